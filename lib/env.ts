@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+// The one place that reads process.env. Everything else imports `env`.
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().url().optional(),
+  ASSAY_HOME: z.string().default(".assay"),
+  ASSAY_SECRET: z.string().min(16, "ASSAY_SECRET must be at least 16 characters").optional(),
+  PORT: z.coerce.number().int().positive().default(3000),
+  ASSAY_PG_PORT: z.coerce.number().int().positive().default(54329),
+  ASSAY_MODEL_PORT: z.coerce.number().int().positive().default(8088),
+  ASSAY_MODELS_DIR: z.string().default("models"),
+  ASSAY_PUBLIC_URL: z.string().url().optional(),
+  ASSAY_WORKER: z.enum(["on", "off"]).default("on"),
+  ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+function parse(): Env {
+  const result = schema.safeParse(process.env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+export const env: Env = parse();
+
+export function publicUrl(): string {
+  return env.ASSAY_PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+}
+
+/**
+ * DATABASE_URL is read at call time, not import time: `assay start` and the test setup start the embedded PostgreSQL
+ * first and set it afterwards.
+ */
+export function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set (assay start sets it when it starts the embedded PostgreSQL)");
+  return url;
+}

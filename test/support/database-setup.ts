@@ -1,0 +1,39 @@
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { ensureDatabase, startEmbeddedPostgres } from "../../lib/db/embedded-postgres.ts";
+import { migrate } from "../../lib/db/migrate.ts";
+
+// A real PostgreSQL for every integration and browser test: DATABASE_URL when given (a fresh database is created on
+// that server), otherwise an embedded one in a temporary folder.
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const name = `assay_test_${process.pid}_${project.name}`;
+  let stop = async () => {};
+  let url: string;
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    await ensureDatabase(external, name);
+    const parsed = new URL(external);
+    parsed.pathname = `/${name}`;
+    url = parsed.toString();
+  } else {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "assay-test-pg-"));
+    const port = 56000 + Math.floor(Math.random() * 3000);
+    const handle = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port, database: name });
+    url = handle.url;
+    stop = () => handle.stop();
+  }
+  await migrate(url);
+  process.env.DATABASE_URL = url;
+  project.provide("databaseUrl", url);
+  return async () => {
+    await stop();
+  };
+}

@@ -9,7 +9,6 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   runs: { summary: "resume or export stored runs", load: () => import("./commands/runs.ts") },
   db: { summary: "database tasks: migrate, migrate-dev, seed", load: () => import("./commands/db.ts") },
   generate: { summary: "generate the Prisma client (runs on npm install)", load: () => import("./commands/generate.ts") },
-  test: { summary: "run every test (unit, integration, browser)", load: () => import("./commands/test.ts") },
 };
 
 function usage(): string {

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import net from "node:net";
@@ -114,7 +115,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     urlFor,
     owned,
     stop: async () => {
-      if (owned) await server.stop();
+      if (!owned) return;
+      // On Ctrl-C the terminal signals PostgreSQL too; it may already be gone, and then server.stop() would wait for an
+      // exit event that already fired.
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      await Promise.race([server.stop(), new Promise((resolve) => setTimeout(resolve, 15_000))]);
     },
   };
 }

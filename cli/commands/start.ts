@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { openDatabase } from "../../lib/runtime/database.ts";
+import { ensureBuild } from "../../lib/runtime/build.ts";
+
+// `assay start` (what `npm start` runs): PostgreSQL (embedded unless DATABASE_URL), migrations, the demo seed on first
+// run, a build when none is current, then the web app (which runs a worker) and the local model server, supervised
+// together. Ctrl-C stops everything it started.
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+function log(line: string): void {
+  process.stdout.write(`[assay] ${line}\n`);
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the web app exited (code ${child.exitCode}) before it was ready`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string", short: "p" },
+      dev: { type: "boolean", default: false },
+      "no-model-server": { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.port) process.env.PORT = values.port;
+  const started = performance.now();
+  const { env } = await import("../../lib/env.ts");
+  await mkdir(env.ASSAY_HOME, { recursive: true });
+
+  const database = await openDatabase({ log: env.ASSAY_LOG_LEVEL === "debug" ? log : undefined });
+  log(`${database.embedded ? "Embedded PostgreSQL" : "PostgreSQL"} ready${database.applied.length ? `, applied ${database.applied.length} migration(s)` : ""}`);
+
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log("Stopping…");
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+            child.once("exit", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill("SIGTERM");
+          }),
+      ),
+    );
+    await database.stop();
+    log("Stopped.");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
+
+  try {
+    const { seedDemo } = await import("../../lib/workspaces/seed.ts");
+    const { ensureDemoModels } = await import("../../lib/local-models/demo-models.ts");
+    const modelsDir = path.resolve(env.ASSAY_MODELS_DIR);
+    await ensureDemoModels(modelsDir);
+    if (await seedDemo()) log("Seeded the demo workspace");
+
+    const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(env.PORT), NEXT_TELEMETRY_DISABLED: "1" };
+    if (!values["no-model-server"]) {
+      const modelServer = spawn(
+        process.execPath,
+        [path.join(root, "bin/assay.js"), "serve-model", "--port", String(env.ASSAY_MODEL_PORT), "--models-dir", modelsDir],
+        { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: childEnv },
+      );
+      children.push(modelServer);
+      modelServer.once("exit", (code) => {
+        if (!stopping) log(`The local model server exited (code ${code}); the web app keeps running without it.`);
+      });
+    }
+
+    if (!values.dev) await ensureBuild(root, log);
+    const nextBin = path.join(root, "node_modules/next/dist/bin/next");
+    const web = spawn(process.execPath, [nextBin, values.dev ? "dev" : "start", "-p", String(env.PORT)], {
+      cwd: root,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...childEnv, NODE_ENV: values.dev ? "development" : "production" },
+    });
+    children.push(web);
+    web.once("exit", (code) => {
+      if (!stopping) {
+        log(`The web app exited (code ${code}).`);
+        void stopAll(1);
+      }
+    });
+    await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, web, 120_000);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    log(`Assay is ready on http://localhost:${env.PORT} (${seconds} s). Press Ctrl-C to stop.`);
+  } catch (error) {
+    log(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
+    await stopAll(1);
+    return 1;
+  }
+  await new Promise(() => {});
+  return 0;
+}

@@ -1,0 +1,196 @@
+"use client";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { api, errorText } from "@/lib/ui/api";
+import { ExamplesEditor } from "./examples-editor";
+import { HistoryPanel } from "./history-panel";
+import { MessagesEditor } from "./messages-editor";
+import { ParamsEditor } from "./params-editor";
+import { PlaygroundPanel } from "./playground-panel";
+import { PreviewPanel, ProblemsList, TokenMeter } from "./preview-panel";
+import { VersionsPanel } from "./versions-panel";
+import type { CallView, ConnectionOption, Draft, PreviewResult, VersionFull, VersionSummary } from "./types";
+
+type Tab = "playground" | "preview" | "versions" | "history";
+
+function draftOf(version: VersionFull): Draft {
+  return {
+    messages: version.messages,
+    examples: version.examples,
+    counterexamples: version.counterexamples,
+    exampleMode: version.exampleMode,
+    connectionId: version.connectionId,
+    model: version.model,
+    params: version.params,
+  };
+}
+
+export function PromptStudio(props: {
+  prompt: { id: string; name: string; description: string };
+  versions: VersionSummary[];
+  version: VersionFull;
+  connections: ConnectionOption[];
+  canWrite: boolean;
+}) {
+  const [versions, setVersions] = useState(props.versions);
+  const [base, setBase] = useState<VersionFull>(props.version);
+  const [draft, setDraft] = useState<Draft>(() => draftOf(props.version));
+  const [variables, setVariables] = useState<Record<string, string>>({});
+  const [preview, setPreview] = useState<PreviewResult | null>(null);
+  const [previewLoading, setPreviewLoading] = useState(false);
+  const [tab, setTab] = useState<Tab>("playground");
+  const [saving, setSaving] = useState(false);
+  const [commitMessage, setCommitMessage] = useState("");
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [historyKey, setHistoryKey] = useState(0);
+
+  const dirty = useMemo(() => JSON.stringify(draft) !== JSON.stringify(draftOf(base)), [draft, base]);
+  const patch = useCallback((change: Partial<Draft>) => setDraft((current) => ({ ...current, ...change })), []);
+  const detected = preview?.variables ?? [];
+
+  // Live preview: rendered messages, template problems, token count and cost, recomputed on the server (same code
+  // path as a real call) 250 ms after the last keystroke.
+  const sequence = useRef(0);
+  useEffect(() => {
+    const id = ++sequence.current;
+    setPreviewLoading(true);
+    const timer = setTimeout(async () => {
+      try {
+        const result = await api<PreviewResult>("/api/prompts/preview", { body: { draft, variables } });
+        if (id === sequence.current) setPreview(result);
+      } catch (caught) {
+        if (id === sequence.current) setPreview({ messages: [], variables: [], problems: [{ message: errorText(caught) }], tokens: null, contextWindow: null, contextShare: null, inputCost: null });
+      } finally {
+        if (id === sequence.current) setPreviewLoading(false);
+      }
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [draft, variables]);
+
+  async function save() {
+    setSaving(true);
+    setSaveError(null);
+    try {
+      const saved = await api<{ version: VersionFull; versions: VersionSummary[] }>(`/api/prompts/${props.prompt.id}/versions`, {
+        body: { ...draft, commitMessage },
+      });
+      setVersions(saved.versions);
+      setBase(saved.version);
+      setDraft(draftOf(saved.version));
+      setCommitMessage("");
+    } catch (caught) {
+      setSaveError(errorText(caught));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  function openVersion(version: VersionFull) {
+    if (dirty && !window.confirm("Discard the unsaved changes and open this version?")) return;
+    setBase(version);
+    setDraft(draftOf(version));
+  }
+
+  const missing = detected.filter((name) => (variables[name] ?? "") === "");
+  const blocked = preview && preview.problems.length > 0 ? "Fix the template problems before running." : null;
+
+  return (
+    <div className="grid h-[calc(100vh-73px)] grid-cols-1 lg:grid-cols-[minmax(0,5fr)_minmax(0,6fr)]">
+      <div className="space-y-6 overflow-y-auto border-r border-slate-200 bg-white p-5" data-testid="editor">
+        <div className="flex items-center justify-between gap-3">
+          <div className="text-sm">
+            <span className="font-medium">Editing from v{base.number}</span>
+            {dirty ? <span className="ml-2 badge bg-amber-100 text-amber-800" data-testid="dirty">unsaved changes</span> : <span className="ml-2 text-xs text-slate-400">saved</span>}
+          </div>
+          {dirty && <button className="text-xs text-slate-500 hover:text-slate-800" onClick={() => setDraft(draftOf(base))}>Discard changes</button>}
+        </div>
+        <MessagesEditor messages={draft.messages} onChange={(messages) => patch({ messages })} />
+        {preview && <ProblemsList problems={preview.problems} />}
+        <ExamplesEditor
+          variables={detected}
+          examples={draft.examples as never}
+          counterexamples={draft.counterexamples as never}
+          exampleMode={draft.exampleMode}
+          onChange={(change) => patch(change as Partial<Draft>)}
+        />
+        <ParamsEditor draft={draft} connections={props.connections} onChange={patch} />
+        {props.canWrite && (
+          <div className="sticky bottom-0 -mx-5 -mb-5 border-t border-slate-200 bg-white/95 p-4 backdrop-blur">
+            <div className="flex gap-2">
+              <input className="input" placeholder="What changed? (commit message)" value={commitMessage} onChange={(event) => setCommitMessage(event.target.value)} data-testid="commit-message" />
+              <button className="btn-primary shrink-0" disabled={!dirty || saving || !!blocked} onClick={save} data-testid="save-version">
+                {saving ? "Saving…" : `Save as v${(versions[0]?.number ?? 0) + 1}`}
+              </button>
+            </div>
+            {saveError && <p role="alert" className="mt-2 whitespace-pre-line text-sm text-red-600">{saveError}</p>}
+          </div>
+        )}
+      </div>
+
+      <div className="flex min-h-0 flex-col overflow-hidden bg-slate-50">
+        <div className="space-y-3 border-b border-slate-200 bg-white p-4">
+          <div className="flex items-center justify-between">
+            <h3 className="text-sm font-semibold">Variables</h3>
+            {missing.length > 0 && <span className="text-xs text-amber-700">Empty: {missing.join(", ")}</span>}
+          </div>
+          {detected.length === 0 ? (
+            <p className="text-xs text-slate-400">No {"{{ variables }}"} in the template.</p>
+          ) : (
+            <div className="grid grid-cols-2 gap-2" data-testid="variables">
+              {detected.map((name) => (
+                <label key={name} className="block">
+                  <span className="label font-mono">{name}</span>
+                  <textarea className="input font-mono text-xs" rows={2} value={variables[name] ?? ""} onChange={(event) => setVariables({ ...variables, [name]: event.target.value })} data-testid={`variable-${name}`} />
+                </label>
+              ))}
+            </div>
+          )}
+          <TokenMeter preview={preview} model={draft.model} />
+        </div>
+        <div className="flex gap-1 border-b border-slate-200 bg-white px-4" role="tablist">
+          {(["playground", "preview", "versions", "history"] as Tab[]).map((name) => (
+            <button
+              key={name}
+              role="tab"
+              aria-selected={tab === name}
+              onClick={() => setTab(name)}
+              className={`-mb-px border-b-2 px-3 py-2 text-sm capitalize ${tab === name ? "border-brand-600 font-medium text-brand-700" : "border-transparent text-slate-500 hover:text-slate-800"}`}
+              data-testid={`tab-${name}`}
+            >
+              {name}
+              {name === "versions" && <span className="ml-1 text-xs text-slate-400">{versions.length}</span>}
+            </button>
+          ))}
+        </div>
+        <div className="min-h-0 flex-1 overflow-y-auto p-4">
+          <div hidden={tab !== "playground"}>
+            <PlaygroundPanel
+              promptId={props.prompt.id}
+              versionId={base.id}
+              draft={draft}
+              dirty={dirty}
+              variables={variables}
+              connections={props.connections}
+              blocked={blocked}
+              onRunFinished={() => setHistoryKey((key) => key + 1)}
+            />
+          </div>
+          {tab === "preview" && <PreviewPanel preview={preview} loading={previewLoading} />}
+          {tab === "versions" && (
+            <VersionsPanel promptId={props.prompt.id} versions={versions} currentId={base.id} canWrite={props.canWrite} onOpen={openVersion} onVersionsChange={setVersions} />
+          )}
+          {tab === "history" && (
+            <HistoryPanel
+              promptId={props.prompt.id}
+              versions={versions}
+              refreshKey={historyKey}
+              onReuse={(call: CallView) => {
+                setVariables(call.variables);
+                setTab("playground");
+              }}
+            />
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

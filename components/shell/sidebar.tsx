@@ -1,0 +1,52 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { authClient } from "@/lib/ui/auth-client";
+
+const NAV = [
+  { href: "/prompts", label: "Prompts", icon: "✎" },
+  { href: "/suites", label: "Suites", icon: "☰" },
+  { href: "/runs", label: "Runs", icon: "▶" },
+  { href: "/compare", label: "Compare", icon: "⇄" },
+  { href: "/connections", label: "Connections", icon: "⚡" },
+  { href: "/models", label: "Local models", icon: "▣" },
+];
+
+export function Sidebar(props: { workspaceName: string; userName: string; userEmail: string; role: string }) {
+  const pathname = usePathname();
+  async function signOut() {
+    await authClient.signOut();
+    window.location.assign("/login");
+  }
+  return (
+    <aside className="flex w-52 shrink-0 flex-col border-r border-slate-200 bg-white" data-testid="sidebar">
+      <div className="flex items-center gap-2 border-b border-slate-100 px-4 py-3">
+        <div className="flex h-7 w-7 items-center justify-center rounded-md bg-brand-600 text-sm font-bold text-white">A</div>
+        <div className="min-w-0">
+          <div className="text-sm font-semibold leading-tight">Assay</div>
+          <div className="truncate text-xs text-slate-500" title={props.workspaceName}>{props.workspaceName}</div>
+        </div>
+      </div>
+      <nav className="flex-1 space-y-0.5 p-2">
+        {NAV.map((item) => {
+          const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
+          return (
+            <Link
+              key={item.href}
+              href={item.href}
+              className={`flex items-center gap-2 rounded-md px-2.5 py-1.5 text-sm ${active ? "bg-brand-50 font-medium text-brand-700" : "text-slate-700 hover:bg-slate-100"}`}
+            >
+              <span className="w-4 text-center text-slate-400" aria-hidden>{item.icon}</span>
+              {item.label}
+            </Link>
+          );
+        })}
+      </nav>
+      <div className="border-t border-slate-100 p-3 text-xs">
+        <div className="truncate font-medium text-slate-700">{props.userName}</div>
+        <div className="truncate text-slate-500">{props.userEmail} · {props.role}</div>
+        <button onClick={signOut} className="mt-2 text-slate-500 underline-offset-2 hover:text-slate-800 hover:underline">Sign out</button>
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,37 @@
+import { createHmac } from "node:crypto";
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import { nextCookies } from "better-auth/next-js";
+import { env, publicUrl } from "../env.ts";
+import { db } from "../db.ts";
+import { loadMasterKey } from "../connections/crypto.ts";
+
+// Accounts and sessions are better-auth's (scrypt password hashes, signed session cookies): no home-made crypto.
+// Its secret is derived from the master key, so one secret (ASSAY_SECRET or .assay/secret) protects everything.
+
+function createAuth(secret: string) {
+  const origins = new Set([publicUrl(), `http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`]);
+  return betterAuth({
+    appName: "Assay",
+    baseURL: publicUrl(),
+    secret,
+    trustedOrigins: [...origins],
+    database: prismaAdapter(db, { provider: "postgresql" }),
+    emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
+    session: { expiresIn: 60 * 60 * 24 * 30, updateAge: 60 * 60 * 24, cookieCache: { enabled: true, maxAge: 60 } },
+    telemetry: { enabled: false },
+    advanced: { useSecureCookies: publicUrl().startsWith("https://") },
+    plugins: [nextCookies()],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+const globalForAuth = globalThis as unknown as { assayAuth?: Promise<Auth> };
+
+export function getAuth(): Promise<Auth> {
+  globalForAuth.assayAuth ??= loadMasterKey().then((key) =>
+    createAuth(createHmac("sha256", key).update("assay:better-auth").digest("base64url")),
+  );
+  return globalForAuth.assayAuth;
+}

@@ -1,0 +1,57 @@
+import type { z } from "zod";
+import { AppError, errorBody, httpStatusOf } from "../errors.ts";
+import { assertCanWrite, memberFromHeaders, type Member } from "../auth/session.ts";
+
+// Every API route but /api/health and /api/auth goes through this wrapper: one place for access checks, input
+// parsing and error mapping. Handlers return a Response or a JSON-serializable value.
+
+export interface RouteContext<Params> {
+  request: Request;
+  member: Member;
+  params: Params;
+}
+
+type Handler<Params> = (context: RouteContext<Params>) => Promise<unknown>;
+
+export function errorResponse(error: unknown): Response {
+  const status = httpStatusOf(error);
+  if (status >= 500) console.error("[api]", error instanceof Error ? (error.stack ?? error.message) : error);
+  return Response.json(errorBody(error), { status });
+}
+
+export function toResponse(value: unknown): Response {
+  if (value instanceof Response) return value;
+  if (value === undefined) return new Response(null, { status: 204 });
+  // BigInt (GGUF sizes, parameter counts) becomes a number: JSON cannot hold it natively.
+  const body = JSON.stringify(value, (_key, item) => (typeof item === "bigint" ? Number(item) : item));
+  return new Response(body, { headers: { "content-type": "application/json", "cache-control": "no-store" } });
+}
+
+export function withWorkspace<Params = Record<string, string>>(
+  handler: Handler<Params>,
+  options: { write?: boolean } = {},
+) {
+  return async (request: Request, context: { params: Promise<Params> }): Promise<Response> => {
+    try {
+      const member = await memberFromHeaders(request.headers);
+      if (!member) throw new AppError("unauthorized", "session", "Sign in to use Assay.");
+      const write = options.write ?? request.method !== "GET";
+      if (write) assertCanWrite(member);
+      const params = (await context.params) ?? ({} as Params);
+      return toResponse(await handler({ request, member, params }));
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+/** Reads a JSON body and validates it; a malformed body is a 400 that names the problem. */
+export async function readJson<Schema extends z.ZodType>(request: Request, schema: Schema): Promise<z.infer<Schema>> {
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    throw new AppError("bad_request", "input", "The request body is not valid JSON.");
+  }
+  return schema.parse(body);
+}

@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+// The playground accepts an unsaved draft; it is validated with the same rules a saved version must pass.
+const message = z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string().max(200_000) });
+const variables = z.record(z.string(), z.string().max(200_000));
+const responseFormat = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text") }),
+  z.object({ type: z.literal("json_object") }),
+  z.object({ type: z.literal("json_schema"), name: z.string().min(1).max(64), schema: z.record(z.string(), z.unknown()), strict: z.boolean().optional() }),
+]);
+
+export const chatParams = z.object({
+  temperature: z.number().min(0).max(2).optional(),
+  maxTokens: z.number().int().positive().max(1_000_000).optional(),
+  topP: z.number().min(0).max(1).optional(),
+  stop: z.array(z.string().min(1)).max(4).optional(),
+  seed: z.number().int().optional(),
+  responseFormat: responseFormat.optional(),
+});
+
+export const draftInput = z.object({
+  messages: z.array(message).min(1, "A prompt needs at least one message").max(50),
+  examples: z.array(z.object({ variables, output: z.string() })).max(100).default([]),
+  counterexamples: z.array(z.object({ variables, output: z.string(), reason: z.string() })).max(100).default([]),
+  exampleMode: z.enum(["chat", "inline"]).default("chat"),
+  connectionId: z.string().nullable().optional(),
+  model: z.string().nullable().optional(),
+  params: chatParams.default({}),
+});
+export type DraftInput = z.infer<typeof draftInput>;
+
+export const previewInput = z.object({ draft: draftInput, variables: variables.default({}) });
+
+export const playgroundRunInput = z.object({
+  promptId: z.string().min(1),
+  /** null: the draft is run as is; otherwise the stored version (the draft is ignored) */
+  versionId: z.string().nullable(),
+  draft: draftInput,
+  variables: variables.default({}),
+  targets: z
+    .array(
+      z.object({
+        key: z.string().min(1).max(40),
+        connectionId: z.string().min(1, "Choose a connection"),
+        model: z.string().min(1, "Choose a model"),
+        params: chatParams.partial().default({}),
+      }),
+    )
+    .min(1, "Add at least one target")
+    .max(4, "At most 4 targets run side by side"),
+});
+export type PlaygroundRunInput = z.infer<typeof playgroundRunInput>;

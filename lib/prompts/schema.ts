@@ -1,0 +1,126 @@
+import { z } from "zod";
+
+// Shared by route handlers, the CLI and forms. The inferred types are the stored shapes of a version's JSON columns.
+
+export const chatRole = z.enum(["system", "user", "assistant"]);
+
+export const messageTemplate = z.object({
+  role: chatRole,
+  /** a Liquid template with {{ variables }} */
+  content: z.string().max(200_000, "A message can hold at most 200,000 characters"),
+});
+
+// Names a template can reference as {{ name }}: Liquid identifiers.
+const variableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, "A variable name starts with a letter or _ and holds letters, digits, - and _");
+
+/** Text from the editor, or structured JSON from a suite's case (rendered as JSON when output whole). */
+export const templateVariables = z.record(variableName, z.json());
+
+export const example = z.object({
+  variables: templateVariables,
+  output: z.string().max(100_000),
+});
+
+export const counterexample = z.object({
+  variables: templateVariables,
+  output: z.string().max(100_000),
+  reason: z
+    .string()
+    .trim()
+    .min(1, "Say in one line why this output is wrong")
+    .max(300, "Keep the reason to one line (300 characters)")
+    .refine((reason) => !/[\r\n]/.test(reason), "Keep the reason to one line"),
+});
+
+export const exampleMode = z.enum(["chat", "inline"]);
+
+export const responseFormat = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text") }),
+  z.object({ type: z.literal("json_object") }),
+  z.object({
+    type: z.literal("json_schema"),
+    // OpenAI's rule for response_format.json_schema.name
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "Schema name: 1–64 letters, digits, - or _"),
+    schema: z.record(z.string(), z.unknown()),
+    strict: z.boolean().optional(),
+  }),
+]);
+
+/** Default call parameters; absent means "the provider's default". */
+export const modelParams = z.object({
+  temperature: z.number().min(0).max(2).optional(),
+  maxTokens: z.int().positive().max(1_000_000).optional(),
+  topP: z.number().min(0).max(1).optional(),
+  stop: z.array(z.string().min(1)).max(4, "At most 4 stop sequences").optional(),
+  seed: z.int().optional(),
+  responseFormat: responseFormat.optional(),
+});
+
+export const promptVersionInput = z.object({
+  messages: z
+    .array(messageTemplate)
+    .min(1, "A prompt needs at least one message")
+    .max(50)
+    .refine((messages) => messages.some((message) => message.role === "user"), "A prompt needs at least one user message"),
+  examples: z.array(example).max(100).default([]),
+  counterexamples: z.array(counterexample).max(100).default([]),
+  exampleMode: exampleMode.default("chat"),
+  connectionId: z.string().min(1).nullish(),
+  model: z.string().min(1).max(200).nullish(),
+  params: modelParams.default({}),
+  commitMessage: z.string().trim().max(500).default(""),
+});
+
+// "@" separates a prompt from a version or label in references ("summarize@production"), so names cannot hold it.
+export const promptName = z
+  .string()
+  .trim()
+  .min(1, "Give the prompt a name")
+  .max(100, "A prompt name has at most 100 characters")
+  .refine((name) => !name.includes("@"), 'A prompt name cannot contain "@"')
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
+  .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), "A prompt name is one line of text");
+
+export const createPromptInput = z.object({
+  name: promptName,
+  description: z.string().trim().max(2000).default(""),
+  /** the first version; a minimal zero-shot template when absent */
+  version: promptVersionInput.optional(),
+});
+
+export const updatePromptInput = z.object({
+  name: promptName.optional(),
+  description: z.string().trim().max(2000).optional(),
+});
+
+/** "latest" always means the newest version in references, so it cannot be a label. */
+export const RESERVED_LABEL = "latest";
+
+export const labelName = z
+  .string()
+  .min(1, "Give the label a name")
+  .max(50)
+  .regex(/^[a-z0-9_-]+$/, "A label holds lowercase letters, digits, - and _")
+  .refine((name) => name !== RESERVED_LABEL, `"${RESERVED_LABEL}" always means the newest version`);
+
+export const moveLabelInput = z.object({
+  name: labelName,
+  versionId: z.string().min(1),
+});
+
+export type ChatRoleName = z.infer<typeof chatRole>;
+export type MessageTemplateInput = z.infer<typeof messageTemplate>;
+export type ExampleInput = z.infer<typeof example>;
+export type CounterexampleInput = z.infer<typeof counterexample>;
+export type ResponseFormat = z.infer<typeof responseFormat>;
+export type ModelParams = z.infer<typeof modelParams>;
+/** after parsing (defaults applied) */
+export type PromptVersionInput = z.infer<typeof promptVersionInput>;
+/** what a client may send (defaults optional) */
+export type PromptVersionInputRaw = z.input<typeof promptVersionInput>;
+export type CreatePromptInput = z.infer<typeof createPromptInput>;
+export type CreatePromptInputRaw = z.input<typeof createPromptInput>;
+export type UpdatePromptInput = z.infer<typeof updatePromptInput>;
+export type MoveLabelInput = z.infer<typeof moveLabelInput>;

@@ -29,11 +29,19 @@ export interface NgramModel {
   counts: Map<number, Map<number, number>>;
   /** how often each token occurs as a next token: what the model predicts after a token it never saw followed */
   unigram: Map<number, number>;
+  /** "▁latency." → [id of "▁latency", id of "."]: such a token is predicted after as its bare word is */
+  punctuated: Map<number, readonly [number, number]>;
 }
 
 const WORD = /[\p{L}\p{N}']+/u;
+/** Punctuation that a word token may carry; such a token continues like the bare word (see punctuatedBase). */
+const TRAILING_PUNCTUATION = [".", "?", "!", ",", ":", ";"];
 
-/** Whole words (with their leading "▁") first in order of appearance, then punctuation, letters and word prefixes. */
+/**
+ * Whole words (with their leading "▁") first in order of appearance, then punctuation, letters, word prefixes, and
+ * each word with trailing punctuation ("▁latency."). The last ones let a chat prompt that ends a sentence ("Explain
+ * latency.") still end on a token that says which word came last; the model never produces them.
+ */
 function corpusPieces(lines: readonly string[]): string[] {
   const words: string[] = [];
   const characters = new Set<string>([SPACE]);
@@ -45,12 +53,14 @@ function corpusPieces(lines: readonly string[]): string[] {
     }
   }
   const prefixes: string[] = [];
-  for (const word of words) {
+  const punctuated: string[] = [];
+  for (const word of new Set(words)) {
     const characterList = Array.from(word);
     if (characterList[0] !== SPACE || !WORD.test(word)) continue;
     for (let length = 2; length < characterList.length; length++) prefixes.push(characterList.slice(0, length).join(""));
+    for (const mark of TRAILING_PUNCTUATION) punctuated.push(word + mark);
   }
-  return [...words, ...characters, ...prefixes];
+  return [...words, ...characters, ...prefixes, ...punctuated];
 }
 
 function increment(map: Map<number, number>, key: number): void {
@@ -65,10 +75,20 @@ export function trainNgramModel(text: string): NgramModel {
     .filter((line) => line.length > 0);
   const vocabulary = buildVocabulary(corpusPieces(lines));
   const tokenizer = new SpmTokenizer(vocabulary);
+  const punctuated = new Map<number, readonly [number, number]>();
+  vocabulary.tokens.forEach((token, id) => {
+    const mark = token.slice(-1);
+    if (token.length < 3 || !TRAILING_PUNCTUATION.includes(mark)) return;
+    const word = tokenizer.idOf(token.slice(0, -1));
+    const markId = tokenizer.idOf(mark);
+    if (word !== undefined && markId !== undefined) punctuated.set(id, [word, markId]);
+  });
   const counts = new Map<number, Map<number, number>>();
   const unigram = new Map<number, number>();
   for (const line of lines) {
-    const sequence = [vocabulary.bosId, ...tokenizer.encode(line), vocabulary.eosId];
+    // The model learns from words and punctuation apart, so it writes "latency" then "." and then ends.
+    const words = tokenizer.encode(line).flatMap((id) => punctuated.get(id) ?? [id]);
+    const sequence = [vocabulary.bosId, ...words, vocabulary.eosId];
     for (let index = 1; index < sequence.length; index++) {
       const current = sequence[index - 1]!;
       const next = sequence[index]!;
@@ -81,7 +101,7 @@ export function trainNgramModel(text: string): NgramModel {
       increment(unigram, next);
     }
   }
-  return { vocabulary, tokenizer, counts, unigram };
+  return { vocabulary, tokenizer, counts, unigram, punctuated };
 }
 
 export async function loadCorpus(): Promise<string> {
@@ -135,7 +155,10 @@ export async function writeNgramModel(
   const tensors = llamaTensors(hyper, vocabSize, {
     tokenEmbedding: () => {
       const values = new Float32Array(embd * vocabSize);
-      for (let token = 0; token < vocabSize; token++) values[token * embd + (dimensions.get(token) ?? FALLBACK_DIMENSION)] = 1;
+      for (let token = 0; token < vocabSize; token++) {
+        const dimension = dimensions.get(contextOf(model, token)) ?? FALLBACK_DIMENSION;
+        values[token * embd + dimension] = 1;
+      }
       return values;
     },
     output: () => {
@@ -156,9 +179,14 @@ export async function writeNgramModel(
   return { sizeBytes, parameterCount: llamaParameterCount(hyper, vocabSize) };
 }
 
+/** The token whose followers predict what comes after `token`: itself, or the bare word of "▁latency.". */
+export function contextOf(model: NgramModel, token: number): number {
+  return model.punctuated.get(token)?.[0] ?? token;
+}
+
 /** The most likely next token after `current` by the counts (ties: lower id); unseen contexts use the unigram counts. */
 export function mostLikelyNext(model: NgramModel, current: number): number {
-  const distribution = model.counts.get(current) ?? model.unigram;
+  const distribution = model.counts.get(contextOf(model, current)) ?? model.unigram;
   let best = -1;
   let bestCount = 0;
   for (const [token, count] of distribution) {

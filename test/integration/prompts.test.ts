@@ -1,0 +1,202 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+// lib/db.ts reads DATABASE_URL on first use; the global setup provides it.
+process.env.DATABASE_URL ??= inject("databaseUrl");
+
+const { db } = await import("../../lib/db.ts");
+const { AppError } = await import("../../lib/errors.ts");
+const prompts = await import("../../lib/prompts/service.ts");
+
+let workspaceId: string;
+let otherWorkspaceId: string;
+let userId: string;
+
+const version = (overrides: Record<string, unknown> = {}) => ({
+  messages: [
+    { role: "system" as const, content: "Classify {{ domain }} reviews." },
+    { role: "user" as const, content: "Review: {{ review }}" },
+  ],
+  examples: [{ variables: { review: "Great" }, output: "positive" }],
+  counterexamples: [{ variables: { review: "Fine" }, output: "It is neutral.", reason: "A sentence, not a label." }],
+  exampleMode: "chat" as const,
+  model: "gpt-4o-mini",
+  params: { temperature: 0, maxTokens: 5, stop: ["\n"], responseFormat: { type: "text" as const } },
+  commitMessage: "classify reviews",
+  ...overrides,
+});
+
+async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof AppError>> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("expected an AppError");
+}
+
+beforeAll(async () => {
+  const suffix = randomUUID().slice(0, 8);
+  userId = `user-${suffix}`;
+  await db.user.create({ data: { id: userId, name: "Ada Lovelace", email: `ada-${suffix}@example.com` } });
+  workspaceId = (await db.workspace.create({ data: { name: "Prompts", slug: `prompts-${suffix}` } })).id;
+  otherWorkspaceId = (await db.workspace.create({ data: { name: "Other", slug: `other-${suffix}` } })).id;
+});
+
+afterAll(async () => {
+  await db.workspace.deleteMany({ where: { id: { in: [workspaceId, otherWorkspaceId] } } });
+  await db.user.deleteMany({ where: { id: userId } });
+});
+
+describe("prompts", () => {
+  it("creates a prompt with version 1 and reads it back by id and by name", async () => {
+    const created = await prompts.createPrompt(workspaceId, userId, { name: "Review sentiment", description: "one word", version: version() });
+    expect(created.latest).toMatchObject({
+      number: 1,
+      messages: version().messages,
+      examples: version().examples,
+      counterexamples: version().counterexamples,
+      exampleMode: "chat",
+      model: "gpt-4o-mini",
+      connectionId: null,
+      params: { temperature: 0, maxTokens: 5, stop: ["\n"], responseFormat: { type: "text" } },
+      commitMessage: "classify reviews",
+      author: { id: userId, name: "Ada Lovelace" },
+    });
+    expect(created.latestVersion?.number).toBe(1);
+    expect((await prompts.getPrompt(workspaceId, "Review sentiment")).id).toBe(created.id);
+    expect((await prompts.getPrompt(workspaceId, created.id)).name).toBe("Review sentiment");
+  });
+
+  it("creates a starter version when none is given, and lists prompts with latest version and labels", async () => {
+    const created = await prompts.createPrompt(workspaceId, userId, { name: "Starter" });
+    expect(created.latest.messages.at(-1)).toEqual({ role: "user", content: "{{ input }}" });
+    await prompts.moveLabel(workspaceId, created.id, "staging", created.latest.id, userId);
+    const listed = await prompts.listPrompts(workspaceId);
+    const starter = listed.find((prompt) => prompt.id === created.id);
+    expect(starter?.latestVersion?.number).toBe(1);
+    expect(starter?.labels).toMatchObject([{ name: "staging", versionId: created.latest.id, versionNumber: 1 }]);
+  });
+
+  it("refuses a duplicate name in the same workspace, but allows it in another", async () => {
+    await prompts.createPrompt(workspaceId, userId, { name: "Duplicate" });
+    const error = await rejection(prompts.createPrompt(workspaceId, userId, { name: "Duplicate" }));
+    expect(error.code).toBe("conflict");
+    expect(error.details[0]?.path).toBe("name");
+    await expect(prompts.createPrompt(otherWorkspaceId, userId, { name: "Duplicate" })).resolves.toMatchObject({ name: "Duplicate" });
+  });
+
+  it("does not show one workspace's prompts to another", async () => {
+    const created = await prompts.createPrompt(workspaceId, userId, { name: "Private" });
+    expect((await rejection(prompts.getPrompt(otherWorkspaceId, created.id))).code).toBe("not_found");
+    expect((await rejection(prompts.createVersion(otherWorkspaceId, created.id, userId, version()))).code).toBe("not_found");
+    expect((await rejection(prompts.resolveVersionRef(otherWorkspaceId, "Private"))).code).toBe("not_found");
+  });
+});
+
+describe("versions", () => {
+  it("numbers versions, lists them newest first with author, message and labels", async () => {
+    const prompt = await prompts.createPrompt(workspaceId, userId, { name: "Numbered", version: version({ commitMessage: "v1" }) });
+    const second = await prompts.createVersion(workspaceId, prompt.id, userId, version({ commitMessage: "v2", exampleMode: "inline" }));
+    const third = await prompts.createVersion(workspaceId, prompt.id, userId, version({ commitMessage: "v3" }));
+    expect([second.number, third.number]).toEqual([2, 3]);
+    expect(second.exampleMode).toBe("inline");
+    await prompts.moveLabel(workspaceId, prompt.id, "production", second.id, userId);
+
+    const history = await prompts.listVersions(workspaceId, prompt.id);
+    expect(history.map((entry) => [entry.number, entry.commitMessage, entry.labels])).toEqual([
+      [3, "v3", []],
+      [2, "v2", ["production"]],
+      [1, "v1", []],
+    ]);
+    expect(history[0]?.author).toMatchObject({ name: "Ada Lovelace", email: expect.stringContaining("@example.com") });
+    expect((await prompts.getVersion(workspaceId, prompt.id, 2)).id).toBe(second.id);
+    expect((await prompts.getVersionById(workspaceId, third.id)).number).toBe(3);
+    expect((await prompts.getPrompt(workspaceId, prompt.id)).latest.number).toBe(3);
+  });
+
+  it("gives 10 concurrent saves 10 distinct numbers", async () => {
+    const prompt = await prompts.createPrompt(workspaceId, userId, { name: "Concurrent" });
+    const saved = await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        prompts.createVersion(workspaceId, prompt.id, userId, version({ commitMessage: `save ${index}` })),
+      ),
+    );
+    expect(saved.map((entry) => entry.number).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(await db.promptVersion.count({ where: { promptId: prompt.id } })).toBe(11);
+  });
+
+  it("writes nothing when a template is invalid, and says where", async () => {
+    const prompt = await prompts.createPrompt(workspaceId, userId, { name: "Invalid" });
+    const before = await db.promptVersion.count({ where: { promptId: prompt.id } });
+    const broken = version({
+      messages: [
+        { role: "system", content: "Classify." },
+        { role: "user", content: "Review:\n{{ review | shout }}" },
+      ],
+    });
+    const error = await rejection(prompts.createVersion(workspaceId, prompt.id, userId, broken));
+    expect(error.code).toBe("bad_request");
+    expect(error.details[0]).toMatchObject({ path: "messages[1].content", line: 2, message: expect.stringContaining('"shout"') });
+    expect(await db.promptVersion.count({ where: { promptId: prompt.id } })).toBe(before);
+
+    const exampleMissingVariable = version({ examples: [{ variables: { text: "x" }, output: "y" }] });
+    const exampleError = await rejection(prompts.createVersion(workspaceId, prompt.id, userId, exampleMissingVariable));
+    expect(exampleError.details[0]).toMatchObject({ path: "examples[0].variables", message: expect.stringContaining('"review"') });
+
+    const badSchema = version({ params: { responseFormat: { type: "json_schema", name: "out", schema: { type: "nonsense" } } } });
+    const schemaError = await rejection(prompts.createVersion(workspaceId, prompt.id, userId, badSchema));
+    expect(schemaError.details[0]?.path).toBe("params.responseFormat.schema");
+
+    await expect(prompts.createPrompt(workspaceId, userId, { name: "Never created", version: broken })).rejects.toThrow(/shout/);
+    expect(await db.prompt.count({ where: { workspaceId, name: "Never created" } })).toBe(0);
+    expect(await db.promptVersion.count({ where: { promptId: prompt.id } })).toBe(before);
+  });
+
+  it("rejects a default connection from another workspace", async () => {
+    const prompt = await prompts.createPrompt(workspaceId, userId, { name: "Connection check" });
+    const error = await rejection(prompts.createVersion(workspaceId, prompt.id, userId, version({ connectionId: "missing-connection" })));
+    expect(error.details[0]?.path).toBe("connectionId");
+  });
+});
+
+describe("labels", () => {
+  it("moves a label between versions and resolves references by label, number and latest", async () => {
+    const prompt = await prompts.createPrompt(workspaceId, userId, { name: "summarize", version: version({ commitMessage: "one" }) });
+    const two = await prompts.createVersion(workspaceId, prompt.id, userId, version({ commitMessage: "two" }));
+    await prompts.createVersion(workspaceId, prompt.id, userId, version({ commitMessage: "three" }));
+
+    const created = await prompts.moveLabel(workspaceId, prompt.id, "production", prompt.latest.id, userId);
+    expect(created).toMatchObject({ name: "production", versionNumber: 1, updatedById: userId });
+    expect((await prompts.resolveVersionRef(workspaceId, "summarize@production")).version.number).toBe(1);
+
+    const moved = await prompts.moveLabel(workspaceId, prompt.id, "production", two.id, userId);
+    expect(moved.versionNumber).toBe(2);
+    const resolved = await prompts.resolveVersionRef(workspaceId, "summarize@production");
+    expect(resolved).toMatchObject({ prompt: { id: prompt.id, name: "summarize" }, version: { number: 2, labels: ["production"] } });
+    expect(await db.promptLabel.count({ where: { promptId: prompt.id } })).toBe(1);
+
+    expect((await prompts.resolveVersionRef(workspaceId, "summarize")).version.commitMessage).toBe("three");
+    expect((await prompts.resolveVersionRef(workspaceId, "summarize@latest")).version.number).toBe(3);
+    expect((await prompts.resolveVersionRef(workspaceId, "summarize@1")).version.commitMessage).toBe("one");
+
+    expect((await rejection(prompts.resolveVersionRef(workspaceId, "summarize@9"))).message).toBe('Prompt "summarize" has no version 9');
+    expect((await rejection(prompts.resolveVersionRef(workspaceId, "summarize@staging"))).message).toBe(
+      'Prompt "summarize" has no label "staging"',
+    );
+    expect((await rejection(prompts.resolveVersionRef(workspaceId, "nothing@1"))).code).toBe("not_found");
+
+    await prompts.deleteLabel(workspaceId, prompt.id, "production");
+    expect((await rejection(prompts.resolveVersionRef(workspaceId, "summarize@production"))).code).toBe("not_found");
+    expect((await rejection(prompts.deleteLabel(workspaceId, prompt.id, "production"))).code).toBe("not_found");
+  });
+
+  it("refuses a version of another prompt and badly formed label names", async () => {
+    const first = await prompts.createPrompt(workspaceId, userId, { name: "Label A" });
+    const second = await prompts.createPrompt(workspaceId, userId, { name: "Label B" });
+    expect((await rejection(prompts.moveLabel(workspaceId, first.id, "production", second.latest.id, userId))).code).toBe("not_found");
+    await expect(prompts.moveLabel(workspaceId, first.id, "Production!", first.latest.id, userId)).rejects.toThrow(/lowercase/);
+    await expect(prompts.moveLabel(workspaceId, first.id, "latest", first.latest.id, userId)).rejects.toThrow(/newest/);
+  });
+});

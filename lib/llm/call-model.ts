@@ -9,6 +9,8 @@ import type { CallResult, ChatMessage, ChatParams, ModelTarget, ProviderError } 
 
 export type { CallResult, ChatMessage, ChatParams, ModelTarget, ProviderError } from "./types.ts";
 
+const MIN_GENERATION_MS = 1;
+
 export interface CallOptions {
   signal?: AbortSignal;
   /** each non-empty piece of content, as it arrives */
@@ -192,9 +194,11 @@ function finish(
 ): CallResult {
   const endedAt = performance.now();
   const reported = convertUsage(progress.usage);
-  // Tokens were spent only if the request reached the model; a refused request (401, 429) has unknown usage.
+  // Tokens were spent only if the request reached the model; a refused request (401, 429) or a page that is not an
+  // API answer has unknown usage.
+  const spent = reachedModel && !(error?.kind === "invalid_response" && progress.contentChunks === 0);
   const usage =
-    reachedModel && (reported.inputTokens === null || reported.outputTokens === null)
+    spent && (reported.inputTokens === null || reported.outputTokens === null)
       ? completeUsage(reported, {
           input: () => countChatTokens(messages, target.model).tokens,
           output: () => countTokens(progress.output, target.model).tokens,
@@ -205,8 +209,9 @@ function finish(
     progress.firstContentAt !== null && progress.lastContentAt !== null
       ? progress.lastContentAt - progress.firstContentAt
       : 0;
+  // Chunks that arrive together (a buffering proxy, a local server) give no measurable rate, not an infinite one.
   const tokensPerSecond =
-    progress.contentChunks >= 2 && generationMs > 0 && usage.outputTokens !== null && usage.outputTokens > 0
+    progress.contentChunks >= 2 && generationMs >= MIN_GENERATION_MS && usage.outputTokens !== null && usage.outputTokens > 0
       ? usage.outputTokens / (generationMs / 1000)
       : null;
   const finishReason = error

@@ -74,7 +74,7 @@ export interface CallResult {
   ttftMs: number | null;
   /** ms from sending the request to the end of the response (or the failure) */
   latencyMs: number;
-  /** output tokens / time from the first to the last content chunk; null when the output came in fewer than two chunks */
+  /** output tokens / time from the first to the last content chunk; null when the output came at once (< 2 chunks or < 1 ms) */
   tokensPerSecond: number | null;
   /** epoch ms (performance.timeOrigin based) when the call started */
   startedAt: number;

@@ -1,0 +1,101 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { describe, expect, it } from "vitest";
+import { mapError, parseRetryAfter, providerDetail } from "../../../lib/llm/map-error.ts";
+import rateLimitBody from "../../fixtures/openai/errors/rate-limit.json" with { type: "json" };
+import contextBody from "../../fixtures/openai/errors/context-length-exceeded.json" with { type: "json" };
+import authBody from "../../fixtures/openai/errors/invalid-api-key.json" with { type: "json" };
+import serverBody from "../../fixtures/openai/errors/server-error.json" with { type: "json" };
+import notFoundBody from "../../fixtures/openai/errors/model-not-found.json" with { type: "json" };
+
+function apiError(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return APIError.generate(status, body as object, undefined, new Headers(headers));
+}
+
+describe("mapError", () => {
+  it("keeps OpenAI's own words, code and type for a rate limit and reads Retry-After in seconds", () => {
+    const error = mapError(apiError(429, rateLimitBody, { "retry-after": "20" }), { bodyText: JSON.stringify(rateLimitBody) });
+    expect(error).toEqual({
+      kind: "rate_limit",
+      status: 429,
+      code: "rate_limit_exceeded",
+      type: "requests",
+      message: rateLimitBody.error.message,
+      retryAfterMs: 20_000,
+    });
+  });
+
+  it.each([
+    [400, contextBody, "context_length", "context_length_exceeded"],
+    [401, authBody, "auth", "invalid_api_key"],
+    [404, notFoundBody, "not_found", "model_not_found"],
+    [500, serverBody, "server", undefined],
+  ] as const)("maps HTTP %i to %s", (status, body, kind, code) => {
+    const error = mapError(apiError(status, body), { bodyText: JSON.stringify(body) });
+    expect(error.kind).toBe(kind);
+    expect(error.status).toBe(status);
+    expect(error.code).toBe(code);
+    expect(error.message).toBe(body.error.message);
+  });
+
+  it("recognises a context overflow described only in words (vLLM, llama.cpp)", () => {
+    const body = { detail: "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens." };
+    const error = mapError(apiError(400, body), { bodyText: JSON.stringify(body) });
+    expect(error.kind).toBe("context_length");
+    expect(error.message).toBe(body.detail);
+  });
+
+  it("keeps the words of bodies the SDK drops: Ollama's string error, FastAPI's detail list, Gemini's array", () => {
+    expect(mapError(apiError(404, { error: "model 'llama9' not found" }), { bodyText: '{"error":"model \'llama9\' not found"}' }).message)
+      .toBe("model 'llama9' not found");
+    const fastapi = { detail: [{ loc: ["body", "messages"], msg: "field required", type: "value_error.missing" }] };
+    expect(mapError(apiError(422, fastapi), { bodyText: JSON.stringify(fastapi) })).toMatchObject({ kind: "bad_request", message: "field required" });
+    const gemini = [{ error: { code: 400, message: "API key not valid. Please pass a valid API key.", status: "INVALID_ARGUMENT" } }];
+    expect(providerDetail(gemini)).toEqual({ message: "API key not valid. Please pass a valid API key.", code: "INVALID_ARGUMENT", type: undefined });
+  });
+
+  it("names an HTML error page by its title instead of pasting the markup", () => {
+    const page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
+    const error = mapError(apiError(502, undefined), { bodyText: page, contentType: "text/html" });
+    expect(error.kind).toBe("server");
+    expect(error.message).toContain('"502 Bad Gateway"');
+    expect(error.message).not.toContain("<body>");
+  });
+
+  it("tells timeouts, cancellations, unreachable hosts and cut streams apart", () => {
+    expect(mapError(new APIConnectionTimeoutError(), { timeoutMs: 10_000 })).toEqual({ kind: "timeout", message: "No answer within 10 s." });
+    expect(mapError(new APIUserAbortError(), { timedOut: true, timeoutMs: 1500, streamStarted: true }).message).toBe(
+      "The response stalled: no new data within 1.5 s.",
+    );
+    expect(mapError(new APIUserAbortError(), { cancelled: true }).kind).toBe("cancelled");
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
+    const connection = new APIConnectionError({ message: "Connection error.", cause: new TypeError("fetch failed", { cause: refused }) });
+    expect(mapError(connection, { baseURL: "http://127.0.0.1:9/v1" })).toEqual({
+      kind: "network",
+      message: "Could not reach 127.0.0.1:9 (ECONNREFUSED).",
+    });
+    const terminated = new TypeError("terminated", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
+    expect(mapError(terminated, { streamStarted: true })).toEqual({
+      kind: "stream_cut",
+      message: "The connection closed before the response finished (UND_ERR_SOCKET: other side closed).",
+    });
+  });
+
+  it("maps an error event inside a stream by its code", () => {
+    const inStream = new APIError(undefined, { message: "Rate limit exceeded", code: "rate_limit_exceeded" }, undefined, undefined);
+    expect(mapError(inStream, { streamStarted: true })).toMatchObject({ kind: "rate_limit", message: "Rate limit exceeded" });
+  });
+});
+
+describe("parseRetryAfter", () => {
+  const now = Date.parse("2025-06-01T12:00:00Z");
+  it("prefers retry-after-ms, then seconds, then an HTTP date", () => {
+    expect(parseRetryAfter(new Headers({ "retry-after-ms": "250", "retry-after": "3" }), now)).toBe(250);
+    expect(parseRetryAfter(new Headers({ "retry-after": "1.5" }), now)).toBe(1500);
+    expect(parseRetryAfter(new Headers({ "retry-after": "Sun, 01 Jun 2025 12:00:30 GMT" }), now)).toBe(30_000);
+  });
+  it("gives nothing for a missing or unreadable header, and never a negative wait", () => {
+    expect(parseRetryAfter(new Headers(), now)).toBeUndefined();
+    expect(parseRetryAfter(new Headers({ "retry-after": "soon" }), now)).toBeUndefined();
+    expect(parseRetryAfter(new Headers({ "retry-after": "Sun, 01 Jun 2025 11:00:00 GMT" }), now)).toBe(0);
+  });
+});

@@ -246,7 +246,7 @@ function suggestion(type: string): string {
       bestDistance = distance;
     }
   }
-  return best !== undefined && bestDistance <= 3 ? ` (did you mean "${best}"?)` : "";
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(type.length / 3)) ? ` (did you mean "${best}"?)` : "";
 }
 
 // Tiny and only for type-name suggestions; the levenshtein assertion uses fastest-levenshtein.

@@ -38,11 +38,12 @@ const engine = new Liquid({
   memoryLimit: 50_000_000,
 });
 
-// Parsing dominates rendering; a run renders the same few templates for every case. Parsed templates are reusable.
+// Parsing and analysis dominate rendering, and a run renders the same few templates for every case: keep both.
+// Parsed templates are reusable across renders.
 const PARSE_CACHE_LIMIT = 500;
-const parseCache = new Map<string, Template[]>();
+const parseCache = new Map<string, { templates: Template[]; analysis: Analysis }>();
 
-function parse(template: string): Template[] {
+function parse(template: string): { templates: Template[]; analysis: Analysis } {
   const cached = parseCache.get(template);
   if (cached) {
     // Re-insert so the Map's insertion order tracks recency.
@@ -50,7 +51,8 @@ function parse(template: string): Template[] {
     parseCache.set(template, cached);
     return cached;
   }
-  const parsed = engine.parse(template);
+  const templates = engine.parse(template);
+  const parsed = { templates, analysis: analyze(templates) };
   parseCache.set(template, parsed);
   if (parseCache.size > PARSE_CACHE_LIMIT) {
     const oldest = parseCache.keys().next().value;
@@ -110,8 +112,7 @@ type Parsed = { ok: true; templates: Template[]; analysis: Analysis } | { ok: fa
 
 function parseAt(template: string, path: string): Parsed {
   try {
-    const templates = parse(template);
-    return { ok: true, templates, analysis: analyze(templates) };
+    return { ok: true, ...parse(template) };
   } catch (error) {
     return { ok: false, problems: problemsFromError(error, path) };
   }
@@ -252,7 +253,7 @@ export function renderPrompt(messages: readonly MessageTemplate[], variables: Te
   if (problems.length > 0) throw templateError(problems);
   return messages.map((message, index) => ({
     role: message.role,
-    content: renderParsed(parse(message.content), variables, `messages[${index}].content`),
+    content: renderParsed(parse(message.content).templates, variables, `messages[${index}].content`),
   }));
 }
 

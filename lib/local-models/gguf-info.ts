@@ -18,6 +18,8 @@ export interface GgufInfo {
   chatTemplate?: string;
   embeddingLength?: number;
   blockCount?: number;
+  headCount?: number;
+  headCountKv?: number;
   vocabSize?: number;
   ggufVersion: number;
 }
@@ -209,6 +211,10 @@ export async function readGgufInfo(filePath: string): Promise<GgufInfo> {
     if (embeddingLength !== undefined) info.embeddingLength = embeddingLength;
     const blockCount = asNumber(metadata.get(`${architecture}.block_count`));
     if (blockCount !== undefined) info.blockCount = blockCount;
+    const headCount = asNumber(metadata.get(`${architecture}.attention.head_count`));
+    if (headCount !== undefined) info.headCount = headCount;
+    const headCountKv = asNumber(metadata.get(`${architecture}.attention.head_count_kv`));
+    if (headCountKv !== undefined) info.headCountKv = headCountKv;
     const vocabSize = arrayLengths.get("tokenizer.ggml.tokens") ?? asNumber(metadata.get(`${architecture}.vocab_size`));
     if (vocabSize !== undefined) info.vocabSize = vocabSize;
     return info;

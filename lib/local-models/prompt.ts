@@ -1,0 +1,96 @@
+import { SpecialToken, SpecialTokensText, type ChatHistoryItem, type LlamaGrammar, type Token } from "node-llama-cpp";
+import type { Llama } from "node-llama-cpp";
+import { contextLengthExceeded, invalidRequest } from "./api-errors.ts";
+import type { LoadedModel } from "./model-pool.ts";
+import { messageText, type ChatCompletionRequest, type ChatMessage } from "./schema.ts";
+
+// From an OpenAI request to what the generation loop needs: prompt tokens (through the chat template stored in the
+// GGUF), stop tokens and strings, the grammar for JSON output, and the token limit.
+
+export interface PreparedPrompt {
+  tokens: Token[];
+  stopTokens: Set<Token>;
+  stopStrings: string[];
+}
+
+function historyOf(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = messages.map((message) => {
+    const text = messageText(message.content);
+    if (message.role === "assistant") return { type: "model", response: [text] };
+    if (message.role === "user") return { type: "user", text };
+    return { type: "system", text };
+  });
+  history.push({ type: "model", response: [] });
+  return history;
+}
+
+export function prepareChatPrompt(loaded: LoadedModel, messages: readonly ChatMessage[], stop: readonly string[]): PreparedPrompt {
+  const tokenizer = loaded.model.tokenizer;
+  const state = loaded.chatWrapper.generateContextState({ chatHistory: historyOf(messages) });
+  const stopTokens = new Set<Token>();
+  const stopStrings = [...stop];
+  for (const trigger of state.stopGenerationTriggers) {
+    const special = trigger.values.some((value) => value instanceof SpecialToken || value instanceof SpecialTokensText);
+    if (special) {
+      // "<|im_end|>" and the like: one special token, which detokenized text would never show.
+      const tokens = trigger.tokenize(tokenizer);
+      if (tokens.length === 1) stopTokens.add(tokens[0]!);
+    } else {
+      const text = trigger.toString();
+      if (text.length > 0) stopStrings.push(text);
+    }
+  }
+  return { tokens: state.contextText.tokenize(tokenizer), stopTokens, stopStrings };
+}
+
+export function prepareTextPrompt(loaded: LoadedModel, prompt: string, stop: readonly string[]): PreparedPrompt {
+  const model = loaded.model;
+  const bos = model.tokens.bos;
+  const tokens = model.tokenize(prompt, false);
+  if (bos !== null && model.tokens.shouldPrependBosToken) tokens.unshift(bos);
+  return { tokens, stopTokens: new Set(), stopStrings: [...stop] };
+}
+
+/** 400 when the prompt leaves no room to generate; otherwise the token limit, capped at the room left. */
+export function tokenLimit(loaded: LoadedModel, promptTokens: number, requested: number | undefined, param: string): number {
+  if (promptTokens >= loaded.contextSize) throw contextLengthExceeded(promptTokens, loaded.contextSize, param);
+  const room = loaded.contextSize - promptTokens;
+  return Math.min(requested ?? room, room);
+}
+
+export function stopList(stop: string | string[] | null | undefined): string[] {
+  if (stop == null) return [];
+  return (typeof stop === "string" ? [stop] : stop).filter((item) => item.length > 0);
+}
+
+const grammarCache = new WeakMap<Llama, Map<string, Promise<LlamaGrammar>>>();
+
+/** The llama.cpp grammar for `response_format`, cached per schema; 400 for a schema the converter rejects. */
+export async function grammarFor(
+  llama: Llama,
+  format: ChatCompletionRequest["response_format"],
+): Promise<LlamaGrammar | undefined> {
+  if (!format || format.type === "text") return undefined;
+  let cache = grammarCache.get(llama);
+  if (!cache) {
+    cache = new Map();
+    grammarCache.set(llama, cache);
+  }
+  const schema = format.type === "json_schema" ? format.json_schema.schema : undefined;
+  const key = schema ? JSON.stringify(schema) : "json";
+  let grammar = cache.get(key);
+  if (!grammar) {
+    grammar = schema
+      ? // The converter validates the schema itself and throws on keywords it cannot express.
+        llama.createGrammarForJsonSchema(schema as Parameters<Llama["createGrammarForJsonSchema"]>[0])
+      : llama.getGrammarFor("json");
+    cache.set(key, grammar);
+    grammar.catch(() => cache.delete(key));
+  }
+  try {
+    return await grammar;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw invalidRequest(`Unsupported JSON schema: ${reason}`, "response_format.json_schema.schema", "invalid_json_schema");
+  }
+}

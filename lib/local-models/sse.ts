@@ -1,0 +1,42 @@
+import type { ServerResponse } from "node:http";
+
+// Server-sent events as OpenAI streams them: `data: <json>` per event, then `data: [DONE]`.
+
+export class SseWriter {
+  private started = false;
+
+  constructor(private readonly response: ServerResponse) {}
+
+  get open(): boolean {
+    return !this.response.writableEnded && !this.response.destroyed;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.response.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    // Headers go out now, so the client's time to first byte is not the time to the first token.
+    this.response.flushHeaders();
+  }
+
+  get headersSent(): boolean {
+    return this.started;
+  }
+
+  send(data: unknown): void {
+    if (!this.open) return;
+    this.start();
+    this.response.write(`data: ${JSON.stringify(data)}\n\n`);
+  }
+
+  end(): void {
+    if (!this.open) return;
+    this.start();
+    this.response.end("data: [DONE]\n\n");
+  }
+}

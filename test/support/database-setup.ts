@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -25,6 +25,8 @@ export default async function setup(project: TestProject) {
     url = parsed.toString();
   } else {
     const dir = await mkdtemp(path.join(os.tmpdir(), "assay-test-pg-"));
+    // mkdtemp makes the folder 0700; when running as root, initdb runs as the postgres user and must reach it.
+    await chmod(dir, 0o755);
     const port = 56000 + Math.floor(Math.random() * 3000);
     const handle = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port, database: name });
     url = handle.url;

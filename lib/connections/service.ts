@@ -3,6 +3,7 @@ import { AppError, isUniqueViolation } from "../errors.ts";
 import { listModels } from "../llm/list-models.ts";
 import type { ModelTarget } from "../llm/types.ts";
 import { decryptSecret, encryptSecret, loadMasterKey } from "./crypto.ts";
+import { env } from "../env.ts";
 import { presetModel, type ConnectionKind } from "./presets.ts";
 import {
   connectionModelsInput,
@@ -256,6 +257,15 @@ export async function importModels(
 }
 
 /**
+ * The built-in "Local models" connection follows the port this install's model server listens on now
+ * (ASSAY_MODEL_PORT), not the port it had when the workspace was seeded.
+ */
+function effectiveBaseUrl(row: { kind: ConnectionKind; baseUrl: string }): string {
+  if (row.kind === "local" && process.env.ASSAY_MODEL_PORT) return `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`;
+  return row.baseUrl;
+}
+
+/**
  * Everything needed to call `model` through this connection, key decrypted. A model missing from the connection's
  * list can still be called (users type names); its prices then come from the presets, or stay unknown.
  */
@@ -264,7 +274,7 @@ export async function resolveTarget(workspaceId: string, connectionId: string, m
   const listed = row.models.find((item) => item.name === model);
   const known = listed ?? presetModel(row.preset, model);
   return {
-    baseURL: row.baseUrl,
+    baseURL: effectiveBaseUrl(row),
     apiKey: await openKey(row.apiKeyCipher),
     model,
     timeoutMs: row.timeoutMs,

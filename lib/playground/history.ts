@@ -25,7 +25,7 @@ export async function listPromptCalls(
   const userIds = [...new Set(rows.map((row) => row.userId).filter((id): id is string => !!id))];
   const users = new Map((await db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true } })).map((user) => [user.id, user.name]));
   return {
-    calls: rows.map((row) => callView({ ...row, error: row.error ?? undefined, versionNumber: row.version?.number ?? null, userName: row.userId ? (users.get(row.userId) ?? null) : null })),
+    calls: rows.map((row) => callView({ ...row, versionNumber: row.version?.number ?? null, userName: row.userId ? (users.get(row.userId) ?? null) : null })),
     models: models.map((row) => row.model),
   };
 }

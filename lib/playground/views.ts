@@ -25,7 +25,13 @@ export interface CallView {
   createdAt: string;
 }
 
-type CallLike = Omit<Prisma.CallCreateManyInput, "createdAt"> & {
+// Both a stored row (Json fields read back as JsonValue) and a row about to be stored fit this shape.
+type JsonFields = "variables" | "messages" | "params" | "error";
+type CallLike = Omit<Prisma.CallCreateManyInput, "createdAt" | JsonFields> & {
+  variables?: unknown;
+  messages?: unknown;
+  params?: unknown;
+  error?: unknown;
   id?: string;
   createdAt?: Date | string | null;
   versionNumber: number | null;

@@ -22,7 +22,7 @@ export async function seedDemo(): Promise<boolean> {
         workspaceId: workspace.id,
         name: LOCAL_CONNECTION_NAME,
         kind: "local",
-        preset: "assay-local",
+        preset: "local",
         baseUrl: localModelServerUrl(),
         concurrency: 4,
         models: {

@@ -1,0 +1,63 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PageHeader } from "@/components/shell/page-header";
+import { PromptStudio } from "@/components/prompts/prompt-studio";
+import type { ConnectionOption, VersionFull } from "@/components/prompts/types";
+import { requireMember } from "@/lib/auth/session";
+import { listConnections } from "@/lib/connections/service";
+import { AppError } from "@/lib/errors";
+import { getPrompt, getVersion, listVersions } from "@/lib/prompts/service";
+import { versionSummaryView, versionView } from "@/lib/prompts/views";
+
+export const dynamic = "force-dynamic";
+
+export default async function PromptPage(props: { params: Promise<{ id: string }>; searchParams: Promise<{ v?: string }> }) {
+  const member = await requireMember();
+  const { id } = await props.params;
+  const { v } = await props.searchParams;
+  const workspaceId = member.workspace.id;
+  let prompt;
+  try {
+    prompt = await getPrompt(workspaceId, id);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    throw error;
+  }
+  const [versions, connections, opened] = await Promise.all([
+    listVersions(workspaceId, prompt.id),
+    listConnections(workspaceId),
+    v && /^\d+$/.test(v) ? getVersion(workspaceId, prompt.id, Number(v)).catch(() => prompt.latest) : Promise.resolve(prompt.latest),
+  ]);
+  const options: ConnectionOption[] = connections.map((connection) => ({
+    id: connection.id,
+    name: connection.name,
+    kind: connection.kind,
+    models: connection.models.map((model) => ({
+      name: model.name,
+      contextWindow: model.contextWindow,
+      inputPricePerM: model.inputPricePerM,
+      outputPricePerM: model.outputPricePerM,
+    })),
+  }));
+  return (
+    <>
+      <PageHeader
+        title={
+          <span>
+            <Link href="/prompts" className="text-slate-400 hover:text-slate-600">Prompts</Link>
+            <span className="mx-2 text-slate-300">/</span>
+            {prompt.name}
+          </span>
+        }
+        subtitle={prompt.description || undefined}
+      />
+      <PromptStudio
+        prompt={{ id: prompt.id, name: prompt.name, description: prompt.description }}
+        versions={versions.map(versionSummaryView)}
+        version={versionView(opened) as unknown as VersionFull}
+        connections={options}
+        canWrite={member.role !== "viewer"}
+      />
+    </>
+  );
+}

@@ -5,8 +5,8 @@ export { ecdf, mean, median, quantile, quantileOfSorted, sortedCopy } from "./de
 export { binomialCdf, binomialPmf, binomialTestPValue, normalCdf, normalQuantile } from "./distributions.ts";
 export { wilsonInterval } from "./intervals.ts";
 export { holm, mcnemarExact, signTest } from "./hypothesis-tests.ts";
-export { mannWhitneyU } from "./mann-whitney.ts";
-export { hodgesLehmannShift } from "./hodges-lehmann.ts";
+export { mannWhitneyExactCdf, mannWhitneyU } from "./mann-whitney.ts";
+export { hodgesLehmannInterval, hodgesLehmannShift } from "./hodges-lehmann.ts";
 export { pairedBootstrapMeanDiff, percentileDifferenceInterval, percentileInterval } from "./bootstrap.ts";
 export type { BootstrapOptions } from "./bootstrap.ts";
 export { sampleSizeForProportions } from "./power.ts";

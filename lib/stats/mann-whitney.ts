@@ -41,11 +41,11 @@ function rankSummary(sortedA: Float64Array, sortedB: Float64Array): RankSummary 
 }
 
 /**
- * P(U ≤ u) under the null for samples of sizes n1, n2 without ties. The counts of U are the coefficients of the
+ * P(U ≤ u) under the null for samples of sizes n1, n2 without ties (u an integer). The counts of U are the coefficients of the
  * Gaussian binomial ∏ (1 − q^(large+i)) / (1 − q^i), i = 1 … small, truncated at degree u:
  * O(small · u) work, so samples up to 8 against thousands stay instant.
  */
-function exactLowerTail(u: number, n1: number, n2: number): number {
+export function mannWhitneyExactCdf(u: number, n1: number, n2: number): number {
   const small = Math.min(n1, n2);
   const large = Math.max(n1, n2);
   const counts = new Float64Array(u + 1);
@@ -80,7 +80,7 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): { u: n
   const useExact = !(n1 > 8 && n2 > 8) && !hasTies;
   if (useExact) {
     // The null distribution is symmetric, so P(U ≥ max) = P(U ≤ min).
-    const pValue = 2 * exactLowerTail(Math.min(u1, u2), n1, n2);
+    const pValue = 2 * mannWhitneyExactCdf(Math.min(u1, u2), n1, n2);
     return { u: u1, pValue: Math.min(1, pValue) };
   }
   const n = n1 + n2;

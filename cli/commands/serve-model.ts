@@ -1,5 +1,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
+import type { PrismaClient } from "../../lib/db.ts";
+import type { RegisteredModel } from "../../lib/local-models/registered-models.ts";
 
 // `assay serve-model [--models-dir ./models] [--port 8088] [--host 127.0.0.1] [--threads N] [--context-size N]
 //  [--parallel N]`: serves the .gguf files of a folder over the OpenAI API until SIGINT/SIGTERM.
@@ -12,6 +14,9 @@ const USAGE = `Usage: assay serve-model [options]
   --threads <n>          CPU threads per model (default 1)
   --context-size <n>     tokens per sequence (default: the model's, at most 4096)
   --parallel <n>         requests a model runs at once (default 4)
+  --max-queue <n>        requests waiting per model before 429 (default 32)
+
+With DATABASE_URL set (as \`assay start\` does), the GGUF files registered on the Models page are served too.
 `;
 
 function integer(name: string, value: string | undefined, minimum: number): number | undefined {
@@ -35,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
         threads: { type: "string" },
         "context-size": { type: "string" },
         parallel: { type: "string" },
+        "max-queue": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -52,12 +58,14 @@ export async function run(argv: string[]): Promise<number> {
   let threads: number | undefined;
   let contextSize: number | undefined;
   let parallel: number | undefined;
+  let maxQueue: number | undefined;
   try {
     port = integer("port", values.port, 0);
     if (port !== undefined && port > 65535) throw new Error(`--port must be at most 65535 (got "${values.port}")`);
     threads = integer("threads", values.threads, 1);
     contextSize = integer("context-size", values["context-size"], 16);
     parallel = integer("parallel", values.parallel, 1);
+    maxQueue = integer("max-queue", values["max-queue"], 0);
   } catch (error) {
     process.stderr.write(`assay serve-model: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
@@ -66,6 +74,14 @@ export async function run(argv: string[]): Promise<number> {
   const { env } = await import("../../lib/env.ts");
   const { startModelServer } = await import("../../lib/local-models/server.ts");
   const modelsDir = path.resolve(values["models-dir"] ?? env.ASSAY_MODELS_DIR);
+  let extraModels: (() => Promise<RegisteredModel[]>) | undefined;
+  let database: PrismaClient | undefined;
+  if (env.DATABASE_URL) {
+    const { createDb } = await import("../../lib/db.ts");
+    const { registeredModelSource } = await import("../../lib/local-models/registered-models.ts");
+    database = createDb(env.DATABASE_URL);
+    extraModels = registeredModelSource(database);
+  }
   const server = await startModelServer({
     modelsDir,
     port: port ?? env.ASSAY_MODEL_PORT,
@@ -73,8 +89,12 @@ export async function run(argv: string[]): Promise<number> {
     ...(threads !== undefined ? { threads } : {}),
     ...(contextSize !== undefined ? { contextSize } : {}),
     ...(parallel !== undefined ? { parallelSequences: parallel } : {}),
+    ...(maxQueue !== undefined ? { maxQueue } : {}),
+    ...(extraModels ? { extraModels } : {}),
   });
-  process.stdout.write(`[serve-model] Serving the models in ${modelsDir} on ${server.url}/v1\n`);
+  process.stdout.write(
+    `[serve-model] Serving the models in ${modelsDir}${database ? " and those registered in Assay" : ""} on ${server.url}/v1\n`,
+  );
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -82,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       process.stdout.write(`[serve-model] ${signal}: stopping\n`);
-      server.close().then(resolve, (error: unknown) => {
+      server.close().then(() => database?.$disconnect()).then(resolve, (error: unknown) => {
         process.stderr.write(`[serve-model] ${error instanceof Error ? error.message : String(error)}\n`);
         resolve();
       });

@@ -1,10 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import type { Llama, LlamaGrammar } from "node-llama-cpp";
+import type { Llama } from "node-llama-cpp";
 import { generate, type GenerationResult } from "./generate.ts";
 import type { MetricsRecorder } from "./metrics.ts";
 import type { LoadedModel, ModelPool } from "./model-pool.ts";
-import { grammarFor, prepareChatPrompt, prepareTextPrompt, stopList, tokenLimit, type PreparedPrompt } from "./prompt.ts";
+import {
+  grammarFor,
+  prepareChatPrompt,
+  prepareTextPrompt,
+  stopList,
+  tokenLimit,
+  type PreparedPrompt,
+  type ResponseGrammar,
+} from "./prompt.ts";
 import { chatCompletionRequest, completionRequest } from "./schema.ts";
 import { SseWriter } from "./sse.ts";
 
@@ -33,7 +41,8 @@ interface Plan {
   seed: number | undefined;
   presencePenalty: number | undefined;
   frequencyPenalty: number | undefined;
-  grammar: LlamaGrammar | undefined;
+  grammar: ResponseGrammar | undefined;
+  ignoreEos: boolean;
   /** completions with echo: the prompt text comes first */
   echo: string;
 }
@@ -56,6 +65,8 @@ function usageOf(result: GenerationResult) {
 
 async function planChat(body: unknown, dependencies: InferenceDependencies): Promise<{ plan: Plan; loaded: LoadedModel }> {
   const request = chatCompletionRequest.parse(body);
+  // A bad schema is a 400 before anything is loaded.
+  const grammar = await grammarFor(await dependencies.llama(), request.response_format);
   const loaded = await dependencies.pool.get(request.model);
   const prompt = prepareChatPrompt(loaded, request.messages, stopList(request.stop));
   const requested = request.max_completion_tokens ?? request.max_tokens ?? undefined;
@@ -73,7 +84,8 @@ async function planChat(body: unknown, dependencies: InferenceDependencies): Pro
       seed: request.seed ?? undefined,
       presencePenalty: request.presence_penalty ?? undefined,
       frequencyPenalty: request.frequency_penalty ?? undefined,
-      grammar: await grammarFor(await dependencies.llama(), request.response_format),
+      grammar,
+      ignoreEos: request.ignore_eos ?? false,
       echo: "",
     },
   };
@@ -99,6 +111,7 @@ async function planText(body: unknown, dependencies: InferenceDependencies): Pro
       presencePenalty: request.presence_penalty ?? undefined,
       frequencyPenalty: request.frequency_penalty ?? undefined,
       grammar: undefined,
+      ignoreEos: request.ignore_eos ?? false,
       echo: request.echo ? promptText : "",
     },
   };
@@ -171,7 +184,8 @@ async function run(
       ...(plan.frequencyPenalty !== undefined ? { frequencyPenalty: plan.frequencyPenalty } : {}),
       stopStrings: plan.prompt.stopStrings,
       stopTokens: plan.prompt.stopTokens,
-      ...(plan.grammar ? { grammar: plan.grammar } : {}),
+      ...(plan.grammar ? { grammar: plan.grammar.grammar } : {}),
+      ignoreEos: plan.ignoreEos,
       signal: controller.signal,
       queueMs,
       onText,
@@ -195,14 +209,15 @@ async function run(
 
   const finishReason = result.finishReason;
   const usage = usageOf(result);
+  // Non-standard fields next to OpenAI's: llama-server's `timings`, and schema keywords that were not enforced.
+  const warnings = plan.grammar?.ignored.map((item) => `not enforced: ${item}`) ?? [];
+  const extra = { timings: result.timings, ...(warnings.length > 0 ? { warnings } : {}) };
   if (sse) {
     sse.send(
-      chunk(plan.kind === "chat" ? { delta: {}, finish_reason: finishReason } : { text: "", finish_reason: finishReason }, {
-        timings: result.timings,
-      }),
+      chunk(plan.kind === "chat" ? { delta: {}, finish_reason: finishReason } : { text: "", finish_reason: finishReason }, extra),
     );
     if (plan.includeUsage) {
-      sse.send({ id, object, created, model: plan.model, choices: [], usage, timings: result.timings });
+      sse.send({ id, object, created, model: plan.model, choices: [], usage, ...extra });
     }
     sse.end();
     return;
@@ -223,7 +238,7 @@ async function run(
             },
           ],
           usage,
-          timings: result.timings,
+          ...extra,
         }
       : {
           id,
@@ -232,7 +247,7 @@ async function run(
           model: plan.model,
           choices: [{ index: 0, text: plan.echo + result.text, logprobs: null, finish_reason: finishReason }],
           usage,
-          timings: result.timings,
+          ...extra,
         };
   const json = JSON.stringify(body);
   response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });

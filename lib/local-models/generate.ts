@@ -1,4 +1,4 @@
-import { LlamaGrammarEvaluationState, type LlamaContextSequence, type LlamaGrammar, type Token } from "node-llama-cpp";
+import { LlamaGrammarEvaluationState, LlamaText, TokenBias, type LlamaContextSequence, type LlamaGrammar, type Token } from "node-llama-cpp";
 
 // One generation on one context sequence: reuse the cached prefix, evaluate the rest of the prompt, sample until a
 // stop (end-of-generation token, stop token, stop string), the token limit or cancellation. Text is released to
@@ -31,6 +31,8 @@ export interface GenerationInput {
   stopStrings: readonly string[];
   stopTokens: ReadonlySet<Token>;
   grammar?: LlamaGrammar;
+  /** llama-server's `ignore_eos`: generate exactly maxTokens (benchmarks, speed measurements) */
+  ignoreEos?: boolean;
   signal: AbortSignal;
   queueMs: number;
   onText?: (text: string) => void;
@@ -77,9 +79,28 @@ async function reusePrefix(sequence: LlamaContextSequence, promptTokens: Token[]
   return sequence.nextTokenIndex;
 }
 
+/** What ends a grammar's output ("\n\n\n\n" after a JSON value), as text to stop at. */
+function grammarStopStrings(grammar: LlamaGrammar | undefined): string[] {
+  if (!grammar) return [];
+  return grammar.stopGenerationTriggers.flatMap((trigger) => {
+    if (typeof trigger === "string") return [trigger];
+    if (trigger instanceof LlamaText) return [trigger.toString()];
+    return trigger.every((part) => typeof part === "string") ? [trigger.join("")] : [];
+  }).filter((text) => text.length > 0);
+}
+
+function endOfGenerationBias(sequence: LlamaContextSequence): TokenBias {
+  const bias = new TokenBias(sequence.model.tokenizer);
+  for (const token of [sequence.model.tokens.eos, sequence.model.tokens.eot]) {
+    if (token !== null) bias.set(token, "never");
+  }
+  return bias;
+}
+
 export async function generate(sequence: LlamaContextSequence, input: GenerationInput): Promise<GenerationResult> {
   const model = sequence.model;
   const started = performance.now();
+  const stopStrings = [...input.stopStrings, ...grammarStopStrings(input.grammar)];
   const cached = await reusePrefix(sequence, input.promptTokens);
   const penalties =
     (input.presencePenalty ?? 0) > 0 || (input.frequencyPenalty ?? 0) > 0
@@ -96,6 +117,7 @@ export async function generate(sequence: LlamaContextSequence, input: Generation
     ...(input.seed !== undefined ? { seed: input.seed } : {}),
     ...(input.grammar ? { grammarEvaluationState: new LlamaGrammarEvaluationState({ model, grammar: input.grammar }) } : {}),
     ...(penalties ? { repeatPenalty: penalties } : {}),
+    ...(input.ignoreEos ? { tokenBias: endOfGenerationBias(sequence) } : {}),
   });
 
   const generated: Token[] = [];
@@ -125,7 +147,7 @@ export async function generate(sequence: LlamaContextSequence, input: Generation
   };
   const checkStopStrings = (): boolean => {
     let cut = -1;
-    for (const stop of input.stopStrings) {
+    for (const stop of stopStrings) {
       const index = output.indexOf(stop, Math.max(0, sent - stop.length + 1));
       if (index >= 0 && (cut < 0 || index < cut)) cut = index;
     }
@@ -149,7 +171,7 @@ export async function generate(sequence: LlamaContextSequence, input: Generation
           stopped = true;
           break;
         }
-        release(output.length - pendingStopPrefix(output.slice(sent), input.stopStrings));
+        release(output.length - pendingStopPrefix(output.slice(sent), stopStrings));
       }
       if (generated.length >= input.maxTokens) {
         finishReason = "length";

@@ -69,16 +69,24 @@ export interface ModelStatus {
 }
 
 const DEFAULT_MAX_CONTEXT = 4096;
+/** How stale the model list may be when a request names a model that is listed (a miss always re-reads). */
+const LIST_MAX_AGE_MS = 1000;
 
 export class ModelPool {
   private readonly loaded = new Map<string, LoadedModel>();
   private readonly loading = new Map<string, Promise<LoadedModel>>();
   private closed = false;
+  private listed: { at: number; entries: ModelEntry[] } | undefined;
 
   constructor(private readonly options: ModelPoolOptions) {}
 
-  /** Every model a request may name, read from disk each time so new files appear without a restart. */
-  async list(): Promise<ModelEntry[]> {
+  /**
+   * Every model a request may name: the folder's .gguf files, then registered models whose name no file takes.
+   * Re-read when older than `maxAgeMs`, so new files and registrations appear without a restart; a loaded model that
+   * is no longer listed (file deleted, registration removed) is unloaded once idle.
+   */
+  async list(maxAgeMs = 0): Promise<ModelEntry[]> {
+    if (this.listed && performance.now() - this.listed.at <= maxAgeMs) return this.listed.entries;
     const entries = new Map<string, ModelEntry>();
     let files: string[] = [];
     try {
@@ -94,22 +102,35 @@ export class ModelPool {
     for (const extra of (await this.options.extraModels?.()) ?? []) {
       if (!entries.has(extra.name)) entries.set(extra.name, { id: extra.name, path: extra.path });
     }
-    return [...entries.values()];
+    const list = [...entries.values()];
+    this.listed = { at: performance.now(), entries: list };
+    for (const loaded of this.loaded.values()) {
+      if (entries.get(loaded.id)?.path !== loaded.path && !loaded.slots.busy) void this.unload(loaded.id);
+    }
+    return list;
   }
 
+  /** The entry for `id`, from a list at most a second old, re-read once before answering 404. */
   async find(id: string): Promise<ModelEntry> {
-    const entry = (await this.list()).find((candidate) => candidate.id === id);
+    const entry =
+      (await this.list(LIST_MAX_AGE_MS)).find((candidate) => candidate.id === id) ??
+      (await this.list()).find((candidate) => candidate.id === id);
     if (!entry) throw modelNotFound(id);
     return entry;
   }
 
   /** The loaded model, loading it if needed; 503 when the load takes longer than loadWaitMs. */
   async get(id: string): Promise<LoadedModel> {
+    const entry = await this.find(id);
     const ready = this.loaded.get(id);
-    if (ready) return this.touch(ready);
+    if (ready && ready.path === entry.path) return this.touch(ready);
     let pending = this.loading.get(id);
     if (!pending) {
-      const entry = await this.find(id);
+      // Registered again under the same name with another file: the old one goes once its requests finish.
+      if (ready) {
+        if (ready.slots.busy) throw modelLoading(id, 1);
+        await this.unload(id);
+      }
       pending = this.load(entry);
       this.loading.set(id, pending);
       pending.then(

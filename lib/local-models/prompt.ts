@@ -1,6 +1,7 @@
 import { SpecialToken, SpecialTokensText, type ChatHistoryItem, type LlamaGrammar, type Token } from "node-llama-cpp";
 import type { Llama } from "node-llama-cpp";
 import { contextLengthExceeded, invalidRequest } from "./api-errors.ts";
+import { grammarForSchema, toGrammarSchema } from "./json-schema-grammar.ts";
 import type { LoadedModel } from "./model-pool.ts";
 import { messageText, type ChatCompletionRequest, type ChatMessage } from "./schema.ts";
 
@@ -63,32 +64,24 @@ export function stopList(stop: string | string[] | null | undefined): string[] {
   return (typeof stop === "string" ? [stop] : stop).filter((item) => item.length > 0);
 }
 
-const grammarCache = new WeakMap<Llama, Map<string, Promise<LlamaGrammar>>>();
+export interface ResponseGrammar {
+  grammar: LlamaGrammar;
+  /** schema keywords the grammar does not enforce (non-strict schemas only) */
+  ignored: string[];
+}
 
-/** The llama.cpp grammar for `response_format`, cached per schema; 400 for a schema the converter rejects. */
+/** The llama.cpp grammar for `response_format`; 400 for a schema that cannot be generated. */
 export async function grammarFor(
   llama: Llama,
   format: ChatCompletionRequest["response_format"],
-): Promise<LlamaGrammar | undefined> {
+): Promise<ResponseGrammar | undefined> {
   if (!format || format.type === "text") return undefined;
-  let cache = grammarCache.get(llama);
-  if (!cache) {
-    cache = new Map();
-    grammarCache.set(llama, cache);
+  if (format.type === "json_object" || format.json_schema.schema === undefined) {
+    return { grammar: await grammarForSchema(llama, undefined), ignored: [] };
   }
-  const schema = format.type === "json_schema" ? format.json_schema.schema : undefined;
-  const key = schema ? JSON.stringify(schema) : "json";
-  let grammar = cache.get(key);
-  if (!grammar) {
-    grammar = schema
-      ? // The converter validates the schema itself and throws on keywords it cannot express.
-        llama.createGrammarForJsonSchema(schema as Parameters<Llama["createGrammarForJsonSchema"]>[0])
-      : llama.getGrammarFor("json");
-    cache.set(key, grammar);
-    grammar.catch(() => cache.delete(key));
-  }
+  const { schema, ignored } = toGrammarSchema(format.json_schema.schema, { strict: format.json_schema.strict === true });
   try {
-    return await grammar;
+    return { grammar: await grammarForSchema(llama, schema), ignored };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw invalidRequest(`Unsupported JSON schema: ${reason}`, "response_format.json_schema.schema", "invalid_json_schema");

@@ -45,6 +45,8 @@ const sampling = {
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
   user: z.string().optional(),
+  /** llama-server's extension: never stop at end-of-sequence, generate max_tokens (benchmarks) */
+  ignore_eos: z.boolean().nullish(),
 };
 
 export const chatCompletionRequest = z.object({

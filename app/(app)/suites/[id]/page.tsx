@@ -1,0 +1,52 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PageHeader } from "@/components/shell/page-header";
+import { SuitePage } from "@/components/suites/suite-page";
+import type { CasePageView, SuiteView } from "@/components/suites/types";
+import { requireMember } from "@/lib/auth/session";
+import { AppError } from "@/lib/errors";
+import { getSuite, listCases } from "@/lib/suites/suites";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata(props: { params: Promise<{ id: string }> }) {
+  const member = await requireMember();
+  const { id } = await props.params;
+  const suite = await getSuite(member.workspace.id, id).catch(() => null);
+  return { title: suite ? suite.name : "Suite" };
+}
+
+export default async function SuiteRoute(props: { params: Promise<{ id: string }> }) {
+  const member = await requireMember();
+  const { id } = await props.params;
+  let suite;
+  try {
+    suite = await getSuite(member.workspace.id, id);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    throw error;
+  }
+  const page = await listCases(member.workspace.id, suite.id, { offset: 0, limit: 50 });
+  const view: SuiteView = {
+    ...suite,
+    assertions: suite.assertions as SuiteView["assertions"],
+    createdAt: suite.createdAt.toISOString(),
+    updatedAt: suite.updatedAt.toISOString(),
+  };
+  const cases: CasePageView = { ...page, cases: page.cases.map((item) => ({ ...item, assertions: item.assertions as SuiteView["assertions"] })) };
+  return (
+    <>
+      <PageHeader
+        title={
+          <span>
+            <Link href="/suites" className="text-slate-400 hover:text-slate-600">Suites</Link>
+            <span className="mx-2 text-slate-300">/</span>
+            <span data-testid="suite-title">{suite.name}</span>
+          </span>
+        }
+        subtitle={suite.description || undefined}
+      />
+      <SuitePage suite={view} cases={cases} canWrite={member.role !== "viewer"} />
+    </>
+  );
+}

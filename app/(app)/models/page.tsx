@@ -1,0 +1,21 @@
+import { ModelsManager } from "@/components/models/models-manager";
+import { PageHeader } from "@/components/shell/page-header";
+import { requireMember } from "@/lib/auth/session";
+import { listLocalModels } from "@/lib/local-models/catalog";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Local models" };
+
+export default async function ModelsPage() {
+  const member = await requireMember();
+  const page = await listLocalModels(member.workspace.id);
+  return (
+    <>
+      <PageHeader
+        title="Local models"
+        subtitle="GGUF models served on this machine by Assay's model server, behind the same OpenAI API as hosted models. Run them through the Local models connection."
+      />
+      <ModelsManager initial={page} canWrite={member.role !== "viewer"} />
+    </>
+  );
+}

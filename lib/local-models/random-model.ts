@@ -26,6 +26,18 @@ export interface RandomModelOptions {
 
 const LETTERS = "abcdefghijklmnopqrstuvwxyz";
 
+/** Sizes the project writes: the demo/test model and one large enough that generation speed is measurable. */
+export const RANDOM_MODEL_PRESETS = {
+  small: {
+    description: "≈1M parameters, 3.8 MB: tests and the demo",
+    options: { vocabSize: 512, embeddingLength: 128, blockCount: 5, feedForwardLength: 256 },
+  },
+  bench: {
+    description: "≈27M parameters, 108 MB: benchmarks",
+    options: { vocabSize: 1732, embeddingLength: 512, blockCount: 8, feedForwardLength: 1408 },
+  },
+} as const satisfies Record<string, { description: string; options: Omit<RandomModelOptions, "seed"> }>;
+
 /** Byte tokens, printable ASCII, "▁" + letter, then letter pairs, until `size` tokens. */
 export function randomModelVocabulary(size: number): Vocabulary {
   const pieces: string[] = [SPACE];

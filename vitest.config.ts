@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
+import { AlphabeticalSequencer } from "./test/support/alphabetical-sequencer.ts";
 
 const alias = { "@": path.resolve(import.meta.dirname) };
 
@@ -31,6 +32,9 @@ export default defineConfig({
           environment: "node",
           globalSetup: ["test/support/database-setup.ts", "test/support/app-setup.ts"],
           fileParallelism: false,
+          sequence: { sequencer: AlphabeticalSequencer },
+          // browser assertions poll (expect.poll) while the page streams and re-renders
+          expect: { poll: { timeout: 15_000, interval: 100 } },
           testTimeout: 120_000,
           hookTimeout: 600_000,
         },

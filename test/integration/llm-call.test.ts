@@ -58,10 +58,10 @@ describe("callModel against the fake OpenAI server", () => {
     const result = await callModel(target, messages, {});
     expect(result.error).toBeNull();
     expect(result.ttftMs).toBeGreaterThanOrEqual(150);
-    // 10 tokens, 9 gaps of 20 ms: at most 10 tokens / 0.18 s.
+    // 10 tokens, 9 gaps of 20 ms: at most 10 tokens / 0.18 s (Node timers may fire a fraction of a ms early: 2 %).
     expect(result.latencyMs).toBeGreaterThanOrEqual(150 + 9 * 20);
     expect(result.tokensPerSecond).not.toBeNull();
-    expect(result.tokensPerSecond).toBeLessThanOrEqual(10 / 0.18);
+    expect(result.tokensPerSecond).toBeLessThanOrEqual((10 / 0.18) * 1.02);
     expect(result.tokensPerSecond).toBeGreaterThan(10 / 1.5);
     expect(result.firstByteAt).toBeGreaterThanOrEqual(result.startedAt + 150);
   });

@@ -60,7 +60,13 @@ export const createSuiteInput = z.strictObject({
 });
 export type CreateSuiteInput = z.input<typeof createSuiteInput>;
 
-export const updateSuiteInput = createSuiteInput.partial();
+// Not createSuiteInput.partial(): its defaults would still apply, and renaming a suite would wipe its description and
+// default assertions.
+export const updateSuiteInput = z.strictObject({
+  name: z.string().trim().min(1, "a suite needs a name").max(200).optional(),
+  description: z.string().max(10_000).optional(),
+  assertions: assertionList.optional(),
+});
 export type UpdateSuiteInput = z.input<typeof updateSuiteInput>;
 
 export const upsertCaseInput = z.strictObject({

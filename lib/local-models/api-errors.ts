@@ -76,9 +76,27 @@ export interface OpenAiErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 
+type Issue = ZodError["issues"][number];
+
+/**
+ * For a union ("a string or a list of one string"), zod says only "Invalid input"; the branch that got furthest
+ * (not a plain type mismatch) says what is wrong.
+ */
+function specificIssue(issue: Issue): { path: PropertyKey[]; message: string } {
+  if (issue.code === "invalid_union" && "errors" in issue && Array.isArray(issue.errors)) {
+    const branch = (issue.errors as Issue[][]).find((issues) => issues.some((inner) => inner.code !== "invalid_type"));
+    const inner = branch?.find((candidate) => candidate.code !== "invalid_type");
+    if (inner) {
+      const nested = specificIssue(inner);
+      return { path: [...issue.path, ...nested.path], message: nested.message };
+    }
+  }
+  return { path: [...issue.path], message: issue.message };
+}
+
 export function toOpenAiError(error: unknown): { status: number; body: OpenAiErrorBody; retryAfterSeconds?: number } {
   if (error instanceof ZodError) {
-    const issue = error.issues[0];
+    const issue = error.issues[0] ? specificIssue(error.issues[0]) : undefined;
     const param = issue ? formatParam(issue.path) : null;
     const message = issue ? (param ? `Invalid '${param}': ${issue.message}` : issue.message) : "Invalid request";
     return { status: 400, body: { error: { message, type: "invalid_request_error", param, code: "invalid_request" } } };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../errors.ts";
+import { describeCause } from "../llm/map-error.ts";
 
 // The web app's calls to the local model server: live figures from GET /metrics and a short measured generation.
 // `fetch` is injectable so tests can point these at any server.
@@ -40,7 +41,7 @@ export function serverOrigin(baseUrl: string): string {
 }
 
 function unreachable(baseUrl: string, error: unknown): string {
-  const cause = error instanceof Error ? ((error.cause as { code?: string } | undefined)?.code ?? error.message) : String(error);
+  const cause = describeCause(error);
   return `The local model server at ${serverOrigin(baseUrl)} does not answer (${cause}). \`npm start\` runs it; on its own: \`npx assay serve-model\`.`;
 }
 

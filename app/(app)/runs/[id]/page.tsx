@@ -1,0 +1,53 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PageHeader } from "@/components/shell/page-header";
+import { RunView } from "@/components/runs/run-view";
+import type { RunDetailView } from "@/components/runs/types";
+import { requireMember } from "@/lib/auth/session";
+import { AppError } from "@/lib/errors";
+import { getRun } from "@/lib/runs/service";
+import { getSuite } from "@/lib/suites/suites";
+import { runLabelMetrics } from "./label-metrics";
+
+export const dynamic = "force-dynamic";
+
+async function loadRun(workspaceId: string, id: string) {
+  try {
+    return await getRun(workspaceId, id);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    throw error;
+  }
+}
+
+export async function generateMetadata(props: { params: Promise<{ id: string }> }) {
+  const member = await requireMember();
+  const { id } = await props.params;
+  const run = await getRun(member.workspace.id, id).catch(() => null);
+  return { title: run ? run.name || `Run ${run.id.slice(-6)}` : "Run" };
+}
+
+export default async function RunPage(props: { params: Promise<{ id: string }> }) {
+  const member = await requireMember();
+  const { id } = await props.params;
+  const run = await loadRun(member.workspace.id, id);
+  const suite = run.suiteId ? await getSuite(member.workspace.id, run.suiteId).catch(() => null) : null;
+  const metrics = await runLabelMetrics(member.workspace.id, run, suite?.assertions ?? []);
+  // Dates cross to the client component as ISO strings, as the API sends them.
+  const view = JSON.parse(JSON.stringify(run)) as RunDetailView;
+  return (
+    <>
+      <PageHeader
+        title={
+          <span>
+            <Link href="/runs" className="text-slate-400 hover:text-slate-600">Runs</Link>
+            <span className="mx-2 text-slate-300">/</span>
+            <span data-testid="run-title">{run.name || `Run ${run.id.slice(-6)}`}</span>
+          </span>
+        }
+        subtitle={run.suiteName ? `on ${run.suiteName}` : undefined}
+      />
+      <RunView run={view} labelMetrics={metrics} canWrite={member.role !== "viewer"} />
+    </>
+  );
+}

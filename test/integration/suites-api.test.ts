@@ -271,7 +271,7 @@ describe("import and export", () => {
   it("streams a large upload into the suite and reports a bad row near its end without importing any", async () => {
     const suite = await createSuite("import-large");
     const params = { id: suite.id };
-    const rows = 10_000;
+    const rows = 20_000;
     const stream = (badLine?: number) => {
       let line = 0;
       const encoder = new TextEncoder();

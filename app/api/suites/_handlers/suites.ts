@@ -51,16 +51,7 @@ export async function getSuiteHandler({ member, params }: RouteContext<SuitePara
 export async function updateSuiteHandler({ request, member, params }: RouteContext<SuiteParams>): Promise<SuiteSummary> {
   const body = await jsonBody(request);
   checkAssertions(body.assertions);
-  // The update schema fills absent fields with their create defaults (description "", no assertions), so a
-  // rename alone would wipe them: absent fields are filled with the stored values first.
-  const current = await getSuite(member.workspace.id, params.id);
-  const input = {
-    ...body,
-    name: body.name ?? current.name,
-    description: body.description ?? current.description,
-    assertions: body.assertions ?? current.assertions,
-  };
-  return updateSuite(member.workspace.id, params.id, input as Parameters<typeof updateSuite>[2]);
+  return updateSuite(member.workspace.id, params.id, body as Parameters<typeof updateSuite>[2]);
 }
 
 export async function deleteSuiteHandler({ member, params }: RouteContext<SuiteParams>): Promise<void> {

@@ -40,9 +40,14 @@ export async function run(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (values.port) process.env.PORT = values.port;
   const started = performance.now();
   const { env } = await import("../../lib/env.ts");
+  // env was parsed when the first module imported it; --port wins over PORT for everything started from here.
+  const port = values.port ? Number(values.port) : env.PORT;
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    log(`--port must be a port number, not "${values.port}"`);
+    return 2;
+  }
   await mkdir(env.ASSAY_HOME, { recursive: true });
 
   const database = await openDatabase({ log: env.ASSAY_LOG_LEVEL === "debug" ? log : undefined });
@@ -82,7 +87,7 @@ export async function run(argv: string[]): Promise<number> {
     await ensureDemoModels(modelsDir);
     if (await seedDemo()) log("Seeded the demo workspace");
 
-    const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(env.PORT), NEXT_TELEMETRY_DISABLED: "1" };
+    const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" };
     if (!values["no-model-server"]) {
       const modelServer = spawn(
         process.execPath,
@@ -97,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
 
     if (!values.dev) await ensureBuild(root, log);
     const nextBin = path.join(root, "node_modules/next/dist/bin/next");
-    const web = spawn(process.execPath, [nextBin, values.dev ? "dev" : "start", "-p", String(env.PORT)], {
+    const web = spawn(process.execPath, [nextBin, values.dev ? "dev" : "start", "-p", String(port)], {
       cwd: root,
       stdio: ["ignore", "inherit", "inherit"],
       env: { ...childEnv, NODE_ENV: values.dev ? "development" : "production" },
@@ -109,9 +114,9 @@ export async function run(argv: string[]): Promise<number> {
         void stopAll(1);
       }
     });
-    await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, web, 120_000);
+    await waitForHealth(`http://127.0.0.1:${port}/api/health`, web, 120_000);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    log(`Assay is ready on http://localhost:${env.PORT} (${seconds} s). Press Ctrl-C to stop.`);
+    log(`Assay is ready on http://localhost:${port} (${seconds} s). Press Ctrl-C to stop.`);
   } catch (error) {
     log(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
     await stopAll(1);

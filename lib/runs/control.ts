@@ -1,15 +1,60 @@
+import { db } from "../db.ts";
+import { AppError } from "../errors.ts";
+import { chunksOf, chunkSize, missingCells } from "./cells.ts";
+import { clearSnapshot, runProgress, snapshotCounts } from "./progress.ts";
+import { cancelChunks, enqueueChunks, SHARED_QUEUE } from "./queue.ts";
+import { runShape } from "./shape.ts";
 import type { RunProgress } from "./types.ts";
+
+async function requireRun(workspaceId: string, runId: string) {
+  const run = await db.run.findFirst({ where: { id: runId, workspaceId }, select: { id: true, status: true } });
+  if (!run) throw new AppError("not_found", "run", "No such run in this workspace.");
+  return run;
+}
 
 /** Stops a run: queued chunks are cancelled, workers abort calls in flight; stored results stay. */
 export async function cancelRun(workspaceId: string, runId: string): Promise<RunProgress> {
-  void workspaceId;
-  void runId;
-  throw new Error("cancelRun: being implemented (issue #4)");
+  await requireRun(workspaceId, runId);
+  const { count } = await db.run.updateMany({
+    where: { id: runId, status: { in: ["queued", "running"] } },
+    data: { status: "cancelled", finishedAt: new Date() },
+  });
+  if (count > 0) {
+    const shape = await runShape(runId);
+    if (shape) await cancelChunks(shape.queue, runId);
+    await snapshotCounts(runId);
+  }
+  return runProgress(runId);
 }
 
-/** Runs only the cells that have no stored result yet (after a crash, a cancel, or a failure). */
-export async function resumeRun(workspaceId: string, runId: string): Promise<RunProgress> {
-  void workspaceId;
-  void runId;
-  throw new Error("resumeRun: being implemented (issue #4)");
+export interface ResumeOptions {
+  /** the caller works the run's private queue itself (the CLI) */
+  allowPrivateQueue?: boolean;
+}
+
+/**
+ * Runs only the cells that have no stored result yet (after a crash, a cancel, or a failure). Chunks still queued or
+ * held for the run are cancelled first and replaced: a worker still holding one stops starting its cells at its next
+ * heartbeat, and a cell both finish keeps one result.
+ */
+export async function resumeRun(workspaceId: string, runId: string, options: ResumeOptions = {}): Promise<RunProgress> {
+  await requireRun(workspaceId, runId);
+  const shape = await runShape(runId);
+  if (!shape) throw new AppError("conflict", "run", "This run's suite was deleted; its missing cells cannot run.");
+  if (shape.queue !== SHARED_QUEUE && !options.allowPrivateQueue) {
+    throw new AppError(
+      "conflict",
+      "run",
+      `This run was started by \`assay eval\` with API keys from environment variables; resume it where they are set: npx assay runs resume ${runId}`,
+    );
+  }
+  await db.run.update({ where: { id: runId }, data: { status: "queued", finishedAt: null, error: null } });
+  await clearSnapshot(runId);
+  await cancelChunks(shape.queue, runId);
+  const queued = await enqueueChunks(shape.queue, chunksOf(runId, missingCells(shape), chunkSize(shape.concurrency)));
+  if (queued === 0) {
+    await db.run.updateMany({ where: { id: runId, status: "queued" }, data: { status: "completed", finishedAt: new Date() } });
+    await snapshotCounts(runId);
+  }
+  return runProgress(runId);
 }

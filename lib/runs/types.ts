@@ -157,8 +157,12 @@ export interface StoredRunConfig {
   queue: string;
   /** where the run came from */
   source: "web" | "cli" | "api";
+  /** the run covers the selected cases created up to this instant (ISO) */
+  casesAsOf: string;
   /** the suite file as given, for CLI runs */
   suiteFile?: unknown;
+  /** result counts kept when the run ended */
+  final?: { done: number; errors: number; retries: number; cached: number };
 }
 
 export interface ErrorInfo {

@@ -1,0 +1,411 @@
+import type PgBoss from "pg-boss";
+import pg from "pg";
+import { databaseUrl } from "../env.ts";
+import { db } from "../db.ts";
+import type { Assertion } from "../assertions/schema.ts";
+import { readCache } from "./cache.ts";
+import { executeCell, prepareCell, type CaseData } from "./execute-cell.ts";
+import { finishRunIfDone } from "./finish.ts";
+import { CHUNKS_CHANNEL, ensureQueue, getBoss, HEARTBEAT_MS, SHARED_QUEUE, type ChunkJob } from "./queue.ts";
+import { ResultWriter } from "./result-writer.ts";
+import { loadRunContext, type RunContext } from "./run-context.ts";
+import { Semaphore } from "./semaphore.ts";
+import type { CellTarget } from "./targets.ts";
+
+// A run worker: fetches chunk jobs from pg-boss, runs their cells concurrently under the run's and the connections'
+// limits, writes results in batches and completes each job once its results are committed. Any number of workers
+// (the web process, `assay worker`, the CLI) share the queue through PostgreSQL.
+//
+// Durability: a job is completed only after its results are committed, and its lease is extended by a heartbeat. A
+// worker that dies leaves its jobs active without heartbeats; pg-boss expires them after CHUNK_EXPIRE_SECONDS and
+// hands them out again, and the new holder skips the cells that already have a result. A resume re-queues at once.
+
+export interface WorkerOptions {
+  /** queues to work, besides the shared one when `shared` is true */
+  queues?: string[];
+  /** work the shared queue (default true) */
+  shared?: boolean;
+  /** cells held (fetched, not finished) at most, over all runs */
+  maxHeldCells?: number;
+  /** how often an idle worker looks for work when no notification arrives */
+  pollIntervalMs?: number;
+  fetch?: typeof fetch;
+  environment?: Record<string, string | undefined>;
+  log?: (line: string) => void;
+}
+
+interface HeldChunk {
+  queue: string;
+  jobId: string;
+  runId: string;
+  /** cells of this chunk not finished yet */
+  remaining: number;
+  /** the job was cancelled or expired under us: start no more of its cells */
+  lost: boolean;
+}
+
+interface RunEntry {
+  context: Promise<RunContext | null>;
+  /** the run's concurrency, once its context is loaded */
+  concurrency: number | null;
+  chunks: number;
+  idleSince: number | null;
+}
+
+const DEFAULT_CONCURRENCY_TARGET = 20;
+const RUN_CHECK_MS = 1_000;
+const IDLE_RUN_TTL_MS = 30_000;
+
+export class RunWorker {
+  private boss: PgBoss | null = null;
+  private readonly queues = new Set<string>();
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private readonly held = new Map<string, HeldChunk>();
+  private readonly runs = new Map<string, RunEntry>();
+  private readonly connectionSemaphores = new Map<string, Semaphore>();
+  private readonly writer = new ResultWriter();
+  private pendingCells = 0;
+  private lastChunkSize = 25;
+  private wakeUp: () => void = () => undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private listener: pg.Client | null = null;
+  private readonly completions = new Map<string, { ids: string[]; waiters: (() => void)[] }>();
+  private completionTimer: NodeJS.Timeout | null = null;
+  private readonly active = new Set<Promise<void>>();
+
+  constructor(private readonly options: WorkerOptions = {}) {
+    if (options.shared !== false) this.queues.add(SHARED_QUEUE);
+    for (const queue of options.queues ?? []) this.queues.add(queue);
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.boss = await getBoss();
+    for (const queue of this.queues) await ensureQueue(this.boss, queue);
+    this.running = true;
+    await this.listen();
+    this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS));
+    this.timers.push(setInterval(() => void this.checkRuns(), RUN_CHECK_MS));
+    this.loopDone = this.loop();
+  }
+
+  /** Stops fetching, abandons cells not yet finished (their chunks come back to the queue), waits for writes. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wakeUp();
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    for (const entry of this.runs.values()) {
+      const context = await entry.context.catch(() => null);
+      context?.abort.abort(new Error("worker stopping"));
+    }
+    await this.loopDone;
+    await Promise.allSettled([...this.active]);
+    await this.writer.flush().catch(() => undefined);
+    await this.flushCompletions();
+    // Chunks still held go back to the queue now instead of after their lease expires.
+    const boss = this.boss;
+    if (boss) {
+      for (const chunk of this.held.values()) {
+        await boss.fail(chunk.queue, chunk.jobId, { message: "worker stopped" }).catch(() => undefined);
+      }
+    }
+    this.held.clear();
+    await this.listener?.end().catch(() => undefined);
+    this.listener = null;
+  }
+
+  addQueue(queue: string): void {
+    this.queues.add(queue);
+    this.wakeUp();
+  }
+
+  removeQueue(queue: string): void {
+    this.queues.delete(queue);
+  }
+
+  /** Cells fetched and not finished, over all runs. */
+  get busyCells(): number {
+    return this.pendingCells;
+  }
+
+  private async listen(): Promise<void> {
+    try {
+      const client = new pg.Client({ connectionString: databaseUrl(), application_name: "assay-runs-listen" });
+      client.on("error", () => {
+        // A dropped listener only slows pickup to the polling interval; reconnect on the next poll.
+        this.listener = null;
+      });
+      client.on("notification", (message) => {
+        if (!message.payload || this.queues.has(message.payload)) this.wakeUp();
+      });
+      await client.connect();
+      await client.query(`LISTEN ${CHUNKS_CHANNEL}`);
+      this.listener = client;
+    } catch (error) {
+      this.log(`listening for new runs failed (${error instanceof Error ? error.message : String(error)}); polling instead`);
+    }
+  }
+
+  private target(): number {
+    let concurrency = 0;
+    for (const entry of this.runs.values()) {
+      if (entry.chunks > 0) concurrency += entry.concurrency ?? DEFAULT_CONCURRENCY_TARGET;
+    }
+    // Hold about twice what the runs can have in flight: the next cells are ready the moment slots free up.
+    return Math.min(this.options.maxHeldCells ?? 4_000, 2 * Math.max(concurrency, DEFAULT_CONCURRENCY_TARGET));
+  }
+
+  private wantsMore(): boolean {
+    return this.running && this.pendingCells < this.target();
+  }
+
+  private async loop(): Promise<void> {
+    const pollMs = this.options.pollIntervalMs ?? 2_000;
+    while (this.running) {
+      let fetched = 0;
+      try {
+        if (!this.listener) await this.listen();
+        for (const queue of [...this.queues]) {
+          if (!this.wantsMore() || !this.boss) break;
+          const room = this.target() - this.pendingCells;
+          const batchSize = Math.max(1, Math.min(10, Math.ceil(room / this.lastChunkSize)));
+          const jobs = await this.boss.fetch<ChunkJob>(queue, { batchSize });
+          for (const job of jobs) this.startChunk(queue, job.id, job.data);
+          fetched += jobs.length;
+        }
+      } catch (error) {
+        this.log(`fetching chunks failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (!this.running) break;
+      if (fetched > 0 && this.wantsMore()) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, fetched > 0 ? 1_000 : pollMs);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wakeUp = done;
+      });
+      this.wakeUp = () => undefined;
+    }
+  }
+
+  private runEntry(runId: string): RunEntry {
+    let entry = this.runs.get(runId);
+    if (!entry) {
+      const context = loadRunContext(runId, {
+        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+        ...(this.options.environment ? { environment: this.options.environment } : {}),
+        connectionSemaphore: (target) => this.connectionSemaphore(target),
+      });
+      const created: RunEntry = { context, concurrency: null, chunks: 0, idleSince: null };
+      entry = created;
+      context.then(
+        (loaded) => {
+          if (loaded) created.concurrency = loaded.concurrency;
+        },
+        () => this.runs.delete(runId),
+      );
+      this.runs.set(runId, entry);
+    }
+    return entry;
+  }
+
+  private connectionSemaphore(target: CellTarget): Semaphore | null {
+    if (target.concurrency === null || target.concurrency <= 0) return null;
+    let semaphore = this.connectionSemaphores.get(target.limitKey);
+    if (!semaphore) {
+      semaphore = new Semaphore(target.concurrency);
+      this.connectionSemaphores.set(target.limitKey, semaphore);
+    } else if (semaphore.inUse === 0 && semaphore.waiting === 0) {
+      semaphore.resize(target.concurrency);
+    }
+    return semaphore;
+  }
+
+  private startChunk(queue: string, jobId: string, data: ChunkJob): void {
+    const chunk: HeldChunk = { queue, jobId, runId: data.runId, remaining: data.cells.length, lost: false };
+    this.held.set(jobId, chunk);
+    this.pendingCells += chunk.remaining;
+    this.lastChunkSize = Math.max(1, data.cells.length);
+    const entry = this.runEntry(data.runId);
+    entry.chunks++;
+    entry.idleSince = null;
+    const work = this.runChunk(chunk, data, entry)
+      .catch(async (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.log(`chunk ${jobId} of run ${data.runId} failed: ${message}`);
+        if (!chunk.lost && this.running && this.boss) {
+          await this.boss.fail(queue, jobId, { message }).catch(() => undefined);
+        }
+      })
+      .finally(() => {
+        this.held.delete(jobId);
+        this.pendingCells -= chunk.remaining;
+        chunk.remaining = 0;
+        entry.chunks--;
+        if (entry.chunks === 0) entry.idleSince = Date.now();
+        this.active.delete(work);
+        if (this.wantsMore()) this.wakeUp();
+      });
+    this.active.add(work);
+  }
+
+  private async runChunk(chunk: HeldChunk, data: ChunkJob, entry: RunEntry): Promise<void> {
+    const run = await entry.context;
+    if (!run || run.status === "cancelled" || run.abort.signal.aborted) {
+      // Nothing to do for a deleted or cancelled run: the job is finished.
+      await this.complete(chunk.queue, chunk.jobId);
+      return;
+    }
+    await markRunning(run);
+    const caseIds = [...new Set(data.cells.map(([caseId]) => caseId))];
+    const [cases, existing] = await Promise.all([
+      db.case.findMany({ where: { id: { in: caseIds } }, select: { id: true, variables: true, expected: true, assertions: true } }),
+      db.result.findMany({ where: { runId: run.id, caseId: { in: caseIds } }, select: { caseId: true, variantId: true, repeat: true } }),
+    ]);
+    const caseById = new Map<string, CaseData>(
+      cases.map((row) => [
+        row.id,
+        {
+          id: row.id,
+          variables: (row.variables ?? {}) as Record<string, unknown>,
+          expected: row.expected,
+          assertions: (row.assertions ?? []) as Assertion[],
+        },
+      ]),
+    );
+    const stored = new Set(existing.map((row) => `${row.caseId}/${row.variantId}/${row.repeat}`));
+    const todo = data.cells.flatMap(([caseId, position, repeat]) => {
+      const variant = run.variants[position];
+      const caseData = caseById.get(caseId);
+      if (!variant || !caseData || stored.has(`${caseId}/${variant.id}/${repeat}`)) return [];
+      return [{ variant, caseData, repeat, prepared: prepareCell(run, variant, caseData) }];
+    });
+    this.cellsFinished(chunk, data.cells.length - todo.length);
+    const keys = todo.flatMap((cell) => (cell.prepared.cacheKey ? [cell.prepared.cacheKey] : []));
+    const cache = run.cache ? await readCache(keys) : new Map();
+
+    const writes: Promise<void>[] = [];
+    await Promise.all(
+      todo.map(async ({ variant, caseData, repeat, prepared }) => {
+        try {
+          if (chunk.lost || run.abort.signal.aborted) return;
+          const connection = variant.target ? this.connectionSemaphore(variant.target) : null;
+          const cached = prepared.cacheKey ? cache.get(prepared.cacheKey) : undefined;
+          const outcome = await executeCell(run, variant, caseData, repeat, prepared, connection, cached);
+          if (outcome) writes.push(this.writer.add(outcome));
+        } finally {
+          this.cellsFinished(chunk, 1);
+        }
+      }),
+    );
+    await Promise.all(writes);
+    if (chunk.lost) return;
+    if (run.abort.signal.aborted) {
+      // Cancelled: the job was cancelled with the run; the cells not run stay missing for a resume.
+      return;
+    }
+    await this.complete(chunk.queue, chunk.jobId);
+    if (entry.chunks === 1) await finishRunIfDone(run.id, run.queue).catch(() => undefined);
+  }
+
+  private cellsFinished(chunk: HeldChunk, count: number): void {
+    if (count <= 0) return;
+    chunk.remaining -= count;
+    this.pendingCells -= count;
+    if (this.wantsMore()) this.wakeUp();
+  }
+
+  /** Completes jobs in batches: one statement (and commit) for all the chunks finished within a few milliseconds. */
+  private complete(queue: string, jobId: string): Promise<void> {
+    return new Promise((resolve) => {
+      let entry = this.completions.get(queue);
+      if (!entry) {
+        entry = { ids: [], waiters: [] };
+        this.completions.set(queue, entry);
+      }
+      entry.ids.push(jobId);
+      entry.waiters.push(resolve);
+      this.completionTimer ??= setTimeout(() => void this.flushCompletions(), 10);
+    });
+  }
+
+  private async flushCompletions(): Promise<void> {
+    if (this.completionTimer) clearTimeout(this.completionTimer);
+    this.completionTimer = null;
+    const batches = [...this.completions.entries()];
+    this.completions.clear();
+    for (const [queue, { ids, waiters }] of batches) {
+      try {
+        await this.boss?.complete(queue, ids);
+      } catch (error) {
+        // The lease runs out and the chunk is retried; its stored cells are skipped then.
+        this.log(`completing chunks failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      for (const waiter of waiters) waiter();
+    }
+  }
+
+  /** Extends the lease on held chunks; a chunk cancelled or expired meanwhile is marked lost. */
+  private async heartbeat(): Promise<void> {
+    const byQueue = new Map<string, string[]>();
+    for (const chunk of this.held.values()) {
+      const ids = byQueue.get(chunk.queue) ?? [];
+      ids.push(chunk.jobId);
+      byQueue.set(chunk.queue, ids);
+    }
+    for (const [queue, ids] of byQueue) {
+      try {
+        // pg-boss 10 has no heartbeat; moving started_on forward is what its expiry check (started_on + expire_in) reads.
+        const alive = await db.$queryRawUnsafe<{ id: string }[]>(
+          `UPDATE pgboss.job SET started_on = now() WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active' RETURNING id::text`,
+          queue,
+          ids,
+        );
+        const kept = new Set(alive.map((row) => row.id));
+        for (const id of ids) {
+          const chunk = this.held.get(id);
+          if (chunk && !kept.has(id)) chunk.lost = true;
+        }
+      } catch (error) {
+        this.log(`heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  /** Notices cancelled runs (aborting their calls) and forgets runs idle for a while. */
+  private async checkRuns(): Promise<void> {
+    const ids = [...this.runs.keys()];
+    if (ids.length === 0) return;
+    try {
+      const rows = await db.run.findMany({ where: { id: { in: ids } }, select: { id: true, status: true } });
+      const statuses = new Map(rows.map((row) => [row.id, row.status]));
+      for (const [id, entry] of this.runs) {
+        const status = statuses.get(id);
+        const context = await entry.context.catch(() => null);
+        if (context && status && status !== context.status) context.status = status;
+        if (!status || status === "cancelled") context?.abort.abort(new Error("run cancelled"));
+        const forget =
+          entry.chunks === 0 && (status === "cancelled" || !status || (entry.idleSince !== null && Date.now() - entry.idleSince > IDLE_RUN_TTL_MS));
+        if (forget) this.runs.delete(id);
+      }
+    } catch (error) {
+      this.log(`checking runs failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+async function markRunning(run: RunContext): Promise<void> {
+  if (run.status === "running") return;
+  run.status = "running";
+  // A resumed run keeps its first start: elapsed time then includes the pause, which is the honest figure.
+  await db.$executeRaw`UPDATE "Run" SET status = 'running', "startedAt" = coalesce("startedAt", now()) WHERE id = ${run.id} AND status = 'queued'`;
+}

@@ -110,14 +110,12 @@ export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; r
   const selectedRow = selected === null ? undefined : rowAt(selected);
   const step = useCallback(
     (delta: number) => {
-      setSelected((current) => {
-        if (current === null || total === null) return current;
-        const next = Math.min(total - 1, Math.max(0, current + delta));
-        virtualizer.scrollToIndex(next, { align: "auto" });
-        return next;
-      });
+      if (selected === null || total === null) return;
+      const next = Math.min(total - 1, Math.max(0, selected + delta));
+      setSelected(next);
+      virtualizer.scrollToIndex(next, { align: "auto" });
     },
-    [total, virtualizer],
+    [selected, total, virtualizer],
   );
   const close = useCallback(() => setSelected(null), []);
 

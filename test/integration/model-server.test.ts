@@ -3,6 +3,7 @@ import Ajv from "ajv";
 import type { Llama } from "node-llama-cpp";
 import OpenAI, { APIError, BadRequestError, NotFoundError, RateLimitError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Timings } from "../../lib/local-models/generate.ts";
 import { greedyContinuation } from "../../lib/local-models/ngram-model.ts";
 import { startModelServer, type ModelServer, type ModelServerOptions } from "../../lib/local-models/server.ts";
 import { SCRIPTED_TEXT, testLlama, writeScriptedModel, writeTestModels, type TestModels } from "../support/local-models.ts";
@@ -82,7 +83,7 @@ describe("the openai SDK against the model server", () => {
       completion_tokens: expected.tokens.length,
       total_tokens: promptTokens + expected.tokens.length,
     });
-    const timings = (completion as unknown as { timings: Record<string, number> }).timings;
+    const timings = (completion as unknown as { timings: Timings }).timings;
     expect(timings.predicted_n).toBe(expected.tokens.length);
     expect(timings.prompt_n + timings.cache_n).toBe(completion.usage!.prompt_tokens);
     expect(timings.predicted_per_second).toBeGreaterThan(0);

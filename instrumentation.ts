@@ -1,0 +1,9 @@
+// Next.js calls register() once when the server starts. The web process runs a run worker by default (DESIGN.md:
+// "the web process also runs a worker"); ASSAY_WORKER=off leaves the runs to `assay worker` processes.
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { env } = await import("@/lib/env");
+  if (env.ASSAY_WORKER !== "on") return;
+  const { startBackgroundWorker } = await import("@/lib/runs/background");
+  await startBackgroundWorker();
+}

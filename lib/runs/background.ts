@@ -1,0 +1,24 @@
+import { RunWorker } from "./worker.ts";
+
+// The worker inside the web process. Started once per process (Next's dev server may call register() again after a
+// reload); a failure to start is logged, not fatal: the web app works, and `assay worker` can run the queue.
+
+const globalForWorker = globalThis as unknown as { assayWorker?: RunWorker };
+
+export async function startBackgroundWorker(): Promise<RunWorker | null> {
+  if (globalForWorker.assayWorker) return globalForWorker.assayWorker;
+  if (!process.env.DATABASE_URL) return null;
+  const worker = new RunWorker({ log: (line) => console.warn(`[runs] ${line}`) });
+  globalForWorker.assayWorker = worker;
+  try {
+    await worker.start();
+  } catch (error) {
+    globalForWorker.assayWorker = undefined;
+    console.error(`[runs] the run worker did not start: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+  const stop = () => void worker.stop();
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  return worker;
+}

@@ -1,0 +1,39 @@
+import { PageHeader } from "@/components/shell/page-header";
+import { AblationForm } from "@/components/compare/ablation-form";
+import { requireMember } from "@/lib/auth/session";
+import { listAblationCandidates } from "@/lib/compare/ablation";
+import { listConnections } from "@/lib/connections/service";
+import { listSuites } from "@/lib/suites/suites";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Measure examples" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function AblationPage({ searchParams }: { searchParams: SearchParams }) {
+  const member = await requireMember();
+  const params = await searchParams;
+  const version = typeof params.version === "string" ? params.version : null;
+  const [candidates, suites, connections] = await Promise.all([
+    listAblationCandidates(member.workspace.id),
+    listSuites(member.workspace.id),
+    listConnections(member.workspace.id),
+  ]);
+  return (
+    <>
+      <PageHeader title="Do the examples earn their tokens?" subtitle="Runs one prompt version zero-shot, with its examples, and with examples plus counterexamples — then compares them." />
+      <div className="p-6">
+        {member.role === "viewer" ? (
+          <p className="card mx-auto max-w-xl p-6 text-sm text-slate-700">Viewers cannot start runs; ask an admin for editor access.</p>
+        ) : (
+          <AblationForm
+            candidates={candidates}
+            suites={suites.map((suite) => ({ id: suite.id, name: suite.name, caseCount: suite.caseCount }))}
+            connections={connections.map((connection) => ({ id: connection.id, name: connection.name, models: connection.models.map((model) => model.name) }))}
+            initialVersionId={version}
+          />
+        )}
+      </div>
+    </>
+  );
+}

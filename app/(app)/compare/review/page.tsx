@@ -1,0 +1,39 @@
+import Link from "next/link";
+import { PageHeader } from "@/components/shell/page-header";
+import { ReviewMode } from "@/components/compare/review-mode";
+import { requireMember } from "@/lib/auth/session";
+import { pairQuery } from "@/lib/compare/schema";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Blind review" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function ReviewPage({ searchParams }: { searchParams: SearchParams }) {
+  const member = await requireMember();
+  const params = await searchParams;
+  const parsed = pairQuery.safeParse({ a: params.a, b: params.b });
+  if (!parsed.success || member.role === "viewer") {
+    return (
+      <>
+        <PageHeader title="Blind review" />
+        <div className="p-6">
+          <div className="card mx-auto max-w-xl p-6" role="alert">
+            <p className="text-sm text-slate-700">
+              {member.role === "viewer" ? "Viewers cannot vote; ask an admin for editor access." : "Open the review from a comparison: it needs the two variants (a and b)."}
+            </p>
+            <Link className="btn mt-4" href="/compare">Go to Compare</Link>
+          </div>
+        </div>
+      </>
+    );
+  }
+  const { a, b } = parsed.data;
+  // The header does not say which variant is which: the review is blind.
+  return (
+    <>
+      <PageHeader title="Blind review" subtitle="Which answer is better? The two outputs are shown in random order, without names." />
+      <ReviewMode a={a} b={b} backHref={`/compare?variants=${a},${b}`} />
+    </>
+  );
+}

@@ -12,11 +12,11 @@ export function CallMetrics({ call }: { call: Pick<CallView, "ttftMs" | "latency
     ["Finish", call.finishReason ?? "—", "finish reason"],
   ];
   return (
-    <dl className="grid grid-cols-4 gap-x-3 gap-y-1 text-xs xl:grid-cols-7" data-testid="call-metrics">
+    <dl className="grid grid-cols-[repeat(auto-fill,minmax(4.5rem,1fr))] gap-x-3 gap-y-1.5 text-xs" data-testid="call-metrics">
       {items.map(([label, value, title]) => (
         <div key={label} title={title}>
           <dt className="text-slate-400">{label}</dt>
-          <dd className="font-medium tabular-nums text-slate-800" data-testid={`metric-${label.toLowerCase().replace("/", "")}`}>
+          <dd className="whitespace-nowrap font-medium tabular-nums text-slate-800" data-testid={`metric-${label.toLowerCase().replace("/", "")}`}>
             {value}
             {call.usageEstimated && (label === "In" || label === "Out") && <span className="ml-0.5 text-amber-600" title="estimated: the API reported no usage">*</span>}
           </dd>

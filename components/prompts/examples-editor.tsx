@@ -9,7 +9,7 @@ function VariableInputs(props: { names: string[]; values: Record<string, string>
         <label key={name} className="block">
           <span className="label font-mono">{name}</span>
           <textarea
-            className="input min-h-[34px] font-mono text-xs"
+            className="input min-h-[34px] font-mono text-xs [field-sizing:content]"
             rows={1}
             value={props.values[name] ?? ""}
             onChange={(event) => props.onChange({ ...props.values, [name]: event.target.value })}

@@ -38,7 +38,7 @@ export function NewPromptForm(props: { onCancel: () => void }) {
       </div>
       {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
       <div className="flex gap-2">
-        <button className="btn btn-primary" disabled={busy}>{busy ? "Creating…" : "Create prompt"}</button>
+        <button className="btn-primary" disabled={busy}>{busy ? "Creating…" : "Create prompt"}</button>
         <button type="button" className="btn" onClick={props.onCancel}>Cancel</button>
       </div>
     </form>

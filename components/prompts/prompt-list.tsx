@@ -16,10 +16,10 @@ export function PromptList(props: { prompts: PromptSummaryView[]; canWrite: bool
   return (
     <div className="space-y-4 p-6">
       <div className="flex items-center gap-3">
-        <input className="input w-72" placeholder="Filter prompts" value={query} onChange={(event) => setQuery(event.target.value)} aria-label="Filter prompts" />
-        <span className="text-sm text-slate-500">{shown.length} of {props.prompts.length}</span>
+        <input className="input max-w-sm" placeholder="Filter prompts" value={query} onChange={(event) => setQuery(event.target.value)} aria-label="Filter prompts" />
+        <span className="shrink-0 whitespace-nowrap text-sm text-slate-500">{shown.length} of {props.prompts.length}</span>
         <div className="flex-1" />
-        {props.canWrite && !creating && <button className="btn btn-primary" onClick={() => setCreating(true)}>New prompt</button>}
+        {props.canWrite && !creating && <button className="btn-primary shrink-0 whitespace-nowrap" onClick={() => setCreating(true)}>New prompt</button>}
       </div>
       {creating && <NewPromptForm onCancel={() => setCreating(false)} />}
       {props.prompts.length === 0 ? (

@@ -131,7 +131,11 @@ describe("first run: owner account, connection, few-shot prompt, side-by-side ru
     await page.click('[data-testid="tab-versions"]');
     await expect.poll(() => page.locator('[data-testid="version-row"]').count()).toBe(2);
     await page.click('[data-testid="tab-history"]');
-    await expect.poll(() => page.locator("body").textContent()).toContain("fake-slow");
+    await expect.poll(() => page.locator('[data-testid="call-row"]').count()).toBe(2);
+    await page.selectOption('[aria-label="Filter by model"]', "fake-slow");
+    await expect.poll(() => page.locator('[data-testid="call-row"]').count()).toBe(1);
+    await page.locator('[data-testid="call-row"]').first().click();
+    await expect.poll(() => page.locator('[data-testid="call-detail"]').textContent()).toContain("Please refund my last order");
     await screenshot(page, "history");
   });
 

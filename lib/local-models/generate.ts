@@ -89,10 +89,18 @@ function grammarStopStrings(grammar: LlamaGrammar | undefined): string[] {
   }).filter((text) => text.length > 0);
 }
 
+/**
+ * llama-server implements ignore_eos as a -inf logit bias on the end-of-generation tokens. node-llama-cpp's public
+ * TokenBias.set skips those tokens on purpose, so the bias goes into its map directly (node-llama-cpp ~3.22 keeps
+ * token → logit there and hands it to llama.cpp's logit-bias sampler unchanged).
+ */
 function endOfGenerationBias(sequence: LlamaContextSequence): TokenBias {
   const bias = new TokenBias(sequence.model.tokenizer);
-  for (const token of [sequence.model.tokens.eos, sequence.model.tokens.eot]) {
-    if (token !== null) bias.set(token, "never");
+  const biases = (bias as unknown as { _biases?: unknown })._biases;
+  if (biases instanceof Map) {
+    for (const token of [sequence.model.tokens.eos, sequence.model.tokens.eot]) {
+      if (token !== null) biases.set(token, Number.NEGATIVE_INFINITY);
+    }
   }
   return bias;
 }

@@ -1,0 +1,213 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import OpenAI, { NotFoundError } from "openai";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL, ensureDemoModels } from "../../lib/local-models/demo-models.ts";
+import { readGgufInfo } from "../../lib/local-models/gguf-info.ts";
+import { writeRandomModel } from "../../lib/local-models/random-model.ts";
+import type { ModelServer } from "../../lib/local-models/server.ts";
+
+// The Models page's service against a real database and a real model server: list the folder's and registered
+// GGUF files from their headers, register one by path (validated), measure speed through the server, remove.
+
+const modelsDir = await mkdtemp(path.join(os.tmpdir(), "assay-catalog-models-"));
+process.env.ASSAY_MODELS_DIR = modelsDir;
+process.env.DATABASE_URL ??= inject("databaseUrl");
+
+const { db } = await import("../../lib/db.ts");
+const { AppError, errorBody, httpStatusOf } = await import("../../lib/errors.ts");
+const catalog = await import("../../lib/local-models/catalog.ts");
+const { startModelServer } = await import("../../lib/local-models/server.ts");
+const { registeredModelSource } = await import("../../lib/local-models/registered-models.ts");
+
+let elsewhere: string;
+let server: ModelServer;
+let workspaceId: string;
+let otherWorkspaceId: string;
+let connectionId: string;
+const teamPath = () => path.join(elsewhere, "Team Model Q8.gguf");
+
+async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof AppError>> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("expected an AppError");
+}
+
+beforeAll(async () => {
+  elsewhere = await mkdtemp(path.join(os.tmpdir(), "assay-catalog-files-"));
+  await ensureDemoModels(modelsDir);
+  await writeRandomModel(teamPath(), { seed: 21, name: "Team model", contextLength: 8192 });
+  await writeFile(path.join(elsewhere, "notes.gguf"), "plain text, not a model, but long enough for a header");
+  await mkdir(path.join(elsewhere, "folder.gguf"));
+  server = await startModelServer({ modelsDir, port: 0, contextSize: 256, extraModels: registeredModelSource(db) });
+  const suffix = randomUUID().slice(0, 8);
+  workspaceId = (await db.workspace.create({ data: { name: "Catalog", slug: `catalog-${suffix}` } })).id;
+  otherWorkspaceId = (await db.workspace.create({ data: { name: "Other", slug: `catalog-other-${suffix}` } })).id;
+  connectionId = (
+    await db.connection.create({
+      data: { workspaceId, name: "Local models", kind: "local", baseUrl: `${server.url}/v1`, models: { create: [{ name: NGRAM_DEMO_MODEL }] } },
+    })
+  ).id;
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  await db.workspace.deleteMany({ where: { id: { in: [workspaceId, otherWorkspaceId] } } });
+  await rm(modelsDir, { recursive: true, force: true });
+  await rm(elsewhere, { recursive: true, force: true });
+});
+
+describe("the Models page service", () => {
+  it("lists the folder's models from their GGUF headers, with the server's live state", async () => {
+    const page = await catalog.listLocalModels(workspaceId);
+    expect(page.modelsDir).toBe(modelsDir);
+    expect(page.server).toEqual({ url: server.url, reachable: true, message: null });
+    const random = page.models.find((model) => model.name === RANDOM_DEMO_MODEL)!;
+    const info = await readGgufInfo(path.join(modelsDir, `${RANDOM_DEMO_MODEL}.gguf`));
+    expect(random).toMatchObject({
+      id: null,
+      source: "folder",
+      file: `${RANDOM_DEMO_MODEL}.gguf`,
+      architecture: "llama",
+      quantization: "F32",
+      parameterCount: info.parameterCount,
+      contextLength: 2048,
+      sizeBytes: info.sizeBytes,
+      title: "Assay random 1M",
+      problem: null,
+      tokensPerSecond: null,
+      live: { state: "unloaded", activeRequests: 0, queuedRequests: 0 },
+    });
+    expect(page.models.map((model) => model.name)).toEqual([NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL]);
+  });
+
+  it("adds the folder's models to the workspace's Local models connection, leaving existing rows alone", async () => {
+    await db.connectionModel.updateMany({ where: { connectionId, name: NGRAM_DEMO_MODEL }, data: { contextWindow: 333 } });
+    await catalog.listLocalModels(workspaceId);
+    const rows = await db.connectionModel.findMany({ where: { connectionId }, orderBy: { name: "asc" } });
+    expect(rows.map((row) => [row.name, row.contextWindow, row.inputPricePerM, row.outputPricePerM])).toEqual([
+      [NGRAM_DEMO_MODEL, 333, null, null],
+      [RANDOM_DEMO_MODEL, 2048, 0, 0],
+    ]);
+  });
+
+  it.each([
+    [{ path: "models/x.gguf" }, "path", "absolute path"],
+    [{ path: "/nowhere/at/all.gguf" }, "path", "No file at /nowhere/at/all.gguf"],
+    [{ path: "__elsewhere__/folder.gguf" }, "path", "is a folder"],
+    [{ path: "__elsewhere__/notes.gguf" }, "path", 'notes.gguf is not a GGUF file (no "GGUF" magic)'],
+    [{ path: "__elsewhere__/Team Model Q8.gguf", name: "has space" }, "name", "Letters, digits"],
+  ])("refuses %j with a 400 on the field", async (input, field, message) => {
+    const error = await catalog.registerLocalModel(workspaceId, { ...input, path: input.path.replace("__elsewhere__", elsewhere) }).catch((caught: unknown) => caught);
+    expect(httpStatusOf(error)).toBe(400);
+    const body = errorBody(error).error;
+    expect(body.details[0]?.path).toBe(field);
+    expect(body.details[0]?.message).toContain(message);
+    expect(await db.localModel.count({ where: { workspaceId } })).toBe(0);
+  });
+
+  it("refuses a name the folder already uses", async () => {
+    const error = await rejection(catalog.registerLocalModel(workspaceId, { path: teamPath(), name: NGRAM_DEMO_MODEL }));
+    expect(error.code).toBe("conflict");
+    expect(error.details[0]).toMatchObject({ path: "name" });
+  });
+
+  it("registers a GGUF by path, names it from the file, adds it to the connection, and the server serves it", async () => {
+    const added = await catalog.registerLocalModel(workspaceId, { path: `  ${teamPath()} ` });
+    expect(added).toMatchObject({ name: "Team-Model-Q8", source: "registered", path: teamPath(), architecture: "llama", contextLength: 8192, title: "Team model" });
+    const row = await db.localModel.findFirstOrThrow({ where: { workspaceId, name: "Team-Model-Q8" } });
+    expect(row).toMatchObject({ path: teamPath(), architecture: "llama", quantization: "F32", contextLength: 8192 });
+    expect(Number(row.parameterCount)).toBe(added.parameterCount);
+    expect(await db.connectionModel.findFirst({ where: { connectionId, name: "Team-Model-Q8" } })).toMatchObject({
+      contextWindow: 4096,
+      inputPricePerM: 0,
+      outputPricePerM: 0,
+    });
+
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "none", maxRetries: 0 });
+    const completion = await client.completions.create({ model: "Team-Model-Q8", prompt: "hi", max_tokens: 3, temperature: 0 });
+    expect(completion.usage?.completion_tokens).toBe(3);
+
+    const page = await catalog.listLocalModels(workspaceId);
+    expect(page.models.map((model) => `${model.source}:${model.name}`)).toEqual([
+      `folder:${NGRAM_DEMO_MODEL}`,
+      `folder:${RANDOM_DEMO_MODEL}`,
+      "registered:Team-Model-Q8",
+    ]);
+  });
+
+  it("refuses the same file twice and a taken name, in this or another workspace", async () => {
+    const again = await rejection(catalog.registerLocalModel(workspaceId, { path: teamPath(), name: "team-copy" }));
+    expect(again.message).toBe('This file is already registered as "Team-Model-Q8".');
+    const otherFile = path.join(elsewhere, "other.gguf");
+    await writeRandomModel(otherFile, { seed: 22 });
+    expect((await rejection(catalog.registerLocalModel(workspaceId, { path: otherFile, name: "Team-Model-Q8" }))).code).toBe("conflict");
+    const across = await rejection(catalog.registerLocalModel(otherWorkspaceId, { path: otherFile, name: "Team-Model-Q8" }));
+    expect(across.message).toContain("already serves another file");
+    // The same file under the same name is fine in another workspace: it is one model on the server.
+    await expect(catalog.registerLocalModel(otherWorkspaceId, { path: teamPath(), name: "Team-Model-Q8" })).resolves.toMatchObject({ name: "Team-Model-Q8" });
+  });
+
+  it("measures a model's speed through the server and stores it, for registered and folder models", async () => {
+    const registered = await catalog.measureLocalModel(workspaceId, { name: "Team-Model-Q8" });
+    expect(registered.tokensPerSecond).toBeGreaterThan(0);
+    expect(registered.runs).toBe(2);
+    expect(registered.completionTokens).toBe(64);
+    expect((await db.localModel.findFirstOrThrow({ where: { workspaceId, name: "Team-Model-Q8" } })).tokensPerSecond).toBeCloseTo(registered.tokensPerSecond, 6);
+
+    const folder = await catalog.measureLocalModel(workspaceId, { name: NGRAM_DEMO_MODEL });
+    const page = await catalog.listLocalModels(workspaceId);
+    const listed = page.models.find((model) => model.name === NGRAM_DEMO_MODEL)!;
+    expect(listed).toMatchObject({ source: "folder", tokensPerSecond: expect.closeTo(folder.tokensPerSecond, 6), live: { state: "loaded", completed: 3 } });
+    expect(listed.id).not.toBeNull();
+    expect(page.models.filter((model) => model.name === NGRAM_DEMO_MODEL)).toHaveLength(1);
+    expect(listed.live?.meanTokensPerSecond).toBeGreaterThan(0);
+
+    expect((await rejection(catalog.removeLocalModel(workspaceId, listed.id!))).message).toContain("delete the file");
+    expect((await rejection(catalog.measureLocalModel(workspaceId, { name: "nope" }))).code).toBe("not_found");
+  });
+
+  it("removes a registration (not the file) and the server stops serving it", async () => {
+    const row = await db.localModel.findFirstOrThrow({ where: { workspaceId, name: "Team-Model-Q8" } });
+    await catalog.removeLocalModel(workspaceId, row.id);
+    expect(await db.localModel.findFirst({ where: { id: row.id } })).toBeNull();
+    expect(await db.connectionModel.findFirst({ where: { connectionId, name: "Team-Model-Q8" } })).toBeNull();
+    expect(await readGgufInfo(teamPath())).toMatchObject({ architecture: "llama" });
+    // Still registered in the other workspace, so still served; gone from this workspace's list.
+    expect((await catalog.listLocalModels(workspaceId)).models.map((model) => model.name)).not.toContain("Team-Model-Q8");
+    const other = await db.localModel.findFirstOrThrow({ where: { workspaceId: otherWorkspaceId, name: "Team-Model-Q8" } });
+    await catalog.removeLocalModel(otherWorkspaceId, other.id);
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "none", maxRetries: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await expect(client.completions.create({ model: "Team-Model-Q8", prompt: "hi", max_tokens: 2 })).rejects.toBeInstanceOf(NotFoundError);
+    expect((await rejection(catalog.removeLocalModel(workspaceId, row.id))).code).toBe("not_found");
+  });
+
+  it("shows a stopped server as such, and measuring then says how to start it", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, "127.0.0.1", () => {
+        const { port: free } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    await db.connection.update({ where: { id: connectionId }, data: { baseUrl: `http://127.0.0.1:${port}/v1` } });
+    try {
+      const page = await catalog.listLocalModels(workspaceId);
+      expect(page.server).toMatchObject({ reachable: false, url: `http://127.0.0.1:${port}` });
+      expect(page.server.message).toContain("ECONNREFUSED");
+      expect(page.models.every((model) => model.live === null)).toBe(true);
+      const error = await rejection(catalog.measureLocalModel(workspaceId, { name: RANDOM_DEMO_MODEL }));
+      expect(error.code).toBe("unavailable");
+      expect(error.message).toContain("npm start");
+    } finally {
+      await db.connection.update({ where: { id: connectionId }, data: { baseUrl: `${server.url}/v1` } });
+    }
+  });
+});

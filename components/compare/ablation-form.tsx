@@ -109,7 +109,7 @@ export function AblationForm(props: { candidates: AblationCandidate[]; suites: A
         <div className="flex flex-wrap items-center gap-4">
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" checked={exampleSweep} onChange={(event) => setExampleSweep(event.target.checked)} disabled={(candidate?.examples ?? 0) < 2} />
-            Also try k = 1 … {Math.max(1, (candidate?.examples ?? 1) - 1)} examples
+            {(candidate?.examples ?? 0) <= 2 ? "Also try with only the first example" : `Also try the first k = 1 … ${(candidate?.examples ?? 1) - 1} examples`}
           </label>
           <label className="flex items-center gap-2 text-sm">
             Repeats

@@ -22,6 +22,11 @@ function assertionsOf(value: unknown): AssertionView[] {
   return Array.isArray(value) ? (value as AssertionView[]) : [];
 }
 
+function variableEntries(variables: unknown): [string, string][] {
+  if (!variables || typeof variables !== "object" || Array.isArray(variables)) return [["input", JSON.stringify(variables)]];
+  return Object.entries(variables as Record<string, unknown>).map(([name, value]) => [name, typeof value === "string" ? value : JSON.stringify(value, null, 2)]);
+}
+
 function errorMessage(value: unknown): string | null {
   if (!value) return null;
   if (typeof value === "object") {
@@ -146,7 +151,14 @@ export function CaseDetailPanel(props: {
                     <span key={tag} className="badge bg-slate-100 text-slate-600">{tag}</span>
                   ))}
                 </div>
-                <pre className="max-h-48 overflow-auto whitespace-pre-wrap break-words font-mono text-xs text-slate-800">{JSON.stringify(detail.variables, null, 2)}</pre>
+                <dl className="max-h-48 space-y-1.5 overflow-auto text-sm">
+                  {variableEntries(detail.variables).map(([name, value]) => (
+                    <div key={name} className="grid grid-cols-[120px_1fr] items-baseline gap-2">
+                      <dt className="truncate font-mono text-xs text-slate-500">{name}</dt>
+                      <dd className="whitespace-pre-wrap break-words text-slate-800">{value}</dd>
+                    </div>
+                  ))}
+                </dl>
                 {detail.expected !== null && (
                   <>
                     <div className="mb-1 mt-2 text-xs font-medium text-slate-500">Expected</div>

@@ -123,40 +123,39 @@ export function CompareScreen(props: {
         <Verdicts pair={pair} />
       </Card>
 
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,7fr)_minmax(0,5fr)]">
-        <Card title="Figures with 95 % intervals" testId="figures-card">
-          <FiguresTable comparison={comparison} pair={pair} indexB={b} />
-          <p className="mt-2 text-xs text-slate-500">
-            Percentile intervals: bootstrap, {comparison.resamples.toLocaleString("en-US")} resamples, seed {comparison.seed}. Latency figures leave out cached answers and errors.
-          </p>
+      <Card title="Figures with 95 % intervals" testId="figures-card">
+        <FiguresTable comparison={comparison} pair={pair} indexB={b} />
+        <p className="mt-2 text-xs text-slate-500">
+          Percentile intervals: bootstrap, {comparison.resamples.toLocaleString("en-US")} resamples, seed {comparison.seed}. Latency and cost leave out cached answers; latency also leaves out errors. Hover &ldquo;method&rdquo; above for how each p-value is computed.
+        </p>
+      </Card>
+
+      <div className="grid gap-4 xl:grid-cols-[minmax(0,5fr)_minmax(0,7fr)]">
+        <Card title="Pass rate with 95 % intervals" testId="pass-rate-card">
+          <PassRateBars variants={comparison.variants} stats={comparison.stats} highlight={comparison.variants.length > 2 ? pairIds : []} />
         </Card>
-        <div className="space-y-4">
-          <Card title="Pass rate" testId="pass-rate-card">
-            <PassRateBars variants={comparison.variants} stats={comparison.stats} highlight={comparison.variants.length > 2 ? pairIds : []} />
-          </Card>
-          <Card
-            title="Distribution"
-            testId="ecdf-card"
-            actions={
-              <div className="flex overflow-hidden rounded-md border border-slate-200 text-xs">
-                {(["latency", "ttft"] as const).map((option) => (
-                  <button key={option} onClick={() => setPlot(option)} className={`px-2 py-0.5 ${plot === option ? "bg-slate-800 text-white" : "bg-white text-slate-600 hover:bg-slate-50"}`}>
-                    {option === "latency" ? "Latency" : "Time to first token"}
-                  </button>
-                ))}
-              </div>
-            }
-          >
-            <EcdfPlot
-              key={plot}
-              series={plot === "latency" ? comparison.latencyEcdf : comparison.ttftEcdf}
-              variants={comparison.variants}
-              highlight={pairIds}
-              title={plot === "latency" ? "Latency: share of calls answered within" : "Time to first token: share of calls started within"}
-              testId="ecdf-plot"
-            />
-          </Card>
-        </div>
+        <Card
+          title="Distribution"
+          testId="ecdf-card"
+          actions={
+            <div className="flex overflow-hidden rounded-md border border-slate-200 text-xs">
+              {(["latency", "ttft"] as const).map((option) => (
+                <button key={option} onClick={() => setPlot(option)} className={`px-2 py-0.5 ${plot === option ? "bg-slate-800 text-white" : "bg-white text-slate-600 hover:bg-slate-50"}`}>
+                  {option === "latency" ? "Latency" : "Time to first token"}
+                </button>
+              ))}
+            </div>
+          }
+        >
+          <EcdfPlot
+            key={plot}
+            series={plot === "latency" ? comparison.latencyEcdf : comparison.ttftEcdf}
+            variants={comparison.variants}
+            highlight={pairIds}
+            title={plot === "latency" ? "Latency: share of calls answered within" : "Time to first token: share of calls started within"}
+            testId="ecdf-plot"
+          />
+        </Card>
       </div>
 
       <div className="grid gap-4 xl:grid-cols-2">

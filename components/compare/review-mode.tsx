@@ -117,11 +117,14 @@ export function ReviewMode({ a, b, backHref }: { a: string; b: string; backHref:
             <div className="h-full bg-brand-600 transition-all" style={{ width: `${progress && progress.total > 0 ? (progress.voted / progress.total) * 100 : done ? 100 : 0}%` }} />
           </div>
         </div>
-        <div className="flex items-center gap-2 text-xs text-slate-500">
-          <span className="kbd">←</span>/<span className="kbd">1</span> left
-          <span className="kbd">→</span>/<span className="kbd">2</span> right
-          <span className="kbd">↓</span>/<span className="kbd">3</span> tie
-          <span className="kbd">U</span> undo
+        <div className="flex items-center gap-3 text-xs text-slate-500" aria-label="Keyboard shortcuts">
+          {[["←", "1", "left"], ["→", "2", "right"], ["↓", "3", "tie"], ["U", null, "undo"]].map(([arrow, digit, label]) => (
+            <span key={label} className="inline-flex items-center gap-1">
+              <kbd className="rounded border border-slate-300 bg-white px-1.5 py-0.5 font-mono text-xs text-slate-700 shadow-xs">{arrow}</kbd>
+              {digit && <kbd className="rounded border border-slate-300 bg-white px-1.5 py-0.5 font-mono text-xs text-slate-700 shadow-xs">{digit}</kbd>}
+              {label}
+            </span>
+          ))}
         </div>
         <button className="btn px-2 py-1 text-xs" onClick={() => void undo()} disabled={history.length === 0}>Undo last vote</button>
         <Link className="btn px-2 py-1 text-xs" href={backHref}>Back to the comparison</Link>
@@ -148,9 +151,9 @@ export function ReviewMode({ a, b, backHref }: { a: string; b: string; backHref:
                 </button>
               )}
             </div>
-            <dl className="max-h-48 space-y-1 overflow-auto text-sm">
+            <dl className="max-h-48 space-y-2 overflow-auto text-sm">
               {formatVariables(item.variables).map(([name, value]) => (
-                <div key={name} className="grid grid-cols-[120px_1fr] gap-2">
+                <div key={name} className="grid grid-cols-[120px_1fr] items-baseline gap-2">
                   <dt className="truncate font-mono text-xs text-slate-500">{name}</dt>
                   <dd className="whitespace-pre-wrap break-words text-slate-800">{value}</dd>
                 </div>

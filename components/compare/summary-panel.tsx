@@ -49,9 +49,8 @@ export function Verdicts({ pair }: { pair: PairComparison }) {
           <li key={metric.metric} className={`flex items-start gap-2 rounded-md border px-3 py-1.5 text-sm ${style.className}`} data-testid={`verdict-${metric.metric}`} data-tone={tone(metric)}>
             <span className={`mt-px w-4 shrink-0 text-center ${style.iconClass}`} aria-label={style.label}>{style.icon}</span>
             <span className="min-w-0">
-              <span className="mr-1.5 font-semibold">{METRIC_NAMES[metric.metric]}.</span>
-              {metric.verdict}
-              <span className="ml-1.5 cursor-help text-xs text-slate-400 underline decoration-dotted" title={`${metric.method}. Based on ${metric.n.toLocaleString("en-US")} ${metric.metric === "latency" || metric.metric === "ttft" ? "calls" : "cases"}.${metric.adjustedP !== metric.pValue ? ` Unadjusted ${formatPValue(metric.pValue)}.` : ""}`}>
+              <span className="font-semibold">{METRIC_NAMES[metric.metric]}.</span> {metric.verdict}{" "}
+              <span className="ml-1 cursor-help text-xs text-slate-400 underline decoration-dotted" title={`${metric.method}. Based on ${metric.n.toLocaleString("en-US")} ${metric.metric === "latency" || metric.metric === "ttft" ? "calls" : "cases"}.${metric.adjustedP !== metric.pValue ? ` Unadjusted ${formatPValue(metric.pValue)}.` : ""}`}>
                 method
               </span>
             </span>
@@ -181,7 +180,7 @@ export function FiguresTable({ comparison, pair, indexB }: { comparison: Compari
         <tbody>
           {rows.map((row, index) => (
             <tr key={index} className={row.sub ? "" : "border-t border-slate-100"}>
-              <td className={`pr-3 ${row.sub ? "py-0.5 text-xs" : "py-1.5 font-medium text-slate-800"}`}>{row.label}</td>
+              <td className={`whitespace-nowrap pr-3 ${row.sub ? "py-0.5 text-xs" : "py-1.5 font-medium text-slate-800"}`}>{row.label}</td>
               <td className={`pr-3 tabular-nums ${row.sub ? "py-0.5" : "py-1.5"}`}>{row.a}</td>
               <td className={`pr-3 tabular-nums ${row.sub ? "py-0.5" : "py-1.5"}`}>{row.b}</td>
               <td className={`pr-3 tabular-nums ${row.sub ? "py-0.5" : "py-1.5"}`}>{row.diff}</td>

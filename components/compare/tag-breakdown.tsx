@@ -71,6 +71,9 @@ export function TagBreakdown(props: { rows: TagRow[]; indexA: number; indexB: nu
           })}
         </tbody>
       </table>
+      {props.rows.every((row) => row.pValue === null) && (
+        <p className="mt-1 text-xs text-slate-500">Cases have repeats, so the per-tag figures are shares of repeats without a test; the overall comparison above is tested.</p>
+      )}
     </div>
   );
 }

@@ -31,7 +31,8 @@ export function planAblation(content: PromptContent, exampleSweep: boolean): Abl
   if (exampleSweep) {
     for (let k = 1; k < examples.length; k++) variants.push(variant(`first ${plural(k, "example")}`, k, false));
   }
-  if (examples.length > 0) variants.push(variant(`${examples.length === 1 ? "the example" : `all ${examples.length} examples`}`, examples.length, false));
+  const allExamples = examples.length === 1 ? "the example" : examples.length === 2 ? "both examples" : `all ${examples.length} examples`;
+  if (examples.length > 0) variants.push(variant(allExamples, examples.length, false));
   if (counterexamples.length > 0) {
     const label = examples.length > 0 ? `${plural(examples.length, "example")} + ${plural(counterexamples.length, "counterexample")}` : `${plural(counterexamples.length, "counterexample")} only`;
     variants.push(variant(label, examples.length, true));

@@ -48,7 +48,7 @@ export function formatUsd(usd: number, withSign = false): string {
 
 export function formatTokens(value: number, withSign = false): string {
   const magnitude = Math.abs(value);
-  const text = magnitude >= 100 ? Math.round(magnitude).toLocaleString("en-US") : magnitude.toFixed(1);
+  const text = magnitude >= 100 || Number.isInteger(magnitude) ? Math.round(magnitude).toLocaleString("en-US") : magnitude.toFixed(1);
   if (withSign) return signed(value, text);
   return value < 0 ? `${MINUS}${text}` : text;
 }

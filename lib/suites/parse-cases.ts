@@ -49,7 +49,7 @@ interface RawRow {
   value: unknown;
 }
 
-function validateRow(value: unknown, row: number, defaultKey: string): ParsedCase {
+export function validateRow(value: unknown, row: number, defaultKey: string): ParsedCase {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw rowError(row, [{ path: "", message: "a case must be an object" }]);
   }

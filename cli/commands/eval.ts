@@ -1,0 +1,204 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { chooseWorkspace, keepExitCode, outputFormatProblem, progressReporter, UsageError, writeOutput } from "./eval-shared.ts";
+
+// `assay eval <suite.yaml>`: runs a suite file without the browser, for CI. Exit codes: 0 every variant reaches the
+// threshold, 1 one does not (or the run failed), 2 invalid input (nothing is stored then).
+
+const HELP = `Usage: assay eval <suite.yaml> [options]
+
+Runs every prompt × target of the suite file on its cases and prints a summary per variant.
+The file format is described in docs/suite-file.md.
+
+Options:
+  --concurrency N     calls in flight at once (overrides the file)
+  --repeat N          calls per case and variant (overrides the file's repeats)
+  --output FILE       write the results: .json, .jsonl, .csv, or .xml (JUnit)
+  --fail-under RATE   pass rate every variant must reach, 0..1 or a percentage such as 90% (default: the file's
+                      threshold, else 1: every case passes)
+  --no-cache          never answer from the response cache (default: the file's cache setting)
+  --workspace NAME    workspace slug or name (default: the first workspace)
+  -h, --help          show this help
+
+Exit codes: 0 every variant meets the threshold, 1 one does not, 2 invalid input.
+`;
+
+function fail(message: string): number {
+  process.stderr.write(`assay eval: ${message}\n`);
+  return 2;
+}
+
+function parseRate(text: string): number | null {
+  const trimmed = text.trim();
+  const percent = trimmed.endsWith("%");
+  const value = Number(percent ? trimmed.slice(0, -1) : trimmed);
+  if (!Number.isFinite(value)) return null;
+  const rate = percent || value > 1 ? value / 100 : value;
+  return rate >= 0 && rate <= 1 ? rate : null;
+}
+
+function positiveInt(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a positive whole number, not "${text}"`);
+  return value;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return keepExitCode(await evaluate(argv));
+}
+
+async function evaluate(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        concurrency: { type: "string" },
+        repeat: { type: "string" },
+        output: { type: "string", short: "o" },
+        "fail-under": { type: "string" },
+        "no-cache": { type: "boolean", default: false },
+        workspace: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    return fail(`${(error as Error).message}\n\n${HELP}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) return fail(`give one suite file\n\n${HELP}`);
+  const file = path.resolve(positionals[0] as string);
+  const fileName = positionals[0] as string;
+  let concurrency: number | undefined;
+  let repeats: number | undefined;
+  try {
+    concurrency = positiveInt(values.concurrency, "--concurrency");
+    repeats = positiveInt(values.repeat, "--repeat");
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const failUnder = values["fail-under"] === undefined ? undefined : parseRate(values["fail-under"]);
+  if (failUnder === null) return fail(`--fail-under must be a pass rate such as 0.9 or 90%, not "${values["fail-under"]}"`);
+  if (values.output && outputFormatProblem(values.output)) return fail(outputFormatProblem(values.output) as string);
+
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    return fail(`cannot read ${fileName}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
+
+  const { AppError } = await import("../../lib/errors.ts");
+  const { parseSuiteFile } = await import("../../lib/suite-file/parse.ts");
+  let suiteFile;
+  try {
+    suiteFile = parseSuiteFile(text, fileName);
+  } catch (error) {
+    if (error instanceof AppError) return fail(`invalid suite file\n${error.message}`);
+    throw error;
+  }
+
+  const { openDatabase } = await import("../../lib/runtime/database.ts");
+  const database = await openDatabase();
+  const { stopBoss, privateQueue, deleteQueue } = await import("../../lib/runs/queue.ts");
+  const { db } = await import("../../lib/db.ts");
+  try {
+    const { prepareEval } = await import("../../lib/suite-file/prepare.ts");
+    const { createRun } = await import("../../lib/runs/create-run.ts");
+    const { RunWorker } = await import("../../lib/runs/worker.ts");
+    const { waitForRun } = await import("../../lib/runs/wait.ts");
+    const { getRun } = await import("../../lib/runs/read-runs.ts");
+    const { cancelRun } = await import("../../lib/runs/control.ts");
+    const { summaryTable } = await import("../../lib/runs/format.ts");
+    const { publicUrl } = await import("../../lib/env.ts");
+
+    let workspace;
+    let prepared;
+    try {
+      workspace = await chooseWorkspace(values.workspace);
+      prepared = await prepareEval(workspace.id, suiteFile, fileName, path.dirname(file));
+    } catch (error) {
+      if (error instanceof AppError || error instanceof UsageError) return fail(error instanceof UsageError ? error.message : `invalid suite file\n${error.message}`);
+      throw error;
+    }
+    const config = suiteFile.config;
+    let runId: string;
+    try {
+      ({ id: runId } = await createRun(
+        workspace.id,
+        null,
+        {
+          suiteId: prepared.suiteId,
+          name: config.name,
+          variants: prepared.variants,
+          repeats: repeats ?? config.repeats,
+          concurrency: concurrency ?? config.concurrency,
+          cache: values["no-cache"] ? false : config.cache,
+          ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
+          maxRetries: config.maxRetries,
+          ...(prepared.judge ? { judge: prepared.judge } : {}),
+          ...(prepared.caseIds ? { caseIds: prepared.caseIds } : {}),
+        },
+        { source: "cli", allowEnvironmentKeys: true, privateQueue: true, suiteFile: suiteFile.raw },
+      ));
+    } catch (error) {
+      if (error instanceof AppError && error.code === "bad_request") return fail(`invalid suite file\n${fileName}: ${error.message}`);
+      throw error;
+    }
+    const url = `${publicUrl()}/runs/${runId}`;
+    process.stdout.write(`Run ${runId} (${workspace.name})\n${url}\n`);
+
+    // This process works its own run: its inline targets' keys live in this environment.
+    const worker = new RunWorker({ shared: false, queues: [privateQueue(runId)], log: (line) => process.stderr.write(`[worker] ${line}\n`) });
+    await worker.start();
+    const interrupted = new AbortController();
+    const onSignal = () => interrupted.abort();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    const reporter = progressReporter();
+    const progress = await waitForRun(runId, { onProgress: (update) => reporter.update(update), signal: interrupted.signal });
+    reporter.end();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    if (interrupted.signal.aborted && progress.status !== "completed") {
+      await cancelRun(workspace.id, runId);
+      await worker.stop();
+      process.stderr.write(`Interrupted: the run is cancelled; continue it with: npx assay runs resume ${runId}\n`);
+      return 1;
+    }
+    await worker.stop();
+    await deleteQueue(privateQueue(runId)).catch(() => undefined);
+
+    const detail = await getRun(workspace.id, runId);
+    process.stdout.write(`\n${summaryTable(detail)}\n\n`);
+    if (values.output) {
+      await writeOutput(workspace.id, detail, values.output);
+      process.stdout.write(`Results written to ${values.output}\n`);
+    }
+    const threshold = failUnder ?? config.threshold ?? 1;
+    if (detail.status !== "completed") {
+      process.stdout.write(`The run ended ${detail.status}${detail.error ? `: ${detail.error}` : ""}\n`);
+      return 1;
+    }
+    const below = detail.variants.filter((variant) => (variant.summary.passRate ?? 0) < threshold);
+    const goal = threshold === 1 ? "every case passes" : `pass rate ≥ ${(threshold * 100).toFixed(1)}%`;
+    if (below.length > 0) {
+      process.stdout.write(`FAIL: ${below.map((variant) => variant.label).join(", ")} below the threshold (${goal})\n`);
+      return 1;
+    }
+    process.stdout.write(`PASS: every variant meets the threshold (${goal})\n`);
+    return 0;
+  } finally {
+    await stopBoss();
+    await db.$disconnect().catch(() => undefined);
+    await database.stop();
+  }
+}

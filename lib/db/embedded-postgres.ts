@@ -123,7 +123,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       // exit event that already fired.
       const child = (server as unknown as { process?: ChildProcess }).process;
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
-      await Promise.race([server.stop(), new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([server.stop(), new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
+      clearTimeout(timer);
     },
   };
 }

@@ -94,7 +94,7 @@ function grammarStopStrings(grammar: LlamaGrammar | undefined): string[] {
  * TokenBias.set skips those tokens on purpose, so the bias goes into its map directly (node-llama-cpp ~3.22 keeps
  * token → logit there and hands it to llama.cpp's logit-bias sampler unchanged).
  */
-function endOfGenerationBias(sequence: LlamaContextSequence): TokenBias {
+export function endOfGenerationBias(sequence: LlamaContextSequence): TokenBias {
   const bias = new TokenBias(sequence.model.tokenizer);
   const biases = (bias as unknown as { _biases?: unknown })._biases;
   if (biases instanceof Map) {

@@ -84,7 +84,7 @@ export function ResultDetail(props: { row: ResultRow; variants: VariantRecord[];
                             <span className={`badge ${outcome.pass ? "bg-emerald-100 text-emerald-800" : "bg-amber-100 text-amber-900"}`}>{outcome.pass ? "pass" : "fail"}</span>
                             <code className="font-mono">{outcome.type}</code>
                             <span className="text-slate-400">score {outcome.score.toFixed(2)} · weight {outcome.weight}</span>
-                            {outcome.measured !== undefined && outcome.measured !== null && <span className="text-slate-400">measured {Number(outcome.measured.toFixed(4))}</span>}
+                            {outcome.measured !== undefined && outcome.measured !== null && <span className="text-slate-400">measured {Number(outcome.measured.toPrecision(4))}</span>}
                             {outcome.predicted !== undefined && <span className="text-slate-400">read as {outcome.predicted ?? "none of the classes"}</span>}
                           </div>
                           {outcome.reason && <div className="mt-0.5 text-amber-900">{outcome.reason}</div>}

@@ -141,7 +141,7 @@ export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; r
             </button>
           ))}
         </div>
-        <input className="input w-64 py-1 text-xs" placeholder="Search key, variables, output…" value={searchText} onChange={(event) => setSearchText(event.target.value)} aria-label="Search results" data-testid="results-search" />
+        <input className="input w-64! py-1 text-xs" placeholder="Search key, variables, output…" value={searchText} onChange={(event) => setSearchText(event.target.value)} aria-label="Search results" data-testid="results-search" />
         <span className="text-xs text-slate-500" data-testid="results-count">
           {total === null ? "Loading…" : `${formatCount(total)} row${total === 1 ? "" : "s"}`}
         </span>

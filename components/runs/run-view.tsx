@@ -148,7 +148,7 @@ function VariantSelect(props: { variants: RunDetailView["variants"]; value: stri
   return (
     <span className="flex items-center gap-1">
       <span className={`flex h-5 w-5 items-center justify-center rounded text-[11px] font-bold text-white ${letterColor(Math.max(0, index))}`}>{variantLetters[Math.max(0, index)]}</span>
-      <select className="input w-64 py-1 text-xs" value={props.value} onChange={(event) => props.onChange(event.target.value)}>
+      <select className="input w-64! py-1 text-xs" value={props.value} onChange={(event) => props.onChange(event.target.value)}>
         {props.variants.map((variant, position) => <option key={variant.id} value={variant.id}>{variantLetters[position]} · {variant.label}</option>)}
       </select>
     </span>

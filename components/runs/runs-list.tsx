@@ -7,6 +7,8 @@ import { formatDuration, ProgressBar, StatusBadge } from "./run-bits";
 import { isActive, type RunStatus, type RunSummaryView } from "./types";
 
 const POLL_MS = 2500;
+/** runs per request, as the API pages them */
+const PAGE = 50;
 
 function runDuration(run: RunSummaryView): number | null {
   if (!run.startedAt) return null;
@@ -20,20 +22,37 @@ export function RunsList(props: { initial: RunSummaryView[]; canWrite: boolean }
   const [status, setStatus] = useState<RunStatus | "all">("all");
   const anyActive = runs.some((run) => isActive(run.status));
 
+  const [hasOlder, setHasOlder] = useState(props.initial.length >= PAGE);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const shownCount = runs.length;
+
   // Progress of queued and running runs is polled; the run page itself streams it.
   useEffect(() => {
     if (!anyActive) return;
     const timer = setInterval(async () => {
       try {
-        const data = await api<RunSummaryView[] | { runs: RunSummaryView[] }>("/api/runs");
-        setRuns(Array.isArray(data) ? data : data.runs);
+        const data = await api<RunSummaryView[]>(`/api/runs?limit=${Math.min(200, Math.max(PAGE, shownCount))}`);
+        setRuns((current) => [...data, ...current.slice(data.length)]);
         setError(null);
       } catch (caught) {
         setError(errorText(caught));
       }
     }, POLL_MS);
     return () => clearInterval(timer);
-  }, [anyActive]);
+  }, [anyActive, shownCount]);
+
+  async function loadOlder() {
+    setLoadingOlder(true);
+    try {
+      const older = await api<RunSummaryView[]>(`/api/runs?offset=${runs.length}&limit=${PAGE}`);
+      setRuns((current) => [...current, ...older.filter((run) => !current.some((item) => item.id === run.id))]);
+      setHasOlder(older.length >= PAGE);
+    } catch (caught) {
+      setError(errorText(caught));
+    } finally {
+      setLoadingOlder(false);
+    }
+  }
 
   const shown = status === "all" ? runs : runs.filter((run) => run.status === status);
   const counts = runs.reduce<Record<string, number>>((all, run) => ({ ...all, [run.status]: (all[run.status] ?? 0) + 1 }), {});
@@ -114,6 +133,11 @@ export function RunsList(props: { initial: RunSummaryView[]; canWrite: boolean }
               )}
             </tbody>
           </table>
+          {hasOlder && (
+            <div className="border-t border-slate-100 px-4 py-2 text-center">
+              <button className="btn text-xs" onClick={loadOlder} disabled={loadingOlder}>{loadingOlder ? "Loading…" : "Show older runs"}</button>
+            </div>
+          )}
         </div>
       )}
     </div>

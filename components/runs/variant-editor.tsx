@@ -85,12 +85,12 @@ export function VariantEditor(props: {
       <div className="grid grid-cols-1 gap-3 lg:grid-cols-2">
         <div>
           <span className="label">Prompt and version</span>
-          <div className="flex gap-2">
+          <div className="grid grid-cols-[minmax(0,1fr)_minmax(0,1fr)] gap-2">
             <select className="input" value={draft.promptId} onChange={(event) => props.onPromptChange(event.target.value, "")} aria-label="Prompt" data-testid={`${testId}-prompt`}>
               {props.prompts.length === 0 && <option value="">No prompts yet</option>}
               {props.prompts.map((item) => <option key={item.id} value={item.id}>{item.name}</option>)}
             </select>
-            <select className="input w-56 shrink-0" value={draft.ref} onChange={(event) => props.onPromptChange(draft.promptId, event.target.value)} aria-label="Version" data-testid={`${testId}-version`}>
+            <select className="input" value={draft.ref} onChange={(event) => props.onPromptChange(draft.promptId, event.target.value)} aria-label="Version" data-testid={`${testId}-version`}>
               {prompt && prompt.labels.length > 0 && (
                 <optgroup label="Labels">
                   {prompt.labels.map((label) => <option key={label.name} value={`label:${label.name}`}>{label.name} → v{label.versionNumber}</option>)}

@@ -176,7 +176,7 @@ function AssertionRow(props: {
           not
         </label>
         <select
-          className="input w-48 py-1 font-mono text-xs"
+          className="input w-48! py-1 font-mono text-xs"
           value={draft.type}
           disabled={props.disabled}
           onChange={(event) => props.onChange({ type: event.target.value, fields: {} })}
@@ -195,7 +195,7 @@ function AssertionRow(props: {
         <label className="flex items-center gap-1 text-xs text-slate-600">
           weight
           <input
-            className={`input w-16 py-1 text-xs ${problems.weight ? "border-red-400" : ""}`}
+            className={`input w-16! py-1 text-xs ${problems.weight ? "border-red-400" : ""}`}
             value={draft.weight}
             disabled={props.disabled}
             inputMode="decimal"

@@ -125,7 +125,7 @@ export function CaseEditor(props: {
             ))}
             <div className="flex items-center gap-2">
               <input
-                className="input w-40 font-mono text-xs"
+                className="input w-40! font-mono text-xs"
                 value={newName}
                 placeholder="new variable name"
                 onChange={(event) => setNewName(event.target.value)}

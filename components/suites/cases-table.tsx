@@ -102,7 +102,7 @@ export function CasesTable(props: { suiteId: string; initial: CasePageView; canW
             void load(0, tag.trim());
           }}
         >
-          <input className="input w-44 py-1 text-xs" placeholder="Filter by tag" value={tag} onChange={(event) => setTag(event.target.value)} aria-label="Filter by tag" data-testid="tag-filter" />
+          <input className="input w-44! py-1 text-xs" placeholder="Filter by tag" value={tag} onChange={(event) => setTag(event.target.value)} aria-label="Filter by tag" data-testid="tag-filter" />
           {appliedTag && (
             <button type="button" className="text-xs text-slate-500 hover:text-slate-800" onClick={() => { setTag(""); setAppliedTag(""); void load(0, ""); }}>
               Clear “{appliedTag}”

@@ -96,7 +96,7 @@ function DefaultAssertions(props: { suite: SuiteView; canWrite: boolean; onSaved
       if (caught instanceof ApiError) {
         const { map, unplaced } = mapServerProblems(caught.details, drafts);
         setProblems(map);
-        setError(unplaced.length > 0 || Object.keys(map).length === 0 ? errorText(caught) : "The server rejected some fields; see below.");
+        setError(unplaced.length > 0 || Object.keys(map).length === 0 ? errorText(caught) : "The server rejected the highlighted fields.");
       } else setError(errorText(caught));
     } finally {
       setBusy(false);

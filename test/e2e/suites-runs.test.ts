@@ -136,7 +136,7 @@ describe("suites and runs in the browser", () => {
     await screenshot(page, "suite-page");
   });
 
-  it("starts a run of two variants on the local model and watches it complete", async () => {
+  it("starts a run of two variants on the local model and watches it complete", { timeout: 240_000 }, async () => {
     await page.click('[data-testid="run-suite"]');
     await page.waitForURL(/\/runs\/new\?suite=/);
     const first = page.locator('[data-testid="variant-0"]');
@@ -156,13 +156,21 @@ describe("suites and runs in the browser", () => {
 
     await page.click('[data-testid="start-run"]');
     await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
-    await expect.poll(() => page.locator('[data-testid="run-status"]').first().textContent(), { timeout: 120_000, interval: 500 }).toBe("completed");
+    const runId = page.url().split("/").pop();
+    try {
+      await expect.poll(() => page.locator('[data-testid="run-status"]').first().textContent(), { timeout: 150_000, interval: 500 }).toBe("completed");
+    } catch (error) {
+      await screenshot(page, "run-not-completed");
+      const run = await (await context.request.get(`${appUrl}/api/runs/${runId}`)).text();
+      throw new Error(`the run did not complete: ${run.slice(0, 3000)}`, { cause: error });
+    }
     await expect.poll(() => page.locator('[data-testid="progress-text"]').textContent()).toContain("26 / 26 cells");
     expect(await page.locator('[data-testid="variant-summary-row"]').count()).toBe(2);
     await expect.poll(() => page.locator('[data-testid="results-count"]').textContent()).toBe("13 rows");
     // Six cases are a label task: accuracy and a confusion matrix appear.
     await page.locator('[data-testid="label-metrics"]').waitFor();
     expect(await page.locator('[data-testid="confusion-matrix"]').textContent()).toContain("billing");
+    await screenshot(page, "run-page");
   });
 
   it("filters the results grid to failures and opens one", async () => {

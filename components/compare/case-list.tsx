@@ -1,7 +1,8 @@
 "use client";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useDeferredValue, useMemo, useRef, useState } from "react";
-import type { CaseColumns, CompareVariant } from "@/lib/compare/types";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
+import type { CaseColumns, CompareVariant, OutputPreview, OutputPreviews } from "@/lib/compare/types";
+import { api } from "@/lib/ui/api";
 import { formatDuration, formatTokens, formatUsd } from "@/lib/compare/verdict";
 import type { CaseFilter, CaseSort } from "./case-filters";
 import { FILTERS, matchesFilter, SORTS, sortCases } from "./case-filters";
@@ -10,9 +11,79 @@ import { LetterBadge } from "./variant-chip";
 import { DiffText, wordDiff } from "./word-diff";
 
 // Every case side by side, virtualized: only the rows on screen are rendered (and diffed), so 5,000 cases scroll
-// as smoothly as 50. Filters and search run over the columns in memory; a click opens the case in full.
+// as smoothly as 50. Filters run over the columns in memory; outputs are fetched for the rows coming into view
+// and searched on the server; a click opens the case in full.
 
 const ROW_HEIGHT = 112;
+/** rows fetched beyond the visible window, so a normal scroll finds them loaded */
+const PREFETCH = 40;
+
+/** Output previews of the shown pair, fetched in batches for the rows on (or near) the screen. */
+function useOutputs(variantIds: string[], initial: OutputPreviews) {
+  const store = useRef(new Map<string, OutputPreview>());
+  const requested = useRef(new Set<string>());
+  const [, setVersion] = useState(0);
+  const pairKey = variantIds.join(",");
+  if (store.current.size === 0) {
+    for (const [variantId, byKey] of Object.entries(initial)) {
+      for (const [key, preview] of Object.entries(byKey)) {
+        store.current.set(`${variantId}\u0000${key}`, preview);
+        requested.current.add(`${variantId}\u0000${key}`);
+      }
+    }
+  }
+  const get = (variantId: string, key: string) => store.current.get(`${variantId}\u0000${key}`);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const wanted = useRef<string[]>([]);
+  function request(keys: string[]) {
+    wanted.current = keys;
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      const missing = wanted.current.filter((key) => variantIds.some((id) => !requested.current.has(`${id}\u0000${key}`))).slice(0, 400);
+      if (missing.length === 0) return;
+      for (const key of missing) for (const id of variantIds) requested.current.add(`${id}\u0000${key}`);
+      api<OutputPreviews>("/api/compare/outputs", { body: { variants: variantIds, keys: missing } })
+        .then((previews) => {
+          for (const id of variantIds) {
+            for (const key of missing) store.current.set(`${id}\u0000${key}`, previews[id]?.[key] ?? { text: null, length: 0 });
+          }
+          setVersion((value) => value + 1);
+        })
+        .catch(() => {
+          // Let the next scroll ask again.
+          for (const key of missing) for (const id of variantIds) requested.current.delete(`${id}\u0000${key}`);
+        });
+    }, 40);
+  }
+  useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, [pairKey]);
+  return { get, request };
+}
+
+/** Keys of the cases whose outputs or inputs contain the query, searched on the server (null: no search). */
+function useServerSearch(variantIds: string[], query: string): { keys: Set<string> | null; searching: boolean } {
+  const [result, setResult] = useState<{ query: string; keys: Set<string> } | null>(null);
+  const [searching, setSearching] = useState(false);
+  const pair = variantIds.join(",");
+  useEffect(() => {
+    if (!query) {
+      setResult(null);
+      return;
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      setSearching(true);
+      api<{ keys: string[] }>(`/api/compare/search?variants=${encodeURIComponent(pair)}&q=${encodeURIComponent(query)}`, { signal: controller.signal })
+        .then(({ keys }) => setResult({ query, keys: new Set(keys) }))
+        .catch(() => undefined)
+        .finally(() => setSearching(false));
+    }, 250);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [pair, query]);
+  return { keys: result && result.query === query ? result.keys : null, searching };
+}
 
 function PassBadge({ share, error }: { share: number | null; error: string | null }) {
   if (error !== null && (share === null || share === 0)) return <span className="badge bg-red-100 text-red-700">error</span>;
@@ -29,18 +100,22 @@ interface RowProps {
   b: number;
   onOpen: (index: number) => void;
   selected: boolean;
+  /** undefined while loading */
+  previewA: OutputPreview | undefined;
+  previewB: OutputPreview | undefined;
 }
 
-const CaseRow = memo(function CaseRow({ cases, index, a, b, onOpen, selected }: RowProps) {
+const CaseRow = memo(function CaseRow({ cases, index, a, b, onOpen, selected, previewA, previewB }: RowProps) {
   const columnA = cases.columns[a];
   const columnB = cases.columns[b];
-  const outputA = columnA?.outputs[index] ?? null;
-  const outputB = columnB?.outputs[index] ?? null;
+  const outputA = previewA?.text ?? null;
+  const outputB = previewB?.text ?? null;
   const parts = useMemo(() => (outputA !== null && outputB !== null ? wordDiff(outputA, outputB) : null), [outputA, outputB]);
-  const side = (column: typeof columnA, which: "a" | "b", output: string | null) => {
+  const side = (column: typeof columnA, which: "a" | "b", preview: OutputPreview | undefined) => {
     if (!column) return null;
     const error = column.errors[index] ?? null;
-    const truncated = output !== null && (column.outputLengths[index] ?? 0) > output.length;
+    const output = preview?.text ?? null;
+    const truncated = output !== null && (preview?.length ?? 0) > output.length;
     return (
       <div className="min-w-0 overflow-hidden px-2 py-1.5">
         <div className="mb-0.5 flex items-center gap-1.5">
@@ -51,6 +126,11 @@ const CaseRow = memo(function CaseRow({ cases, index, a, b, onOpen, selected }: 
         </div>
         {column.repeats[index] === 0 ? (
           <p className="text-xs italic text-slate-400">no result yet</p>
+        ) : preview === undefined ? (
+          <div className="space-y-1.5 pt-1" aria-label="loading output">
+            <div className="h-2 w-11/12 animate-pulse rounded bg-slate-100" />
+            <div className="h-2 w-3/4 animate-pulse rounded bg-slate-100" />
+          </div>
         ) : error !== null && output === null ? (
           <p className="line-clamp-3 text-xs text-red-700">{error}</p>
         ) : (
@@ -88,8 +168,8 @@ const CaseRow = memo(function CaseRow({ cases, index, a, b, onOpen, selected }: 
           ))}
         </div>
       </div>
-      {side(columnA, "a", outputA)}
-      {side(columnB, "b", outputB)}
+      {side(columnA, "a", previewA)}
+      {side(columnB, "b", previewB)}
       <div className="space-y-0.5 px-2 py-1.5 text-[11px]">
         {metric("latency", number(columnA?.latency[index], (value) => formatDuration(value)), number(columnB?.latency[index], (value) => formatDuration(value)))}
         {metric("TTFT", number(columnA?.ttft[index], (value) => formatDuration(value)), number(columnB?.ttft[index], (value) => formatDuration(value)))}
@@ -109,13 +189,17 @@ export function CaseList(props: {
   onTag: (tag: string | null) => void;
   onOpen: (index: number, visible: number[]) => void;
   openIndex: number | null;
+  firstOutputs: OutputPreviews;
 }) {
   const { cases, a, b } = props;
   const [filter, setFilter] = useState<CaseFilter>("all");
   const [sort, setSort] = useState<CaseSort>("suite");
   const [search, setSearch] = useState("");
-  const deferredSearch = useDeferredValue(search.trim().toLowerCase());
+  const query = search.trim().toLowerCase();
   const scrollRef = useRef<HTMLDivElement>(null);
+  const variantIds = [props.variants[a]?.id ?? "", props.variants[b]?.id ?? ""];
+  const outputs = useOutputs(variantIds, props.firstOutputs);
+  const serverSearch = useServerSearch(variantIds, query);
   const letterA = props.variants[a]?.letter ?? "A";
   const letterB = props.variants[b]?.letter ?? "B";
   const tagIndex = props.tag === null ? -1 : cases.tagNames.indexOf(props.tag);
@@ -135,16 +219,32 @@ export function CaseList(props: {
     for (let index = 0; index < cases.keys.length; index++) {
       if (!matchesFilter(cases, a, b, index, filter)) continue;
       if (tagIndex !== -1 && !(cases.tags[index] ?? []).includes(tagIndex)) continue;
-      if (deferredSearch) {
-        const haystack = `${cases.keys[index]}\n${cases.inputs[index]}\n${cases.columns[a]?.outputs[index] ?? ""}\n${cases.columns[b]?.outputs[index] ?? ""}`.toLowerCase();
-        if (!haystack.includes(deferredSearch)) continue;
+      if (query) {
+        // Keys and inputs match at once; outputs (and full inputs) once the server has answered.
+        const local = `${cases.keys[index]}\n${cases.inputs[index]}`.toLowerCase().includes(query);
+        if (!local && !serverSearch.keys?.has(cases.keys[index] as string)) continue;
       }
       indices.push(index);
     }
     return sortCases(indices, cases, a, b, sort);
-  }, [cases, a, b, filter, tagIndex, deferredSearch, sort]);
+  }, [cases, a, b, filter, tagIndex, query, serverSearch.keys, sort]);
 
   const virtualizer = useVirtualizer({ count: visible.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 6 });
+  const items = virtualizer.getVirtualItems();
+  const firstItem = items[0]?.index ?? 0;
+  const lastItem = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    const keys = visible.slice(Math.max(0, firstItem - 10), lastItem + PREFETCH).map((index) => cases.keys[index] as string);
+    outputs.request(keys);
+    // `outputs` is deliberately left out: the visible window, not the store, decides what to fetch.
+  }, [visible, firstItem, lastItem, cases.keys, variantIds[0], variantIds[1]]);
+
+  const onOpenRef = useRef(props.onOpen);
+  onOpenRef.current = props.onOpen;
+  const visibleRef = useRef(visible);
+  visibleRef.current = visible;
+  // Stable across renders, so memoized rows do not re-render when the list does.
+  const [openRow] = useState(() => (index: number) => onOpenRef.current(index, visibleRef.current));
 
   return (
     <div data-testid="case-list">
@@ -178,6 +278,7 @@ export function CaseList(props: {
             ))}
           </select>
           <input className="input w-48 py-1 text-xs" placeholder="Search key, input, outputs" value={search} onChange={(event) => setSearch(event.target.value)} data-testid="case-search" />
+          {serverSearch.searching && <span className="text-xs text-slate-400">searching…</span>}
         </div>
       </div>
       <div className="grid grid-cols-[minmax(150px,200px)_1fr_1fr_210px] border-b border-slate-200 bg-slate-50 text-xs font-medium text-slate-600">
@@ -199,11 +300,21 @@ export function CaseList(props: {
           <p className="p-6 text-center text-sm text-slate-500">No case matches these filters.</p>
         ) : (
           <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
-            {virtualizer.getVirtualItems().map((item) => {
+            {items.map((item) => {
               const index = visible[item.index] as number;
+              const key = cases.keys[index] as string;
               return (
                 <div key={item.key} style={{ position: "absolute", top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}>
-                  <CaseRow cases={cases} index={index} a={a} b={b} onOpen={(caseIndex) => props.onOpen(caseIndex, visible)} selected={props.openIndex === index} />
+                  <CaseRow
+                    cases={cases}
+                    index={index}
+                    a={a}
+                    b={b}
+                    onOpen={openRow}
+                    selected={props.openIndex === index}
+                    previewA={outputs.get(variantIds[0] as string, key)}
+                    previewB={outputs.get(variantIds[1] as string, key)}
+                  />
                 </div>
               );
             })}

@@ -212,6 +212,8 @@ export function CompareScreen(props: {
           onTag={setTag}
           openIndex={open?.index ?? null}
           onOpen={(index, visible) => setOpen({ index, visible })}
+          firstOutputs={comparison.firstOutputs}
+          key={b}
         />
       </section>
 

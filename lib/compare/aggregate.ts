@@ -1,5 +1,4 @@
 import type { CaseColumns, CompareVariant } from "./types.ts";
-import { OUTPUT_PREVIEW } from "./types.ts";
 
 // From stored results to one figure per (variant, case): the unit the paired statistics work on. A case with
 // repeats contributes the share of its repeats that passed, its mean score and its median latency.
@@ -28,10 +27,7 @@ export interface LoadedResult {
   cached: boolean;
   /** the error message when the call failed after its retries */
   error: string | null;
-  /** cut to OUTPUT_PREVIEW characters */
-  output: string | null;
-  outputLength: number;
-  /** a digest of the full output, to tell whether repeats answered identically */
+  /** a digest of the full output, to tell whether repeats answered identically (loaded only for runs with repeats) */
   outputHash: string | null;
 }
 
@@ -91,7 +87,30 @@ function meanOf(values: number[]): number | null {
   return sum / values.length;
 }
 
+function single(result: LoadedResult): CaseAggregate {
+  const ok = result.error === null;
+  const graded = result.pass !== null || !ok;
+  return {
+    results: 1,
+    graded: graded ? 1 : 0,
+    passed: result.pass === true ? 1 : 0,
+    score: result.score,
+    latency: ok && !result.cached ? result.latencyMs : null,
+    ttft: ok && !result.cached ? result.ttftMs : null,
+    inputTokens: ok ? result.inputTokens : null,
+    outputTokens: ok ? result.outputTokens : null,
+    cost: result.cached ? null : result.cost,
+    cached: result.cached ? 1 : 0,
+    errors: ok ? 0 : 1,
+    first: result,
+    flips: false,
+    identicalOutputs: null,
+  };
+}
+
 function aggregateCase(results: LoadedResult[]): CaseAggregate {
+  // Most suites run each case once: no arrays to build for the medians and means of one value.
+  if (results.length === 1) return single(results[0] as LoadedResult);
   results.sort((left, right) => left.repeat - right.repeat);
   let graded = 0;
   let passed = 0;
@@ -135,7 +154,7 @@ function aggregateCase(results: LoadedResult[]): CaseAggregate {
     errors,
     first: results[0] as LoadedResult,
     flips: passed > 0 && passed < graded,
-    identicalOutputs: results.length < 2 ? null : hashes.size === 1 && errors === 0,
+    identicalOutputs: hashes.size === 1 && errors === 0,
   };
 }
 
@@ -245,8 +264,6 @@ export function caseColumns(data: ComparisonData, aggregated: Aggregated): CaseC
         repeats: cells.map((cell) => cell?.results ?? 0),
         cached: cells.map((cell) => cell?.cached ?? 0),
         errors: cells.map((cell) => cell?.first.error ?? null),
-        outputs: cells.map((cell) => (cell ? (cell.first.output?.slice(0, OUTPUT_PREVIEW) ?? null) : null)),
-        outputLengths: cells.map((cell) => cell?.first.outputLength ?? 0),
       };
     }),
   };

@@ -472,6 +472,8 @@ export function computeComparison(data: ComparisonData, options: ComputeOptions 
     latencyEcdf: latency.map((item, index) => ecdfSeries((data.variants[index] as { id: string }).id, item.sorted)),
     ttftEcdf: ttft.map((item, index) => ecdfSeries((data.variants[index] as { id: string }).id, item.sorted)),
     cases: caseColumns(data, aggregated),
+    // Filled by the service, which knows where outputs live; the figures never depend on them.
+    firstOutputs: {},
     notes,
     resamples: resolved.resamples,
     seed: resolved.seed,

@@ -2,10 +2,10 @@ import { db, Prisma } from "../db.ts";
 import { AppError } from "../errors.ts";
 import type { ComparisonData, LoadedCase, LoadedResult } from "./aggregate.ts";
 import type { CompareVariant } from "./types.ts";
-import { OUTPUT_PREVIEW } from "./types.ts";
 
-// Reads what a comparison needs straight from Result and Case, with only the columns it uses: outputs are cut to a
-// preview in SQL and the case variables become one short line, so 10,000 results load in one round trip.
+// Reads what a comparison needs straight from Result and Case, with only the columns it uses: no outputs (the list
+// fetches those as it scrolls, see outputs.ts), and the case variables become one short line, so 10,000 results
+// load in one round trip.
 
 const FINISHED = new Set(["completed", "cancelled", "failed"]);
 
@@ -113,19 +113,19 @@ interface ResultRow {
   cost: number | null;
   cached: boolean;
   error: string | null;
-  output: string | null;
-  outputLength: number;
   outputHash: string | null;
 }
 
 /** Every result of the variants, with its case matched by key across runs. */
 export async function loadComparisonData(variants: CompareVariant[]): Promise<ComparisonData> {
   const ids = variants.map((variant) => variant.id);
+  // Whether repeats answered identically needs a digest of each output; without repeats there is nothing to compare.
+  const withRepeats = variants.some((variant) => variant.repeats > 1);
   const [caseRows, resultRows] = await Promise.all([
     db.$queryRaw<CaseRow[]>`
       SELECT c.id, c.key, c.position, c.tags, c."suiteId",
-        left((SELECT string_agg(e.key || ': ' || left(coalesce(e.value #>> '{}', 'null'), 160), ' · ' ORDER BY e.key)
-              FROM jsonb_each(CASE WHEN jsonb_typeof(c.variables) = 'object' THEN c.variables ELSE '{}'::jsonb END) e), 300) AS input
+        left((SELECT string_agg(e.key || ': ' || left(coalesce(e.value #>> '{}', 'null'), 120), ' · ' ORDER BY e.key)
+              FROM jsonb_each(CASE WHEN jsonb_typeof(c.variables) = 'object' THEN c.variables ELSE '{}'::jsonb END) e), 180) AS input
       FROM "Case" c
       WHERE c.id IN (SELECT DISTINCT "caseId" FROM "Result" WHERE "variantId" IN (${Prisma.join(ids)}))`,
     db.$queryRaw<ResultRow[]>`
@@ -133,9 +133,7 @@ export async function loadComparisonData(variants: CompareVariant[]): Promise<Co
         r.cost, r.cached,
         CASE WHEN r.error IS NULL OR r.error = 'null'::jsonb THEN NULL
              ELSE coalesce(r.error->>'message', r.error->>'kind', r.error::text) END AS error,
-        left(r.output, ${OUTPUT_PREVIEW}) AS output,
-        coalesce(length(r.output), 0)::int AS "outputLength",
-        md5(coalesce(r.output, '')) AS "outputHash"
+        ${withRepeats ? Prisma.sql`md5(coalesce(r.output, ''))` : Prisma.sql`NULL`} AS "outputHash"
       FROM "Result" r
       WHERE r."variantId" IN (${Prisma.join(ids)})`,
   ]);
@@ -168,8 +166,6 @@ export async function loadComparisonData(variants: CompareVariant[]): Promise<Co
     cost: row.cost === null ? null : Number(row.cost),
     cached: row.cached,
     error: row.error,
-    output: row.output,
-    outputLength: Number(row.outputLength),
     outputHash: row.outputHash,
   }));
   const notes: string[] = [];

@@ -58,3 +58,10 @@ export const ablationInput = z.strictObject({
   concurrency: z.int().min(1).max(200).default(10),
 });
 export type AblationInput = z.input<typeof ablationInput>;
+
+export const outputsInput = z.strictObject({
+  variants: z.array(id).min(1).max(12),
+  keys: z.array(z.string().min(1).max(500)).max(400, "keys: ask for at most 400 cases at a time"),
+});
+
+export const searchQuery = z.object({ variants: variantList, q: z.string().trim().min(1, "q: what to search for").max(200) });

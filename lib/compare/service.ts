@@ -3,8 +3,10 @@ import { AppError } from "../errors.ts";
 import { computeComparison } from "./compute.ts";
 import type { ComputeOptions } from "./compute.ts";
 import { loadComparisonData, loadVariants, resultsFingerprint } from "./load.ts";
+import { loadOutputs } from "./outputs.ts";
 import { compareQuery } from "./schema.ts";
 import type { Comparison } from "./types.ts";
+import { FIRST_OUTPUTS } from "./types.ts";
 
 // The compare screen's one entry point. A comparison of finished runs never changes, so it is computed once and
 // kept (keyed by a fingerprint of the results); opening it again costs two small queries.
@@ -35,7 +37,9 @@ export async function getComparison(workspaceId: string, input: { variants: stri
       if (data.results.length === 0) {
         throw new AppError("conflict", "comparison", "These variants have no results yet: start their run, or wait for the first results.");
       }
-      return computeComparison(data, options);
+      const comparison = computeComparison(data, options);
+      comparison.firstOutputs = await loadOutputs(workspaceId, variantIds, comparison.cases.keys.slice(0, FIRST_OUTPUTS), { checked: true });
+      return comparison;
     })();
     inFlight.set(key, pending);
   }

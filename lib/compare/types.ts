@@ -164,13 +164,20 @@ export interface VariantColumns {
   cached: number[];
   /** the first repeat's error message, if any */
   errors: (string | null)[];
-  /** the first repeat's output, cut to OUTPUT_PREVIEW characters */
-  outputs: (string | null)[];
-  /** full length of that output, to show that it was cut */
-  outputLengths: number[];
 }
 
-export const OUTPUT_PREVIEW = 600;
+/** The first repeat's output, cut to OUTPUT_PREVIEW characters; `length` is the full length. */
+export interface OutputPreview {
+  text: string | null;
+  length: number;
+}
+
+/** variant id → case key → output preview */
+export type OutputPreviews = Record<string, Record<string, OutputPreview>>;
+
+export const OUTPUT_PREVIEW = 400;
+/** cases (in display order) whose outputs come with the comparison, so the first screen needs no second request */
+export const FIRST_OUTPUTS = 40;
 
 export interface WinRate {
   /** B wins / (B wins + A wins) over the counted cases */
@@ -213,6 +220,8 @@ export interface Comparison {
   latencyEcdf: EcdfSeries[];
   ttftEcdf: EcdfSeries[];
   cases: CaseColumns;
+  /** outputs of the first FIRST_OUTPUTS cases for every variant; the rest are fetched as the list scrolls */
+  firstOutputs: OutputPreviews;
   notes: string[];
   resamples: number;
   seed: number;

@@ -8,6 +8,7 @@ const { db } = await import("../../lib/db.ts");
 const { AppError } = await import("../../lib/errors.ts");
 const service = await import("../../lib/compare/service.ts");
 const votes = await import("../../lib/compare/votes.ts");
+const outputs = await import("../../lib/compare/outputs.ts");
 const { runJudge } = await import("../../lib/compare/judge.ts");
 const { startFakeOpenAI } = await import("../support/fake-openai-server.ts");
 const { mcnemarExact } = await import("../../lib/stats/index.ts");
@@ -141,7 +142,9 @@ describe("getComparison", () => {
     expect(pair?.metrics.find((metric) => metric.metric === "latency")?.verdict).toMatch(/^B is faster/);
     expect(comparison.cases.keys.slice(0, 2)).toEqual(["review-0", "review-1"]);
     expect(comparison.cases.inputs[0]).toBe("text: Review number 0");
-    expect(comparison.cases.columns[1]?.outputs[0]).toBe("good answer 0");
+    // Outputs of the first rows come with the comparison; the rest are fetched as the list scrolls.
+    expect(comparison.firstOutputs[variantB]?.["review-0"]).toEqual({ text: "good answer 0", length: 13 });
+    expect(Object.keys(comparison.firstOutputs[variantA] ?? {})).toHaveLength(40);
     expect(comparison.cases.tagNames.sort()).toEqual(["negative", "positive"]);
     expect(comparison.final).toBe(true);
   });
@@ -182,6 +185,17 @@ describe("getComparison", () => {
     expect((await rejection(service.getComparison(workspaceId, { variants: [variantA, foreignVariant] }))).code).toBe("not_found");
     await expect(service.getComparison(workspaceId, { variants: variantA })).rejects.toThrow(/at least two variants/);
     await expect(service.getComparison(workspaceId, { variants: [variantA, variantA] })).rejects.toThrow(/appears twice/);
+  });
+
+  it("serves output previews for the rows on screen and searches outputs", async () => {
+    const previews = await outputs.loadOutputs(workspaceId, [variantA, variantC], ["review-3", "review-39", "missing"]);
+    expect(previews[variantA]?.["review-39"]).toEqual({ text: "plain answer 39", length: 15 });
+    expect(previews[variantC]?.["review-3"]).toEqual({ text: null, length: 0 });
+    expect(previews[variantA]?.missing).toBeUndefined();
+    expect((await outputs.searchCases(workspaceId, [variantA, variantB], "good answer 1")).sort()).toEqual(["review-1", ...Array.from({ length: 10 }, (_, index) => `review-1${index}`)].sort());
+    expect(await outputs.searchCases(workspaceId, [variantA, variantB], "Review number 7")).toEqual(["review-7"]);
+    expect(await outputs.searchCases(workspaceId, [variantA, variantB], "100%_")).toEqual([]);
+    await expect(outputs.loadOutputs(workspaceId, [foreignVariant], ["review-1"])).rejects.toThrow(/No variant/);
   });
 
   it("gives one case in full for every variant", async () => {

@@ -40,8 +40,6 @@ export function result(variantIndex: number, caseIndex: number, overrides: Parti
     cost: 0.0001,
     cached: false,
     error: null,
-    output: `answer ${caseIndex}`,
-    outputLength: `answer ${caseIndex}`.length,
     outputHash: `hash-${caseIndex}`,
     ...overrides,
   };

@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: { alias },
   test: {
     reporters: ["default", "./test/support/summary-reporter.ts"],
+    sequence: { sequencer: AlphabeticalSequencer },
     projects: [
       {
         resolve: { alias },
@@ -31,8 +32,10 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
           globalSetup: ["test/support/database-setup.ts", "test/support/app-setup.ts"],
-          fileParallelism: false,
-          sequence: { sequencer: AlphabeticalSequencer },
+          // One file at a time, after unit and integration: the files share one app, and the first meets an empty
+          // database. (A project's fileParallelism is not honoured; maxWorkers with its own group is.)
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
           // browser assertions poll (expect.poll) while the page streams and re-renders
           expect: { poll: { timeout: 15_000, interval: 100 } },
           testTimeout: 120_000,

@@ -8,7 +8,7 @@ import { ownerWorkspace, seedComparison, type SeededComparison } from "./compare
 // with filters and the case panel, blind review by keyboard, an LLM judge through a connection, several variants
 // with Holm correction. Results are written straight into the database, as a finished run would leave them.
 
-process.env.DATABASE_URL ??= inject("databaseUrl");
+process.env.DATABASE_URL = inject("databaseUrl");
 const { db } = await import("../../lib/db.ts");
 
 const appUrl = inject("appUrl");

@@ -1,11 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatedDatabase } from "../support/isolated-database.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.ts";
 
 // The examples/counterexamples ablation end to end: one call creates the run (zero-shot, k = 1 … n − 1, all examples,
 // examples + counterexamples), the run engine executes it against a fake model that does better with more shots,
 // and the comparison of the variants says so, Holm-corrected.
 
-process.env.DATABASE_URL ??= inject("databaseUrl");
+// A database of this file's own: its workers must not take other files' runs (see isolated-database.ts).
+process.env.DATABASE_URL = await isolatedDatabase("compare_ablation");
 process.env.ASSAY_SECRET ??= "test-secret-for-compare-0123456789";
 
 const { db } = await import("../../lib/db.ts");

@@ -7,7 +7,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.
 
 // `assay eval` as CI runs it: a real process, a suite file, a fake OpenAI-compatible server.
 
-process.env.DATABASE_URL ??= inject("databaseUrl");
+process.env.DATABASE_URL = inject("databaseUrl");
 process.env.ASSAY_SECRET ??= "test-secret-for-runs-0123456789";
 
 const { db } = await import("../../lib/db.ts");

@@ -15,7 +15,7 @@ import type { ModelServer } from "../../lib/local-models/server.ts";
 
 const modelsDir = await mkdtemp(path.join(os.tmpdir(), "assay-catalog-models-"));
 process.env.ASSAY_MODELS_DIR = modelsDir;
-process.env.DATABASE_URL ??= inject("databaseUrl");
+process.env.DATABASE_URL = inject("databaseUrl");
 
 const { db } = await import("../../lib/db.ts");
 const { AppError, errorBody, httpStatusOf } = await import("../../lib/errors.ts");

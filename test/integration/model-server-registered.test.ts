@@ -12,7 +12,7 @@ import { writeRandomModel } from "../../lib/local-models/random-model.ts";
 // on the Models page (a LocalModel row) is served next to the models folder's files, and stops being served once
 // removed, without a restart.
 
-process.env.DATABASE_URL ??= inject("databaseUrl");
+process.env.DATABASE_URL = inject("databaseUrl");
 const { db } = await import("../../lib/db.ts");
 
 const root = path.resolve(import.meta.dirname, "../..");

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.ts";
 
-process.env.DATABASE_URL ??= inject("databaseUrl");
+process.env.DATABASE_URL = inject("databaseUrl");
 process.env.ASSAY_SECRET ??= "integration-test-master-secret";
 
 const { db } = await import("../../lib/db.ts");

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 // lib/db.ts reads DATABASE_URL on first use; the global setup provides it.
-process.env.DATABASE_URL ??= inject("databaseUrl");
+process.env.DATABASE_URL = inject("databaseUrl");
 
 const { db } = await import("../../lib/db.ts");
 const { AppError } = await import("../../lib/errors.ts");

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatedDatabase } from "../support/isolated-database.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.ts";
 
 // Crash safety with real worker processes (`assay worker`), killed with SIGKILL in the middle of a run.
 
-process.env.DATABASE_URL ??= inject("databaseUrl");
+// A database of this file's own: its workers must not take other files' runs (see isolated-database.ts).
+process.env.DATABASE_URL = await isolatedDatabase("runs_crash");
 process.env.ASSAY_SECRET ??= "test-secret-for-runs-0123456789";
 
 const { db } = await import("../../lib/db.ts");

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatedDatabase } from "../support/isolated-database.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.ts";
 
-process.env.DATABASE_URL ??= inject("databaseUrl");
+// A database of this file's own: its workers must not take other files' runs (see isolated-database.ts).
+process.env.DATABASE_URL = await isolatedDatabase("runs");
 process.env.ASSAY_SECRET ??= "test-secret-for-runs-0123456789";
 
 const { db } = await import("../../lib/db.ts");

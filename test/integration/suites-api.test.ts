@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Member } from "../../lib/auth/session.ts";
 import type { RouteContext } from "../../lib/http/with-workspace.ts";
 
-process.env.DATABASE_URL ??= inject("databaseUrl");
+process.env.DATABASE_URL = inject("databaseUrl");
 
 // The suite API's handlers, called as the routes call them: a Request, the signed-in member and the route params.
 const { db } = await import("../../lib/db.ts");

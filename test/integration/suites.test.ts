@@ -3,7 +3,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-process.env.DATABASE_URL ??= inject("databaseUrl");
+process.env.DATABASE_URL = inject("databaseUrl");
 
 const { db } = await import("../../lib/db.ts");
 const { AppError } = await import("../../lib/errors.ts");

@@ -1,9 +1,12 @@
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
-// Browser tests share one app and one database; the first-run test (01-…) must meet an empty database, so the files
-// run in name order rather than by cached duration.
+// Vitest sorts every project's files with the root config's sequencer (a project's own `sequence.sequencer` is not
+// used). Browser tests share one app and one database, and the first-run test (01-…) must meet an empty database, so
+// e2e files run in name order; unit and integration files keep the default order (slowest first, from the cache).
 export class AlphabeticalSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+    const sorted = await super.sort(files);
+    const browser = sorted.filter((file) => file.project.name === "e2e").sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+    return [...sorted.filter((file) => file.project.name !== "e2e"), ...browser];
   }
 }

@@ -39,6 +39,7 @@ export default async function setup(project: TestProject) {
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
+      DATABASE_URL: project.getProvidedContext().databaseUrl,
       ASSAY_HOME: home,
       ASSAY_MODEL_PORT: String(modelPort),
       ASSAY_MODELS_DIR: path.join(home, "models"),

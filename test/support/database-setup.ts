@@ -2,6 +2,7 @@ import { chmod, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import pg from "pg";
 import { ensureDatabase, startEmbeddedPostgres } from "../../lib/db/embedded-postgres.ts";
 import { migrate } from "../../lib/db/migrate.ts";
 
@@ -10,6 +11,8 @@ import { migrate } from "../../lib/db/migrate.ts";
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** a migrated database nobody connects to, copied by isolatedDatabase() */
+    templateDatabaseUrl: string;
   }
 }
 
@@ -33,9 +36,27 @@ export default async function setup(project: TestProject) {
     stop = () => handle.stop();
   }
   await migrate(url);
-  process.env.DATABASE_URL = url;
+  const templateUrl = await migratedTemplate(url, `${name}_template`);
+  // Provided, not put in process.env: each project (integration, e2e) has a database of its own, and the global
+  // setups of all projects share this process.
   project.provide("databaseUrl", url);
+  project.provide("templateDatabaseUrl", templateUrl);
   return async () => {
     await stop();
   };
+}
+
+/** Another migrated database on the same server, left without connections so CREATE DATABASE … TEMPLATE can copy it. */
+async function migratedTemplate(url: string, name: string): Promise<string> {
+  await ensureDatabase(url, name);
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  const templateUrl = parsed.toString();
+  await migrate(templateUrl);
+  // migrate() closes its connection; make sure no pool of ours lingers on the template
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+  await admin.end();
+  return templateUrl;
 }

@@ -1,3 +1,4 @@
+import { distance as editDistance } from "fastest-levenshtein";
 import { z } from "zod";
 import { checkJsonPath, compileJsonSchema } from "./compile.ts";
 
@@ -236,6 +237,7 @@ export function normalizeLabelText(text: string): string {
     .trim();
 }
 
+/** The closest known type, when a typo is likely ("lable" → "label": two edits, a swapped pair). */
 function suggestion(type: string): string {
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -246,21 +248,7 @@ function suggestion(type: string): string {
       bestDistance = distance;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(type.length / 3)) ? ` (did you mean "${best}"?)` : "";
-}
-
-// Tiny and only for type-name suggestions; the levenshtein assertion uses fastest-levenshtein.
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(type.length / 3)) ? ` (did you mean "${best}"?)` : "";
 }
 
 function messageOf(error: unknown): string {

@@ -46,9 +46,15 @@ export function flattenIssues(issues: readonly z.core.$ZodIssue[], prefix: Prope
       return issue.keys.map((key) => ({ path: [...path, key], message: `unknown key "${key}"` }));
     }
     if (issue.code === "invalid_union" && issue.errors.length > 0) {
-      const closest = [...issue.errors].sort((left, right) => left.length - right.length)[0];
+      const closest = [...issue.errors].sort((left, right) => branchDistance(left) - branchDistance(right))[0];
       if (closest && closest.length > 0) return flattenIssues(closest, path);
     }
     return [{ path, message: issue.message }];
   });
+}
+
+/** How far a union member was from matching: its issue count, or worst of all when the value is not even its type. */
+function branchDistance(issues: readonly z.core.$ZodIssue[]): number {
+  const wrongType = issues.some((issue) => issue.path.length === 0 && issue.code === "invalid_type");
+  return wrongType ? Number.MAX_SAFE_INTEGER : issues.length;
 }

@@ -23,26 +23,25 @@ export function suiteFileError(fileName: string, problems: ErrorDetail[]): AppEr
 }
 
 function locate(document: Document, counter: LineCounter, path: readonly PropertyKey[]): { line: number; column: number } | null {
-  // The deepest node that exists on the path: an unknown or missing key points at its parent.
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth === 0 ? document.contents : document.getIn(path.slice(0, depth) as (string | number)[], true);
-    if (isNode(node) && node.range) {
-      const position = counter.linePos(node.range[0]);
-      return { line: position.line, column: position.col };
-    }
-    // A key's own node (for "unknown key"): look the pair up in the parent map.
-    if (depth === path.length && depth > 0) {
-      const parent = document.getIn(path.slice(0, depth - 1) as (string | number)[], true);
-      if (isNode(parent) && "items" in parent && Array.isArray(parent.items)) {
-        for (const item of parent.items as { key?: unknown }[]) {
-          const key = item.key;
-          if (isNode(key) && "value" in key && key.value === path[depth - 1] && key.range) {
-            const position = counter.linePos(key.range[0]);
-            return { line: position.line, column: position.col };
-          }
-        }
+  const at = (offset: number) => {
+    const position = counter.linePos(offset);
+    return { line: position.line, column: position.col };
+  };
+  // A key's own position first ("unknown key" points at the key, not at its value).
+  const last = path[path.length - 1];
+  if (typeof last === "string") {
+    const parent = document.getIn(path.slice(0, -1) as (string | number)[], true);
+    if (isNode(parent) && "items" in parent && Array.isArray(parent.items)) {
+      for (const item of parent.items as { key?: unknown }[]) {
+        const key = item.key;
+        if (isNode(key) && "value" in key && key.value === last && key.range) return at(key.range[0]);
       }
     }
+  }
+  // Otherwise the deepest node that exists on the path: a missing key points at the mapping that lacks it.
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? document.contents : document.getIn(path.slice(0, depth) as (string | number)[], true);
+    if (isNode(node) && node.range) return at(node.range[0]);
   }
   return null;
 }

@@ -9,7 +9,7 @@ import { chooseWorkspace, keepExitCode, outputFormatProblem, progressReporter, U
 const HELP = `Usage: assay eval <suite.yaml> [options]
 
 Runs every prompt × target of the suite file on its cases and prints a summary per variant.
-The file format is described in docs/suite-file.md.
+The file format is described in docs/suite-file.md; \`assay eval --schema\` prints its JSON Schema.
 
 Options:
   --concurrency N     calls in flight at once (overrides the file)
@@ -19,6 +19,7 @@ Options:
                       threshold, else 1: every case passes)
   --no-cache          never answer from the response cache (default: the file's cache setting)
   --workspace NAME    workspace slug or name (default: the first workspace)
+  --schema            print the suite file's JSON Schema and exit
   -h, --help          show this help
 
 Exit codes: 0 every variant meets the threshold, 1 one does not, 2 invalid input.
@@ -62,6 +63,7 @@ async function evaluate(argv: string[]): Promise<number> {
         "fail-under": { type: "string" },
         "no-cache": { type: "boolean", default: false },
         workspace: { type: "string" },
+        schema: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -72,6 +74,11 @@ async function evaluate(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.schema) {
+    const { suiteFileJsonSchema } = await import("../../lib/suite-file/json-schema.ts");
+    process.stdout.write(`${JSON.stringify(suiteFileJsonSchema(), null, 2)}\n`);
     return 0;
   }
   if (positionals.length !== 1) return fail(`give one suite file\n\n${HELP}`);

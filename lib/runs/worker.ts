@@ -50,6 +50,8 @@ interface RunEntry {
   concurrency: number | null;
   chunks: number;
   idleSince: number | null;
+  /** the run was seen cancelled and its context aborted; a chunk that arrives later belongs to a resume */
+  aborted: boolean;
 }
 
 const DEFAULT_CONCURRENCY_TARGET = 20;
@@ -199,19 +201,23 @@ export class RunWorker {
 
   private runEntry(runId: string): RunEntry {
     let entry = this.runs.get(runId);
-    if (!entry) {
+    // A resumed run gets a fresh context: the old one was aborted when the run was cancelled (its chunks still in
+    // flight keep their own entry until they finish).
+    if (!entry || entry.aborted) {
       const context = loadRunContext(runId, {
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
         ...(this.options.environment ? { environment: this.options.environment } : {}),
         connectionSemaphore: (target) => this.connectionSemaphore(target),
       });
-      const created: RunEntry = { context, concurrency: null, chunks: 0, idleSince: null };
+      const created: RunEntry = { context, concurrency: null, chunks: 0, idleSince: null, aborted: false };
       entry = created;
       context.then(
         (loaded) => {
           if (loaded) created.concurrency = loaded.concurrency;
         },
-        () => this.runs.delete(runId),
+        () => {
+          if (this.runs.get(runId) === created) this.runs.delete(runId);
+        },
       );
       this.runs.set(runId, entry);
     }
@@ -251,8 +257,15 @@ export class RunWorker {
         this.pendingCells -= chunk.remaining;
         chunk.remaining = 0;
         entry.chunks--;
-        if (entry.chunks === 0) entry.idleSince = Date.now();
         this.active.delete(work);
+        if (entry.chunks === 0) {
+          entry.idleSince = Date.now();
+          // This worker's last chunk of the run: the run may be over (another worker may still hold chunks; then the
+          // one finishing last sees it).
+          void entry.context
+            .then((context) => (context && !context.abort.signal.aborted ? finishRunIfDone(context.id, context.queue) : undefined))
+            .catch((error: unknown) => this.log(`finishing run ${data.runId}: ${error instanceof Error ? error.message : String(error)}`));
+        }
         if (this.wantsMore()) this.wakeUp();
       });
     this.active.add(work);
@@ -314,7 +327,6 @@ export class RunWorker {
       return;
     }
     await this.complete(chunk.queue, chunk.jobId);
-    if (entry.chunks === 1) await finishRunIfDone(run.id, run.queue).catch(() => undefined);
   }
 
   private cellsFinished(chunk: HeldChunk, count: number): void {
@@ -392,10 +404,13 @@ export class RunWorker {
         const status = statuses.get(id);
         const context = await entry.context.catch(() => null);
         if (context && status && status !== context.status) context.status = status;
-        if (!status || status === "cancelled") context?.abort.abort(new Error("run cancelled"));
+        if (!status || status === "cancelled") {
+          context?.abort.abort(new Error("run cancelled"));
+          entry.aborted = true;
+        }
         const forget =
           entry.chunks === 0 && (status === "cancelled" || !status || (entry.idleSince !== null && Date.now() - entry.idleSince > IDLE_RUN_TTL_MS));
-        if (forget) this.runs.delete(id);
+        if (forget && this.runs.get(id) === entry) this.runs.delete(id);
       }
     } catch (error) {
       this.log(`checking runs failed: ${error instanceof Error ? error.message : String(error)}`);

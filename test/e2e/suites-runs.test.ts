@@ -203,6 +203,36 @@ describe("suites and runs in the browser", () => {
     await expect.poll(() => page.locator('[data-testid="results-count"]').textContent()).toBe("13 rows");
   });
 
+  it("cancels a run in flight and resumes it, running only the missing cells", { timeout: 240_000 }, async () => {
+    await page.goto(`${appUrl}/runs/new?suite=${suiteUrl.split("/").pop()}`);
+    const first = page.locator('[data-testid="variant-0"]');
+    await first.locator('[data-testid="variant-0-prompt"]').selectOption({ label: "support-triage" });
+    await expect.poll(() => first.locator('[data-testid="variant-0-max-tokens"]').inputValue()).toBe("16");
+    await first.locator('[aria-label="Connection"]').selectOption({ label: "Local models" });
+    await first.locator('[aria-label="Model"]').selectOption("assay-ngram-demo");
+    await page.fill('[data-testid="run-name"]', "e2e cancel and resume");
+    await page.fill('[data-testid="run-repeats"]', "8");
+    await page.fill('[data-testid="run-concurrency"]', "1");
+    await expect.poll(() => page.locator('[data-testid="run-cells"]').textContent()).toContain("= 104 calls");
+    await page.click('[data-testid="start-run"]');
+    await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
+
+    // Progress streams in: some cells done, not all.
+    const doneCells = async () => Number((await page.locator('[data-testid="progress-text"] strong').textContent())?.replace(/,/g, ""));
+    await expect.poll(doneCells, { timeout: 60_000, interval: 250 }).toBeGreaterThan(0);
+    await page.click('[data-testid="cancel-run"]');
+    await expect.poll(() => page.locator('[data-testid="run-status"]').first().textContent(), { timeout: 30_000 }).toBe("cancelled");
+    expect(await doneCells()).toBeLessThan(104);
+    const resume = page.locator('[data-testid="resume-run"]');
+    await expect.poll(async () => (await resume.textContent())?.includes(`${104 - (await doneCells())} missing`)).toBe(true);
+
+    await resume.click();
+    await expect.poll(() => page.locator('[data-testid="run-status"]').first().textContent(), { timeout: 180_000, interval: 500 }).toBe("completed");
+    await expect.poll(() => page.locator('[data-testid="progress-text"]').textContent()).toContain("104 / 104 cells");
+    // Repeats are rows of their own: 13 cases × 8 repeats.
+    await expect.poll(() => page.locator('[data-testid="results-count"]').textContent()).toBe("104 rows");
+  });
+
   it("lists the run with its status and progress", async () => {
     await page.goto(`${appUrl}/runs`);
     const row = page.locator('[data-testid="run-row"]', { hasText: "e2e triage run" });

@@ -81,6 +81,20 @@ const signedMs = (value: number) => formatDuration(value, true);
 const usd = (value: number) => formatUsd(value);
 const signedUsd = (value: number) => formatUsd(value, true);
 const tokens = (value: number) => formatTokens(value);
+/** "420k": tokens per 1,000 calls, for budgets */
+const perThousand = (value: number) => {
+  const total = value * 1000;
+  return total >= 1_000_000 ? `${Number((total / 1_000_000).toPrecision(3))}M` : `${Number((total / 1000).toPrecision(3))}k`;
+};
+function withPerThousand(interval: Interval | null | undefined): ReactNode {
+  if (!interval || !Number.isFinite(interval.estimate)) return ci(interval, tokens);
+  return (
+    <span className="whitespace-nowrap">
+      {ci(interval, tokens)}
+      <span className="ml-1 text-xs text-slate-400">· {perThousand(interval.estimate)} per 1,000</span>
+    </span>
+  );
+}
 const signedTokens = (value: number) => formatTokens(value, true);
 
 interface Row {
@@ -152,8 +166,8 @@ export function FiguresTable({ comparison, pair, indexB }: { comparison: Compari
     },
     ...percentileRows("ttft", statsA, statsB, pair),
     { label: "Cost per 1,000 calls", a: ci(statsA.costPer1k, usd), b: ci(statsB.costPer1k, usd), diff: diffCell(metricOf(pair, "cost"), signedUsd), p: metricOf(pair, "cost") },
-    { label: "Input tokens per call", a: ci(statsA.inputTokensPerCall, tokens), b: ci(statsB.inputTokensPerCall, tokens), diff: diffCell(metricOf(pair, "inputTokens"), signedTokens), p: metricOf(pair, "inputTokens") },
-    { label: "Output tokens per call", a: ci(statsA.outputTokensPerCall, tokens), b: ci(statsB.outputTokensPerCall, tokens), diff: diffCell(metricOf(pair, "outputTokens"), signedTokens), p: metricOf(pair, "outputTokens") },
+    { label: "Input tokens per call", a: withPerThousand(statsA.inputTokensPerCall), b: withPerThousand(statsB.inputTokensPerCall), diff: diffCell(metricOf(pair, "inputTokens"), signedTokens), p: metricOf(pair, "inputTokens") },
+    { label: "Output tokens per call", a: withPerThousand(statsA.outputTokensPerCall), b: withPerThousand(statsB.outputTokensPerCall), diff: diffCell(metricOf(pair, "outputTokens"), signedTokens), p: metricOf(pair, "outputTokens") },
     {
       label: "Errors · cached",
       a: <span className="text-slate-700">{statsA.errors} · {statsA.cached}</span>,

@@ -3,6 +3,7 @@ import { ZodError } from "zod";
 import { PageHeader } from "@/components/shell/page-header";
 import { ComparePicker } from "@/components/compare/compare-picker";
 import { CompareScreen } from "@/components/compare/compare-screen";
+import { WaitingForResults } from "@/components/compare/waiting-for-results";
 import { requireMember } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { getComparison, listComparableRuns } from "@/lib/compare/service";
@@ -52,6 +53,14 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
     comparison = await getComparison(member.workspace.id, { variants });
   } catch (error) {
     if (!(error instanceof AppError) && !(error instanceof ZodError)) throw error;
+    if (error instanceof AppError && error.code === "conflict") {
+      return (
+        <>
+          <PageHeader title="Compare" />
+          <WaitingForResults message={error.message} />
+        </>
+      );
+    }
     const message = error instanceof AppError ? error.message : (error.issues[0]?.message ?? "The comparison link is not valid.");
     return (
       <>

@@ -165,14 +165,14 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
               const state = measuring[model.name];
               return (
                 <tr key={`${model.source}:${model.name}`} className="align-top" data-testid="local-model-row" data-model={model.name}>
-                  <td className="max-w-md px-4 py-2.5">
+                  <td className="px-4 py-2.5">
                     <div className="flex items-center gap-2">
                       <span className="font-mono font-medium text-slate-900">{model.name}</span>
                       <span className={`badge ${model.source === "folder" ? "bg-slate-100 text-slate-600" : "bg-violet-100 text-violet-700"}`}>
                         {model.source === "folder" ? "folder" : "registered"}
                       </span>
                     </div>
-                    <div className="mt-0.5 truncate font-mono text-[11px] text-slate-500" title={model.path}>{model.path}</div>
+                    <div className="mt-0.5 max-w-[16rem] truncate font-mono text-[11px] text-slate-500" title={model.path}>{model.path}</div>
                     {model.title && model.title !== model.name && <div className="text-[11px] text-slate-500">{model.title}</div>}
                     {model.problem && <div className="mt-1 text-xs text-red-700" data-testid="model-problem">{model.problem}</div>}
                     {model.shadowed && <div className="mt-1 text-xs text-amber-700">A file in the models folder has this name and is served instead.</div>}
@@ -183,14 +183,14 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
                   </td>
                   <td className="px-3 py-2.5">{model.quantization ? <span className="badge bg-sky-50 font-mono text-sky-800" data-testid="model-quantization">{model.quantization}</span> : "—"}</td>
                   <td className="px-3 py-2.5 text-right tabular-nums" data-testid="model-context">{model.contextLength !== null ? formatCount(model.contextLength) : "—"}</td>
-                  <td className="px-3 py-2.5 text-right tabular-nums" data-testid="model-size">{formatBytes(model.sizeBytes)}</td>
+                  <td className="whitespace-nowrap px-3 py-2.5 text-right tabular-nums" data-testid="model-size">{formatBytes(model.sizeBytes)}</td>
                   <td className="px-3 py-2.5"><Speed model={model} measuring={state} /></td>
-                  <td className="px-3 py-2.5"><StateBadge model={model} /></td>
+                  <td className="whitespace-nowrap px-3 py-2.5"><StateBadge model={model} /></td>
                   <td className="whitespace-nowrap px-4 py-2.5 text-right">
-                    <div className="flex justify-end gap-2">
+                    <div className="flex flex-col items-end gap-1.5">
                       {props.canWrite && (
                         <button
-                          className="btn"
+                          className="btn px-2.5 py-1 text-xs"
                           onClick={() => measure(model)}
                           disabled={state?.state === "running" || model.problem !== null || model.shadowed || !page.server.reachable}
                           title={page.server.reachable ? "Runs a short generation through the model server and stores its tokens per second" : "Start the model server first"}
@@ -200,7 +200,7 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
                         </button>
                       )}
                       {props.canWrite && model.source === "registered" && model.id && (
-                        <button className="btn-danger" onClick={() => remove(model)} data-testid="remove-model">Remove</button>
+                        <button className="btn-danger px-2.5 py-1 text-xs" onClick={() => remove(model)} data-testid="remove-model">Remove</button>
                       )}
                     </div>
                   </td>

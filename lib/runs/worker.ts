@@ -49,6 +49,8 @@ interface RunEntry {
   /** the run's concurrency, once its context is loaded */
   concurrency: number | null;
   chunks: number;
+  /** chunks held whose results are not all committed yet; at 0 the run may be over */
+  unwritten: number;
   idleSince: number | null;
   /** the run was seen cancelled and its context aborted; a chunk that arrives later belongs to a resume */
   aborted: boolean;
@@ -209,11 +211,15 @@ export class RunWorker {
         ...(this.options.environment ? { environment: this.options.environment } : {}),
         connectionSemaphore: (target) => this.connectionSemaphore(target),
       });
-      const created: RunEntry = { context, concurrency: null, chunks: 0, idleSince: null, aborted: false };
+      const created: RunEntry = { context, concurrency: null, chunks: 0, unwritten: 0, idleSince: null, aborted: false };
       entry = created;
       context.then(
         (loaded) => {
-          if (loaded) created.concurrency = loaded.concurrency;
+          if (!loaded) return;
+          created.concurrency = loaded.concurrency;
+          // Knowing the run's concurrency raises how much this worker holds: fetch the next chunks now, while the
+          // first cells run, rather than when they finish.
+          if (this.wantsMore()) this.wakeUp();
         },
         () => {
           if (this.runs.get(runId) === created) this.runs.delete(runId);
@@ -243,8 +249,21 @@ export class RunWorker {
     this.lastChunkSize = Math.max(1, data.cells.length);
     const entry = this.runEntry(data.runId);
     entry.chunks++;
+    entry.unwritten++;
     entry.idleSince = null;
-    const work = this.runChunk(chunk, data, entry)
+    let written = false;
+    // This worker's results of the run are all committed: the run may be over (when another worker still holds
+    // chunks, the one whose results land last sees it). Checked alongside the job's completion, not after it.
+    const resultsCommitted = () => {
+      if (written) return;
+      written = true;
+      entry.unwritten--;
+      if (entry.unwritten > 0) return;
+      void entry.context
+        .then((context) => (context && !context.abort.signal.aborted ? finishRunIfDone(context.id, context.queue) : undefined))
+        .catch((error: unknown) => this.log(`finishing run ${data.runId}: ${error instanceof Error ? error.message : String(error)}`));
+    };
+    const work = this.runChunk(chunk, data, entry, resultsCommitted)
       .catch(async (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         this.log(`chunk ${jobId} of run ${data.runId} failed: ${message}`);
@@ -258,29 +277,24 @@ export class RunWorker {
         chunk.remaining = 0;
         entry.chunks--;
         this.active.delete(work);
-        if (entry.chunks === 0) {
-          entry.idleSince = Date.now();
-          // This worker's last chunk of the run: the run may be over (another worker may still hold chunks; then the
-          // one finishing last sees it).
-          void entry.context
-            .then((context) => (context && !context.abort.signal.aborted ? finishRunIfDone(context.id, context.queue) : undefined))
-            .catch((error: unknown) => this.log(`finishing run ${data.runId}: ${error instanceof Error ? error.message : String(error)}`));
-        }
+        if (entry.chunks === 0) entry.idleSince = Date.now();
+        resultsCommitted();
         if (this.wantsMore()) this.wakeUp();
       });
     this.active.add(work);
   }
 
-  private async runChunk(chunk: HeldChunk, data: ChunkJob, entry: RunEntry): Promise<void> {
+  private async runChunk(chunk: HeldChunk, data: ChunkJob, entry: RunEntry, resultsCommitted: () => void): Promise<void> {
     const run = await entry.context;
     if (!run || run.status === "cancelled" || run.abort.signal.aborted) {
       // Nothing to do for a deleted or cancelled run: the job is finished.
       await this.complete(chunk.queue, chunk.jobId);
       return;
     }
-    await markRunning(run);
     const caseIds = [...new Set(data.cells.map(([caseId]) => caseId))];
-    const [cases, existing] = await Promise.all([
+    // The status update (a commit) goes alongside the reads, not before them: the first calls start one fsync sooner.
+    const [, cases, existing] = await Promise.all([
+      markRunning(run),
       db.case.findMany({ where: { id: { in: caseIds } }, select: { id: true, variables: true, expected: true, assertions: true } }),
       db.result.findMany({ where: { runId: run.id, caseId: { in: caseIds } }, select: { caseId: true, variantId: true, repeat: true } }),
     ]);
@@ -320,12 +334,16 @@ export class RunWorker {
         }
       }),
     );
+    // The chunk's last rows are committed now rather than after the writer's batching delay: the job is completed
+    // only once they are, and the run's end waits on that.
+    if (writes.length > 0) void this.writer.flush();
     await Promise.all(writes);
     if (chunk.lost) return;
     if (run.abort.signal.aborted) {
       // Cancelled: the job was cancelled with the run; the cells not run stay missing for a resume.
       return;
     }
+    resultsCommitted();
     await this.complete(chunk.queue, chunk.jobId);
   }
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { getLlama, type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
+import { getLlama, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import OpenAI from "openai";
 import { endOfGenerationBias } from "../lib/local-models/generate.ts";
 import { readGgufInfo } from "../lib/local-models/gguf-info.ts";
@@ -53,22 +53,31 @@ interface RunFigures {
 // ---------- in-process node-llama-cpp ----------
 
 class InProcess {
+  /** sequences not generating now: created once and reused, as the model server does */
+  private readonly free: LlamaContextSequence[];
+
   private constructor(
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
-  ) {}
+    sequences: number,
+  ) {
+    this.free = Array.from({ length: sequences }, () => context.getSequence());
+  }
 
   static async open(llama: Llama, modelPath: string, sequences: number): Promise<InProcess> {
     const model = await llama.loadModel({ modelPath });
     // node-llama-cpp gives each sequence its own `contextSize` cells, as the model server asks for.
     const context = await model.createContext({ contextSize: CONTEXT, sequences, threads: THREADS });
-    return new InProcess(model, context);
+    return new InProcess(model, context, sequences);
   }
 
   async generate(run: number): Promise<RunFigures> {
-    const sequence = this.context.getSequence();
+    const sequence = this.free.pop();
+    if (!sequence) throw new Error("more concurrent generations than sequences");
     try {
       const started = performance.now();
+      // Every prompt differs in its first token, so nothing of the previous run's state is reusable.
+      if (sequence.nextTokenIndex > 0) await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
       const prompt = [this.model.tokens.bos!, ...this.model.tokenize(promptFor(run))];
       let first = 0;
       let last = 0;
@@ -81,7 +90,7 @@ class InProcess {
       }
       return { ttftMs: first - started, tokensPerSecond: ((count - 1) * 1000) / (last - first), tokens: count, totalMs: last - started };
     } finally {
-      sequence.dispose();
+      this.free.push(sequence);
     }
   }
 

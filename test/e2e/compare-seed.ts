@@ -42,8 +42,23 @@ export async function seedComparison(
   });
   for (let start = 0; start < caseRows.length; start += 2000) await db.case.createMany({ data: caseRows.slice(start, start + 2000) });
   const cases = await db.case.findMany({ where: { suiteId: suite.id }, orderBy: { position: "asc" }, select: { id: true } });
+  // The configuration a run started through the API stores, so the run page opens these runs as it opens real ones.
+  const prompt = { messages: [{ role: "user", content: "Route this ticket: {{ ticket }}" }], examples: [], counterexamples: [], exampleMode: "chat" };
+  const config = {
+    input: {
+      suiteId: suite.id,
+      variants: options.variants.map((variant) => ({ label: variant.label, prompt, model: "gpt-4o-mini", params: { temperature: 0 } })),
+      repeats,
+      concurrency: 10,
+      cache: false,
+      maxRetries: 3,
+    },
+    queue: "assay-run-chunks",
+    source: "api",
+    casesAsOf: new Date().toISOString(),
+  };
   const run = await db.run.create({
-    data: { workspaceId: options.workspaceId, suiteId: suite.id, name: options.name, status: "completed", config: {}, repeats, totalCells: options.cases * options.variants.length * repeats, startedAt: new Date(), finishedAt: new Date() },
+    data: { workspaceId: options.workspaceId, suiteId: suite.id, name: options.name, status: "completed", config, repeats, totalCells: options.cases * options.variants.length * repeats, startedAt: new Date(), finishedAt: new Date() },
   });
   const variantIds: string[] = [];
   for (const [position, variant] of options.variants.entries()) {

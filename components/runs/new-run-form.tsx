@@ -95,11 +95,16 @@ export function NewRunForm(props: {
 
   // A version's own default model and parameters are filled in when it is chosen.
   const loaded = useRef(new Set<string>());
+  // The version each variant last asked defaults for: an older answer arriving later (the first prompt's, loaded on
+  // mount, after the user picked another) must not overwrite the newer one.
+  const latestDefaults = useRef(new Map<string, string>());
   async function applyVersionDefaults(key: string, promptId: string, ref: string) {
     const resolved = resolveRef(props.prompts.find((item) => item.id === promptId), ref);
     if (!resolved) return;
+    latestDefaults.current.set(key, resolved.versionId);
     try {
       const version = await api<VersionDefaults>(`/api/prompts/${promptId}/versions/${resolved.versionId}`);
+      if (latestDefaults.current.get(key) !== resolved.versionId) return;
       const { temperature, maxTokens, topP, seed, ...extraParams } = version.params;
       setVariants((current) =>
         current.map((draft) => {

@@ -16,8 +16,8 @@ import type { Semaphore } from "./semaphore.ts";
 import type { ErrorInfo } from "./types.ts";
 
 // One cell: render the variant's prompt with the case's variables, answer from the cache or call the model (with
-// limits and retries), evaluate the assertions, and return the row to store. A cell whose run is cancelled while it
-// runs returns null and stays missing, so a resume runs it again.
+// limits and retries), evaluate the assertions, and return the row to store. A cell whose run is cancelled (or whose
+// chunk is lost) while it runs returns null and stays missing, so a resume (or the chunk's new holder) runs it.
 
 export interface CaseData {
   id: string;
@@ -123,9 +123,10 @@ export async function executeCell(
   prepared: PreparedCell,
   connection: Semaphore | null,
   cached: CachedResponse | undefined,
+  /** stops the cell: the run's cancellation, or its chunk lost by this worker */
+  signal: AbortSignal = run.abort.signal,
 ): Promise<CellOutcome | null> {
   const row = emptyRow(run, variant, caseData, repeat);
-  const signal = run.abort.signal;
   if (!variant.target) {
     row.error = { kind: "config", message: variant.targetError ?? "This variant's target cannot be reached." };
     return { row };

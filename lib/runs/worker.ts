@@ -42,6 +42,8 @@ interface HeldChunk {
   remaining: number;
   /** the job was cancelled or expired under us: start no more of its cells */
   lost: boolean;
+  /** aborted when the chunk is lost: its cells waiting for a slot give up, and calls in flight are abandoned */
+  abort: AbortController;
 }
 
 interface RunEntry {
@@ -105,6 +107,8 @@ export class RunWorker {
     this.wakeUp();
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    // Taken now: a chunk leaves `held` when its work ends, which the waiting below lets happen.
+    const held = [...this.held.values()];
     for (const entry of this.runs.values()) {
       const context = await entry.context.catch(() => null);
       context?.abort.abort(new Error("worker stopping"));
@@ -113,10 +117,11 @@ export class RunWorker {
     await Promise.allSettled([...this.active]);
     await this.writer.flush().catch(() => undefined);
     await this.flushCompletions();
-    // Chunks still held go back to the queue now instead of after their lease expires.
+    // Chunks not completed go back to the queue now instead of after their lease expires (pg-boss leaves completed
+    // ones as they are).
     const boss = this.boss;
     if (boss) {
-      for (const chunk of this.held.values()) {
+      for (const chunk of held) {
         await boss.fail(chunk.queue, chunk.jobId, { message: "worker stopped" }).catch(() => undefined);
       }
     }
@@ -243,7 +248,7 @@ export class RunWorker {
   }
 
   private startChunk(queue: string, jobId: string, data: ChunkJob): void {
-    const chunk: HeldChunk = { queue, jobId, runId: data.runId, remaining: data.cells.length, lost: false };
+    const chunk: HeldChunk = { queue, jobId, runId: data.runId, remaining: data.cells.length, lost: false, abort: new AbortController() };
     this.held.set(jobId, chunk);
     this.pendingCells += chunk.remaining;
     this.lastChunkSize = Math.max(1, data.cells.length);
@@ -252,16 +257,19 @@ export class RunWorker {
     entry.unwritten++;
     entry.idleSince = null;
     let written = false;
-    // This worker's results of the run are all committed: the run may be over (when another worker still holds
-    // chunks, the one whose results land last sees it). Checked alongside the job's completion, not after it.
-    const resultsCommitted = () => {
-      if (written) return;
-      written = true;
-      entry.unwritten--;
-      if (entry.unwritten > 0) return;
+    const checkFinished = () =>
       void entry.context
         .then((context) => (context && !context.abort.signal.aborted ? finishRunIfDone(context.id, context.queue) : undefined))
         .catch((error: unknown) => this.log(`finishing run ${data.runId}: ${error instanceof Error ? error.message : String(error)}`));
+    // This worker's results of the run are all committed: the run may be complete (when another worker still holds
+    // chunks, the one whose results land last sees it). Checked alongside the job's completion, which saves its
+    // commit on the way to "completed"; the check after the last job ends (below) decides the other outcomes, which
+    // need this worker's jobs to be done: a failed run, or lost cells queued again.
+    const resultsCommitted = (check: boolean) => {
+      if (written) return;
+      written = true;
+      entry.unwritten--;
+      if (check && entry.unwritten === 0) checkFinished();
     };
     const work = this.runChunk(chunk, data, entry, resultsCommitted)
       .catch(async (error: unknown) => {
@@ -277,16 +285,26 @@ export class RunWorker {
         chunk.remaining = 0;
         entry.chunks--;
         this.active.delete(work);
-        if (entry.chunks === 0) entry.idleSince = Date.now();
-        resultsCommitted();
+        resultsCommitted(false);
+        if (entry.chunks === 0) {
+          entry.idleSince = Date.now();
+          checkFinished();
+        }
         if (this.wantsMore()) this.wakeUp();
       });
     this.active.add(work);
   }
 
-  private async runChunk(chunk: HeldChunk, data: ChunkJob, entry: RunEntry, resultsCommitted: () => void): Promise<void> {
+  private async runChunk(chunk: HeldChunk, data: ChunkJob, entry: RunEntry, resultsCommitted: (check: boolean) => void): Promise<void> {
     const run = await entry.context;
     if (!run || run.status === "cancelled" || run.abort.signal.aborted) {
+      // A chunk of a run resumed just as this worker saw it cancelled: hand it back (pg-boss retries it within a
+      // second) so that it runs with a fresh context instead of being completed unrun.
+      const current = run ? await db.run.findUnique({ where: { id: run.id }, select: { status: true } }) : null;
+      if (current && current.status !== "cancelled") {
+        entry.aborted = true;
+        throw new Error("the run was resumed while its cancelled context was still loaded; the chunk is retried");
+      }
       // Nothing to do for a deleted or cancelled run: the job is finished.
       await this.complete(chunk.queue, chunk.jobId);
       return;
@@ -321,13 +339,15 @@ export class RunWorker {
     const cache = run.cache ? await readCache(keys) : new Map();
 
     const writes: Promise<void>[] = [];
+    // A cancelled run or a lost chunk stops the chunk's cells, including those still waiting for a slot.
+    const signal = AbortSignal.any([run.abort.signal, chunk.abort.signal]);
     await Promise.all(
       todo.map(async ({ variant, caseData, repeat, prepared }) => {
         try {
-          if (chunk.lost || run.abort.signal.aborted) return;
+          if (signal.aborted) return;
           const connection = variant.target ? this.connectionSemaphore(variant.target) : null;
           const cached = prepared.cacheKey ? cache.get(prepared.cacheKey) : undefined;
-          const outcome = await executeCell(run, variant, caseData, repeat, prepared, connection, cached);
+          const outcome = await executeCell(run, variant, caseData, repeat, prepared, connection, cached, signal);
           if (outcome) writes.push(this.writer.add(outcome));
         } finally {
           this.cellsFinished(chunk, 1);
@@ -343,7 +363,7 @@ export class RunWorker {
       // Cancelled: the job was cancelled with the run; the cells not run stay missing for a resume.
       return;
     }
-    resultsCommitted();
+    resultsCommitted(true);
     await this.complete(chunk.queue, chunk.jobId);
   }
 
@@ -403,7 +423,10 @@ export class RunWorker {
         const kept = new Set(alive.map((row) => row.id));
         for (const id of ids) {
           const chunk = this.held.get(id);
-          if (chunk && !kept.has(id)) chunk.lost = true;
+          if (chunk && !kept.has(id)) {
+            chunk.lost = true;
+            chunk.abort.abort(new Error("chunk lost"));
+          }
         }
       } catch (error) {
         this.log(`heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -213,4 +213,37 @@ describe("runs", () => {
       fake.resetBehavior();
     }
   });
+
+  it("a worker that stops hands its unfinished chunks back at once, and another finishes the run", async () => {
+    fake.setBehavior({ latencyMs: 2_000 });
+    try {
+      const suite = await suiteWith("stop", 20, { assertions: [] });
+      const { id } = await runs.createRun(workspaceId, null, {
+        suiteId: suite.id,
+        variants: [{ versionId, connectionId, model: "fake-echo" }],
+        concurrency: 5,
+      });
+      const activeJobs = async () =>
+        Number(
+          (
+            await db.$queryRawUnsafe<{ count: bigint }[]>(
+              `SELECT count(*) AS count FROM pgboss.job WHERE data->>'runId' = $1 AND state = 'active'`,
+              id,
+            )
+          )[0]?.count ?? 0,
+        );
+      await expect.poll(activeJobs, { timeout: 10_000, interval: 50 }).toBeGreaterThan(0);
+      await worker.stop();
+      // Failed back to pg-boss (retried within a second), not left active until their lease expires.
+      expect(await activeJobs()).toBe(0);
+      fake.setBehavior({ latencyMs: 1 });
+      worker = new RunWorker({ log: (line) => console.log(`[worker] ${line}`) });
+      await worker.start();
+      const done = await waitForRun(id);
+      expect(done).toMatchObject({ status: "completed", done: 20, errors: 0 });
+      expect(await db.result.count({ where: { runId: id } })).toBe(20);
+    } finally {
+      fake.resetBehavior();
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import v8 from "node:v8";
 
 // `assay worker`: a run worker against DATABASE_URL (or the embedded PostgreSQL of `assay start` on this machine).
 // Any number of workers, on this machine or others, share the queued runs through PostgreSQL.
@@ -34,6 +35,11 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write("assay worker: --max-cells must be a positive whole number\n");
     return 2;
   }
+  // A worker's live set is small (the cells it holds), but a fast stream of calls makes V8 grow the heap to several
+  // times it before collecting: measured over 100,000 cells, 407 MB peak RSS by default, ~240 MB with a 160 MB heap
+  // cap at the same speed. Growing the heap by 30 % at a time (a flag V8 reads at each collection) keeps it near the
+  // live set; unlike --max-old-space-size it needs no restart and sets no hard limit.
+  v8.setFlagsFromString("--heap-growing-percent=30");
   const { openDatabase } = await import("../../lib/runtime/database.ts");
   const database = await openDatabase();
   const { RunWorker } = await import("../../lib/runs/worker.ts");

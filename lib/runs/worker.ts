@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type PgBoss from "pg-boss";
 import pg from "pg";
 import { databaseUrl } from "../env.ts";
@@ -249,6 +250,8 @@ export class RunWorker {
 
   private startChunk(queue: string, jobId: string, data: ChunkJob): void {
     const chunk: HeldChunk = { queue, jobId, runId: data.runId, remaining: data.cells.length, lost: false, abort: new AbortController() };
+    // Every cell of the chunk listens to it while it waits for a slot or a call is in flight.
+    setMaxListeners(0, chunk.abort.signal);
     this.held.set(jobId, chunk);
     this.pendingCells += chunk.remaining;
     this.lastChunkSize = Math.max(1, data.cells.length);
@@ -339,21 +342,29 @@ export class RunWorker {
     const cache = run.cache ? await readCache(keys) : new Map();
 
     const writes: Promise<void>[] = [];
-    // A cancelled run or a lost chunk stops the chunk's cells, including those still waiting for a slot.
-    const signal = AbortSignal.any([run.abort.signal, chunk.abort.signal]);
-    await Promise.all(
-      todo.map(async ({ variant, caseData, repeat, prepared }) => {
-        try {
-          if (signal.aborted) return;
-          const connection = variant.target ? this.connectionSemaphore(variant.target) : null;
-          const cached = prepared.cacheKey ? cache.get(prepared.cacheKey) : undefined;
-          const outcome = await executeCell(run, variant, caseData, repeat, prepared, connection, cached, signal);
-          if (outcome) writes.push(this.writer.add(outcome));
-        } finally {
-          this.cellsFinished(chunk, 1);
-        }
-      }),
-    );
+    // A cancelled run or a lost chunk stops the chunk's cells, including those still waiting for a slot. (One
+    // listener per held chunk on the run's signal; AbortSignal.any kept every chunk's composite alive for the run.)
+    const signal = chunk.abort.signal;
+    const stopChunk = () => chunk.abort.abort(run.abort.signal.reason);
+    if (run.abort.signal.aborted) stopChunk();
+    else run.abort.signal.addEventListener("abort", stopChunk, { once: true });
+    try {
+      await Promise.all(
+        todo.map(async ({ variant, caseData, repeat, prepared }) => {
+          try {
+            if (signal.aborted) return;
+            const connection = variant.target ? this.connectionSemaphore(variant.target) : null;
+            const cached = prepared.cacheKey ? cache.get(prepared.cacheKey) : undefined;
+            const outcome = await executeCell(run, variant, caseData, repeat, prepared, connection, cached, signal);
+            if (outcome) writes.push(this.writer.add(outcome));
+          } finally {
+            this.cellsFinished(chunk, 1);
+          }
+        }),
+      );
+    } finally {
+      run.abort.signal.removeEventListener("abort", stopChunk);
+    }
     // The chunk's last rows are committed now rather than after the writer's batching delay: the job is completed
     // only once they are, and the run's end waits on that.
     if (writes.length > 0) void this.writer.flush();

@@ -1,10 +1,10 @@
-import { setMaxListeners } from "node:events";
 import type PgBoss from "pg-boss";
 import pg from "pg";
 import { databaseUrl } from "../env.ts";
 import { db } from "../db.ts";
 import type { Assertion } from "../assertions/schema.ts";
 import { readCache } from "./cache.ts";
+import { extendLeases, heldChunk, JobCompletions, type HeldChunk } from "./chunk-jobs.ts";
 import { executeCell, prepareCell, type CaseData } from "./execute-cell.ts";
 import { finishRunIfDone } from "./finish.ts";
 import { CHUNKS_CHANNEL, ensureQueue, getBoss, HEARTBEAT_MS, SHARED_QUEUE, type ChunkJob } from "./queue.ts";
@@ -33,18 +33,6 @@ export interface WorkerOptions {
   fetch?: typeof fetch;
   environment?: Record<string, string | undefined>;
   log?: (line: string) => void;
-}
-
-interface HeldChunk {
-  queue: string;
-  jobId: string;
-  runId: string;
-  /** cells of this chunk not finished yet */
-  remaining: number;
-  /** the job was cancelled or expired under us: start no more of its cells */
-  lost: boolean;
-  /** aborted when the chunk is lost: its cells waiting for a slot give up, and calls in flight are abandoned */
-  abort: AbortController;
 }
 
 interface RunEntry {
@@ -77,8 +65,7 @@ export class RunWorker {
   private wakeUp: () => void = () => undefined;
   private timers: NodeJS.Timeout[] = [];
   private listener: pg.Client | null = null;
-  private readonly completions = new Map<string, { ids: string[]; waiters: (() => void)[] }>();
-  private completionTimer: NodeJS.Timeout | null = null;
+  private readonly completions = new JobCompletions(() => this.boss, (line) => this.log(line));
   private readonly active = new Set<Promise<void>>();
 
   constructor(private readonly options: WorkerOptions = {}) {
@@ -96,7 +83,7 @@ export class RunWorker {
     for (const queue of this.queues) await ensureQueue(this.boss, queue);
     this.running = true;
     await this.listen();
-    this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS));
+    this.timers.push(setInterval(() => void extendLeases(this.held, (line) => this.log(line)), HEARTBEAT_MS));
     this.timers.push(setInterval(() => void this.checkRuns(), RUN_CHECK_MS));
     this.loopDone = this.loop();
   }
@@ -117,7 +104,7 @@ export class RunWorker {
     await this.loopDone;
     await Promise.allSettled([...this.active]);
     await this.writer.flush().catch(() => undefined);
-    await this.flushCompletions();
+    await this.completions.flush();
     // Chunks not completed go back to the queue now instead of after their lease expires (pg-boss leaves completed
     // ones as they are).
     const boss = this.boss;
@@ -249,9 +236,7 @@ export class RunWorker {
   }
 
   private startChunk(queue: string, jobId: string, data: ChunkJob): void {
-    const chunk: HeldChunk = { queue, jobId, runId: data.runId, remaining: data.cells.length, lost: false, abort: new AbortController() };
-    // Every cell of the chunk listens to it while it waits for a slot or a call is in flight.
-    setMaxListeners(0, chunk.abort.signal);
+    const chunk = heldChunk(queue, jobId, data.runId, data.cells.length);
     this.held.set(jobId, chunk);
     this.pendingCells += chunk.remaining;
     this.lastChunkSize = Math.max(1, data.cells.length);
@@ -309,7 +294,7 @@ export class RunWorker {
         throw new Error("the run was resumed while its cancelled context was still loaded; the chunk is retried");
       }
       // Nothing to do for a deleted or cancelled run: the job is finished.
-      await this.complete(chunk.queue, chunk.jobId);
+      await this.completions.complete(chunk.queue, chunk.jobId);
       return;
     }
     const caseIds = [...new Set(data.cells.map(([caseId]) => caseId))];
@@ -375,7 +360,7 @@ export class RunWorker {
       return;
     }
     resultsCommitted(true);
-    await this.complete(chunk.queue, chunk.jobId);
+    await this.completions.complete(chunk.queue, chunk.jobId);
   }
 
   private cellsFinished(chunk: HeldChunk, count: number): void {
@@ -383,66 +368,6 @@ export class RunWorker {
     chunk.remaining -= count;
     this.pendingCells -= count;
     if (this.wantsMore()) this.wakeUp();
-  }
-
-  /** Completes jobs in batches: one statement (and commit) for all the chunks finished within a few milliseconds. */
-  private complete(queue: string, jobId: string): Promise<void> {
-    return new Promise((resolve) => {
-      let entry = this.completions.get(queue);
-      if (!entry) {
-        entry = { ids: [], waiters: [] };
-        this.completions.set(queue, entry);
-      }
-      entry.ids.push(jobId);
-      entry.waiters.push(resolve);
-      this.completionTimer ??= setTimeout(() => void this.flushCompletions(), 10);
-    });
-  }
-
-  private async flushCompletions(): Promise<void> {
-    if (this.completionTimer) clearTimeout(this.completionTimer);
-    this.completionTimer = null;
-    const batches = [...this.completions.entries()];
-    this.completions.clear();
-    for (const [queue, { ids, waiters }] of batches) {
-      try {
-        await this.boss?.complete(queue, ids);
-      } catch (error) {
-        // The lease runs out and the chunk is retried; its stored cells are skipped then.
-        this.log(`completing chunks failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      for (const waiter of waiters) waiter();
-    }
-  }
-
-  /** Extends the lease on held chunks; a chunk cancelled or expired meanwhile is marked lost. */
-  private async heartbeat(): Promise<void> {
-    const byQueue = new Map<string, string[]>();
-    for (const chunk of this.held.values()) {
-      const ids = byQueue.get(chunk.queue) ?? [];
-      ids.push(chunk.jobId);
-      byQueue.set(chunk.queue, ids);
-    }
-    for (const [queue, ids] of byQueue) {
-      try {
-        // pg-boss 10 has no heartbeat; moving started_on forward is what its expiry check (started_on + expire_in) reads.
-        const alive = await db.$queryRawUnsafe<{ id: string }[]>(
-          `UPDATE pgboss.job SET started_on = now() WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active' RETURNING id::text`,
-          queue,
-          ids,
-        );
-        const kept = new Set(alive.map((row) => row.id));
-        for (const id of ids) {
-          const chunk = this.held.get(id);
-          if (chunk && !kept.has(id)) {
-            chunk.lost = true;
-            chunk.abort.abort(new Error("chunk lost"));
-          }
-        }
-      } catch (error) {
-        this.log(`heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
   }
 
   /** Notices cancelled runs (aborting their calls) and forgets runs idle for a while. */

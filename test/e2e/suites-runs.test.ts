@@ -175,12 +175,22 @@ describe("suites and runs in the browser", () => {
 
   it("filters the results grid to failures and opens one", async () => {
     await page.click('[data-testid="filter-failures"]');
-    await expect.poll(async () => Number((await page.locator('[data-testid="results-count"]').textContent())?.split(" ")[0])).toBeGreaterThan(0);
-    const failures = Number((await page.locator('[data-testid="results-count"]').textContent())?.split(" ")[0]);
-    expect(failures).toBeLessThanOrEqual(13);
-    // Only the rows in view (and a margin) are in the DOM; each of them failed somewhere.
+    // The count reads "Loading…" while the filtered rows load, and still shows the unfiltered count just after the
+    // click: wait until a count is shown and every rendered row failed somewhere.
+    const count = async () => {
+      const text = (await page.locator('[data-testid="results-count"]').textContent()) ?? "";
+      return /^[\d,]+ rows?$/.test(text) ? Number(text.split(" ")[0]?.replace(/,/g, "")) : Number.NaN;
+    };
     const rows = page.locator('[data-testid="result-row"]');
-    await expect.poll(() => page.locator('[data-testid="result-row"] [data-testid="result-cell"]').count()).toBeGreaterThan(0);
+    await expect
+      .poll(async () => {
+        const texts = await rows.allTextContents();
+        return (await count()) > 0 && texts.length > 0 && texts.every((text) => /FAIL|ERROR/.test(text));
+      })
+      .toBe(true);
+    const failures = await count();
+    expect(failures).toBeLessThanOrEqual(13);
+    // Only the rows in view (and a margin) are in the DOM.
     const rendered = await rows.count();
     expect(rendered).toBeLessThanOrEqual(failures);
     for (let index = 0; index < rendered; index++) {

@@ -67,11 +67,16 @@ export function errorBody(error: unknown): ErrorBody {
     const message = first ? (first.path ? `${first.path}: ${first.message}` : first.message) : "Invalid input";
     return { error: { code: "bad_request", subject: "input", message, details } };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return { error: { code: "internal", subject: "server", message, details: [] } };
 }
 
 /** Prisma's unique-constraint violation, turned into a conflict the user can act on. */
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+}
+
+/** What an unknown thrown value says, for logs and stored error messages. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -3,6 +3,7 @@ import { Ajv2019 } from "ajv/dist/2019.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { JSONPath } from "jsonpath-plus";
+import { messageOf } from "../errors.ts";
 
 // Compiled validators and patterns are cached by their source: the same suite assertion is evaluated once per cell,
 // and compiling a JSON Schema costs far more than validating against it.
@@ -76,7 +77,7 @@ export function checkJsonPath(path: string): string | undefined {
   try {
     JSONPath({ path, json: { sample: { value: 1 }, list: [{ value: 1 }] }, wrap: true, eval: "safe" });
   } catch (error) {
-    return `invalid JSONPath "${path}": ${error instanceof Error ? error.message : String(error)}`;
+    return `invalid JSONPath "${path}": ${messageOf(error)}`;
   }
   return undefined;
 }

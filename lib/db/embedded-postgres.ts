@@ -70,6 +70,13 @@ async function clearStaleLock(dataDir: string, port: number): Promise<"running" 
   return "clear";
 }
 
+/** The same server's URL for another database. */
+export function databaseUrlFor(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return parsed.toString();
+}
+
 export async function ensureDatabase(url: string, database: string): Promise<void> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();

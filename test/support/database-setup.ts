@@ -2,8 +2,7 @@ import { chmod, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import pg from "pg";
-import { ensureDatabase, startEmbeddedPostgres } from "../../lib/db/embedded-postgres.ts";
+import { databaseUrlFor, ensureDatabase, startEmbeddedPostgres } from "../../lib/db/embedded-postgres.ts";
 import { migrate } from "../../lib/db/migrate.ts";
 
 // A real PostgreSQL for every integration and browser test: DATABASE_URL when given (a fresh database is created on
@@ -23,9 +22,7 @@ export default async function setup(project: TestProject) {
   const external = process.env.DATABASE_URL;
   if (external) {
     await ensureDatabase(external, name);
-    const parsed = new URL(external);
-    parsed.pathname = `/${name}`;
-    url = parsed.toString();
+    url = databaseUrlFor(external, name);
   } else {
     const dir = await mkdtemp(path.join(os.tmpdir(), "assay-test-pg-"));
     // mkdtemp makes the folder 0700; when running as root, initdb runs as the postgres user and must reach it.
@@ -49,14 +46,7 @@ export default async function setup(project: TestProject) {
 /** Another migrated database on the same server, left without connections so CREATE DATABASE … TEMPLATE can copy it. */
 async function migratedTemplate(url: string, name: string): Promise<string> {
   await ensureDatabase(url, name);
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  const templateUrl = parsed.toString();
-  await migrate(templateUrl);
-  // migrate() closes its connection; make sure no pool of ours lingers on the template
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
-  await admin.end();
+  const templateUrl = databaseUrlFor(url, name);
+  await migrate(templateUrl); // closes its connection when done
   return templateUrl;
 }

@@ -1,5 +1,6 @@
 import { inject } from "vitest";
 import pg from "pg";
+import { databaseUrlFor } from "../../lib/db/embedded-postgres.ts";
 
 // Test files that run the run engine each get a database of their own. Workers on the shared pg-boss queue take any
 // run's chunks — that is the design — so two files' workers in one database would execute each other's runs (with
@@ -7,8 +8,8 @@ import pg from "pg";
 // second.
 
 export async function isolatedDatabase(label: string): Promise<string> {
-  const template = new URL(inject("templateDatabaseUrl"));
-  const templateName = decodeURIComponent(template.pathname.slice(1));
+  const templateUrl = inject("templateDatabaseUrl");
+  const templateName = decodeURIComponent(new URL(templateUrl).pathname.slice(1));
   const name = `${templateName.replace(/_template$/, "")}_${label}_${process.pid}`.slice(0, 63);
   const admin = new pg.Client({ connectionString: inject("databaseUrl") });
   await admin.connect();
@@ -27,7 +28,5 @@ export async function isolatedDatabase(label: string): Promise<string> {
   } finally {
     await admin.end();
   }
-  const url = new URL(template);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return databaseUrlFor(templateUrl, name);
 }

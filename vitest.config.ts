@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
-import { AlphabeticalSequencer } from "./test/support/alphabetical-sequencer.ts";
+import { ProjectSequencer } from "./test/support/project-sequencer.ts";
 
 const alias = { "@": path.resolve(import.meta.dirname) };
 
@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { alias },
   test: {
     reporters: ["default", "./test/support/summary-reporter.ts"],
-    sequence: { sequencer: AlphabeticalSequencer },
+    sequence: { sequencer: ProjectSequencer },
     projects: [
       {
         resolve: { alias },

@@ -88,7 +88,6 @@ async function main(): Promise<void> {
   const warm = await createRun(workspaceId, null, { suiteId: speedSuite, variants: [{ prompt, connectionId: slowConnection.id, model: "fake-echo" }], concurrency: 50, caseIds: (await db.case.findMany({ where: { suiteId: speedSuite }, take: 100, select: { id: true } })).map((row) => row.id) });
   await waitForRun(warm.id, { intervalMs: 20 });
   const timings: number[] = [];
-  const phases: string[] = [];
   const attempts = Number(process.env.BENCH_EVAL_ATTEMPTS ?? 5);
   for (let attempt = 0; attempt < attempts; attempt++) {
     // Timed from here to the moment the worker marked the run completed (its finishedAt, same machine clock): the
@@ -103,9 +102,9 @@ async function main(): Promise<void> {
     const finished = await db.run.findUniqueOrThrow({ where: { id }, select: { createdAt: true, startedAt: true, finishedAt: true } });
     const seconds = ((finished.finishedAt?.getTime() ?? Date.now()) - started) / 1000;
     const stamp = (date: Date | null) => (date ? `${date.getTime() - started} ms` : "?");
-    phases.push(`createRun stored the run at ${stamp(finished.createdAt)}, the worker started it at ${stamp(finished.startedAt)}`);
+    const phases = `createRun stored the run at ${stamp(finished.createdAt)}, the worker started it at ${stamp(finished.startedAt)}`;
     const [latency] = await db.$queryRaw<{ p50: number }[]>`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY "latencyMs") AS p50 FROM "Result" WHERE "runId" = ${id}`;
-    console.log(`speed run ${attempt + 1}: ${seconds.toFixed(2)} s, call latency p50 ${latency?.p50.toFixed(0)} ms as the worker measured it; ${phases.at(-1)}; load ${load()}`);
+    console.log(`speed run ${attempt + 1}: ${seconds.toFixed(2)} s, call latency p50 ${latency?.p50.toFixed(0)} ms as the worker measured it; ${phases}; load ${load()}`);
     if (progress.status !== "completed" || progress.done !== 1_000) throw new Error(`speed run ended ${progress.status} with ${progress.done} results`);
     timings.push(seconds);
   }

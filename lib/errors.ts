@@ -7,6 +7,8 @@ export type ErrorCode =
   | "forbidden"
   | "not_found"
   | "conflict"
+  /** a stored API key cannot be decrypted (master key changed, payload altered or moved): the user re-enters it */
+  | "key_unreadable"
   | "rate_limit"
   | "provider"
   | "unavailable"
@@ -18,6 +20,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  key_unreadable: 409,
   rate_limit: 429,
   provider: 502,
   unavailable: 503,

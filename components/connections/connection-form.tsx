@@ -1,9 +1,10 @@
 "use client";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
+import { originOf } from "@/lib/connections/origin";
 import { api, errorText } from "@/lib/ui/api";
 import { ModelsTable } from "./models-table";
 import { TestResult } from "./test-result";
-import type { ConnectionView, ModelRow, PresetView, TestOutcome } from "./types";
+import type { ConnectionView, ModelRow, PresetView, SavedConnection, TestOutcome } from "./types";
 
 interface Draft {
   preset: string | null;
@@ -46,10 +47,20 @@ function draftFrom(connection: ConnectionView | null, preset: PresetView | null)
 
 const optionalInt = (value: string) => (value.trim() === "" ? null : Number(value));
 
+/** The origin of what the user typed so far, or null while it is not a URL yet. */
+function draftOrigin(url: string): string | null {
+  try {
+    return originOf(url.trim());
+  } catch {
+    // Half-typed: nothing to compare yet; the server validates the URL on save.
+    return null;
+  }
+}
+
 export function ConnectionForm(props: {
   connection: ConnectionView | null;
   presets: PresetView[];
-  onSaved: (connection: ConnectionView) => void;
+  onSaved: (connection: SavedConnection) => void;
   onCancel: () => void;
 }) {
   const [draft, setDraft] = useState<Draft>(() => draftFrom(props.connection, null));
@@ -58,6 +69,24 @@ export function ConnectionForm(props: {
   const [outcome, setOutcome] = useState<TestOutcome | null>(null);
   const set = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch }));
   const editing = props.connection !== null;
+  const keyInput = useRef<HTMLInputElement>(null);
+
+  // The stored key is only ever sent to the origin it was saved for (the server enforces it; this says so before
+  // anyone clicks). With the key field empty and the base URL on another origin, test and fetch need the key typed.
+  const stored = props.connection;
+  const keyOrigin = stored?.hasKey ? (stored.apiKeyOrigin ?? draftOrigin(stored.baseUrl)) : null;
+  const typedOrigin = draftOrigin(draft.baseUrl);
+  const keyLeftBehind = keyOrigin !== null && !draft.apiKey && typedOrigin !== null && typedOrigin !== keyOrigin;
+  const retypeMessage = `This URL's origin differs from the one the key was saved for (${keyOrigin} → ${typedOrigin}): type the key again to test it.`;
+
+  /** false (and the user told why) when the probe would need the stored key somewhere it may not go */
+  function probeAllowed(): boolean {
+    if (!keyLeftBehind) return true;
+    setOutcome(null);
+    setError(retypeMessage);
+    keyInput.current?.focus();
+    return false;
+  }
 
   function applyPreset(id: string) {
     const preset = props.presets.find((item) => item.id === id) ?? null;
@@ -73,6 +102,7 @@ export function ConnectionForm(props: {
   });
 
   async function test() {
+    if (!probeAllowed()) return;
     setBusy("test");
     setError(null);
     try {
@@ -85,6 +115,7 @@ export function ConnectionForm(props: {
   }
 
   async function fetchModels() {
+    if (!probeAllowed()) return;
     setBusy("fetch");
     setError(null);
     try {
@@ -123,7 +154,7 @@ export function ConnectionForm(props: {
     };
     try {
       const saved = editing
-        ? await api<ConnectionView>(`/api/connections/${props.connection!.id}`, { method: "PATCH", body })
+        ? await api<SavedConnection>(`/api/connections/${props.connection!.id}`, { method: "PATCH", body })
         : await api<ConnectionView>("/api/connections", { body });
       props.onSaved(saved);
     } catch (caught) {
@@ -134,7 +165,7 @@ export function ConnectionForm(props: {
 
   async function removeKey() {
     if (!props.connection) return;
-    const saved = await api<ConnectionView>(`/api/connections/${props.connection.id}`, { method: "PATCH", body: { apiKey: null } });
+    const saved = await api<SavedConnection>(`/api/connections/${props.connection.id}`, { method: "PATCH", body: { apiKey: null } });
     props.onSaved(saved);
   }
 
@@ -164,7 +195,8 @@ export function ConnectionForm(props: {
           <label className="label" htmlFor="connection-key">API key</label>
           <div className="flex gap-2">
             <input
-              className="input font-mono"
+              ref={keyInput}
+              className={`input font-mono${keyLeftBehind ? " border-amber-400" : ""}`}
               id="connection-key"
               type="password"
               autoComplete="off"
@@ -174,7 +206,18 @@ export function ConnectionForm(props: {
             />
             {props.connection?.hasKey && <button type="button" className="btn-danger" onClick={removeKey}>Remove key</button>}
           </div>
-          <p className="mt-1 text-xs text-slate-500">Encrypted at rest (AES-256-GCM). Only its last 4 characters are ever shown again.</p>
+          {keyLeftBehind ? (
+            <p className="mt-1 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800" data-testid="key-origin-warning">
+              The stored key was saved for <span className="font-mono">{keyOrigin}</span> and is only ever sent there; the base URL
+              now points to <span className="font-mono">{typedOrigin}</span>. Type the key again to test or fetch models. Saving
+              without it removes the stored key.
+            </p>
+          ) : (
+            <p className="mt-1 text-xs text-slate-500">
+              Encrypted at rest (AES-256-GCM) and only ever sent to the origin it was saved for. Only its last 4 characters are
+              ever shown again.
+            </p>
+          )}
         </div>
         <div className="col-span-2 grid grid-cols-4 gap-4">
           <div>

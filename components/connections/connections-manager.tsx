@@ -3,13 +3,15 @@ import { useState } from "react";
 import { api, errorText } from "@/lib/ui/api";
 import { ConnectionForm } from "./connection-form";
 import { TestResult } from "./test-result";
-import type { ConnectionView, PresetView, TestOutcome } from "./types";
+import type { ConnectionView, PresetView, SavedConnection, TestOutcome } from "./types";
 
 export function ConnectionsManager(props: { initial: ConnectionView[]; presets: PresetView[] }) {
   const [connections, setConnections] = useState(props.initial);
   const [editing, setEditing] = useState<ConnectionView | "new" | null>(props.initial.length === 0 ? "new" : null);
   const [outcomes, setOutcomes] = useState<Record<string, TestOutcome | "testing">>({});
   const [error, setError] = useState<string | null>(null);
+  // What the last save of a connection has to tell (e.g. its key was removed because the base URL moved).
+  const [notices, setNotices] = useState<Record<string, string[]>>({});
 
   async function test(connection: ConnectionView) {
     setOutcomes((current) => ({ ...current, [connection.id]: "testing" }));
@@ -31,7 +33,8 @@ export function ConnectionsManager(props: { initial: ConnectionView[]; presets: 
     }
   }
 
-  function saved(connection: ConnectionView) {
+  function saved(connection: SavedConnection) {
+    setNotices((current) => ({ ...current, [connection.id]: connection.notices ?? [] }));
     setConnections((current) => {
       const index = current.findIndex((item) => item.id === connection.id);
       return index === -1 ? [...current, connection] : current.map((item) => (item.id === connection.id ? connection : item));
@@ -93,6 +96,11 @@ export function ConnectionsManager(props: { initial: ConnectionView[]; presets: 
                   {connection.kind !== "local" && <button className="btn-danger" onClick={() => remove(connection)}>Delete</button>}
                 </div>
               </div>
+              {(notices[connection.id] ?? []).map((notice) => (
+                <p key={notice} role="status" className="mt-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800" data-testid="connection-notice">
+                  {notice}
+                </p>
+              ))}
               {outcome && outcome !== "testing" && <div className="mt-3"><TestResult outcome={outcome} /></div>}
             </div>
           );

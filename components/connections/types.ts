@@ -13,11 +13,19 @@ export interface ConnectionView {
   baseUrl: string;
   hasKey: boolean;
   apiKeyLast4: string | null;
+  /** the only origin the stored key is sent to; null when there is no key */
+  apiKeyOrigin: string | null;
   concurrency: number;
   rpm: number | null;
   tpm: number | null;
   timeoutMs: number;
   models: ModelRow[];
+}
+
+/** What PATCH answers: the connection, and what the user must be told (e.g. the key was removed). */
+export interface SavedConnection extends ConnectionView {
+  keyCleared?: boolean;
+  notices?: string[];
 }
 
 export interface PresetView {

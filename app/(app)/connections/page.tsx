@@ -18,6 +18,7 @@ export default async function ConnectionsPage() {
     baseUrl: connection.baseUrl,
     hasKey: connection.hasKey,
     apiKeyLast4: connection.apiKeyLast4,
+    apiKeyOrigin: connection.apiKeyOrigin,
     concurrency: connection.concurrency,
     rpm: connection.rpm,
     tpm: connection.tpm,

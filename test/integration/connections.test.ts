@@ -10,7 +10,7 @@ const { AppError } = await import("../../lib/errors.ts");
 const connections = await import("../../lib/connections/service.ts");
 const { loadMasterKey } = await import("../../lib/connections/crypto.ts");
 const { openDatabase } = await import("../../lib/runtime/database.ts");
-const { resolveCellTarget } = await import("../../lib/runs/targets.ts");
+const { loadRunContext } = await import("../../lib/runs/run-context.ts");
 const { httpStatusOf, errorBody } = await import("../../lib/errors.ts");
 
 const KEY = `sk-proj-KnownSecret-${randomUUID()}`;
@@ -226,7 +226,7 @@ describe("stored keys go only where they were saved for (issue #9)", () => {
     expect(foreign.requests.length).toBe(before);
   });
 
-  it("a cipher copied to another connection or workspace fails to decrypt with AppError key_unreadable (409), in runs too", async () => {
+  it("a cipher copied to another connection or workspace fails to decrypt with AppError key_unreadable (409); a run cell shows the message", async () => {
     const source = await homeConnection(`Source ${randomUUID().slice(0, 6)}`);
     const sameWorkspace = await connections.createConnection(workspaceId, { name: `Copy ${randomUUID().slice(0, 6)}`, baseUrl: home.url, apiKey: "sk-other-key-abcdefghij" });
     const otherWorkspace = await connections.createConnection(otherWorkspaceId, { name: `Copy ${randomUUID().slice(0, 6)}`, baseUrl: home.url });
@@ -246,10 +246,19 @@ describe("stored keys go only where they were saved for (issue #9)", () => {
       expect(body).not.toContain(HOME_KEY);
       expect(body).not.toContain(stolen.apiKeyCipher!.split(":")[3]!);
     }
-    // A run's cell reads its target through the same path and shows this message (run-context keeps it as targetError).
-    await expect(resolveCellTarget(workspaceId, { connectionId: sameWorkspace.id, model: "home-model" })).rejects.toMatchObject({
-      code: "key_unreadable",
+    // A run whose key became unreadable after it was queued: its cells get this message (execute-cell writes a
+    // variant's targetError as the cell's error), the worker does not fail.
+    const run = await db.run.create({
+      data: {
+        workspaceId,
+        config: {},
+        variants: { create: { position: 0, label: "A", prompt: {}, connectionId: sameWorkspace.id, model: "home-model", params: {} } },
+      },
     });
+    const context = await loadRunContext(run.id, { connectionSemaphore: () => null });
+    expect(context?.variants[0]?.target).toBeNull();
+    expect(context?.variants[0]?.targetError).toMatch(/^The stored API key of "Copy [0-9a-f]{6}" cannot be read: the master key changed/);
+    await db.run.delete({ where: { id: run.id } });
     expect((await connections.resolveTarget(workspaceId, source.id, "home-model")).apiKey).toBe(HOME_KEY);
   });
 

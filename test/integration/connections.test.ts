@@ -11,6 +11,8 @@ const connections = await import("../../lib/connections/service.ts");
 const { loadMasterKey } = await import("../../lib/connections/crypto.ts");
 const { openDatabase } = await import("../../lib/runtime/database.ts");
 const { loadRunContext } = await import("../../lib/runs/run-context.ts");
+const { startPlaygroundRun } = await import("../../lib/playground/run.ts");
+const prompts = await import("../../lib/prompts/service.ts");
 const { httpStatusOf, errorBody } = await import("../../lib/errors.ts");
 
 const KEY = `sk-proj-KnownSecret-${randomUUID()}`;
@@ -226,7 +228,7 @@ describe("stored keys go only where they were saved for (issue #9)", () => {
     expect(foreign.requests.length).toBe(before);
   });
 
-  it("a cipher copied to another connection or workspace fails to decrypt with AppError key_unreadable (409); a run cell shows the message", async () => {
+  it("a cipher copied to another connection or workspace fails to decrypt with AppError key_unreadable (409): playground refuses, a run cell shows the message", async () => {
     const source = await homeConnection(`Source ${randomUUID().slice(0, 6)}`);
     const sameWorkspace = await connections.createConnection(workspaceId, { name: `Copy ${randomUUID().slice(0, 6)}`, baseUrl: home.url, apiKey: "sk-other-key-abcdefghij" });
     const otherWorkspace = await connections.createConnection(otherWorkspaceId, { name: `Copy ${randomUUID().slice(0, 6)}`, baseUrl: home.url });
@@ -246,6 +248,29 @@ describe("stored keys go only where they were saved for (issue #9)", () => {
       expect(body).not.toContain(HOME_KEY);
       expect(body).not.toContain(stolen.apiKeyCipher!.split(":")[3]!);
     }
+    // The playground refuses before streaming anything: a 409 the user can act on, and nothing reaches the server.
+    const user = await db.user.create({ data: { id: randomUUID(), name: "Kim", email: `kim-${randomUUID()}@example.com` } });
+    const workspace = await db.workspace.findUniqueOrThrow({ where: { id: workspaceId } });
+    const prompt = await prompts.createPrompt(workspaceId, user.id, {
+      name: `keys ${randomUUID().slice(0, 6)}`,
+      version: { messages: [{ role: "user", content: "Hello" }] },
+    });
+    const homeRequests = home.requests.length;
+    const playground = await startPlaygroundRun(
+      { user: { id: user.id, name: user.name, email: user.email }, workspace: { id: workspace.id, name: workspace.name, slug: workspace.slug }, role: "owner" },
+      {
+        promptId: prompt.id,
+        versionId: null,
+        draft: { messages: [{ role: "user", content: "Hello" }], examples: [], counterexamples: [], exampleMode: "chat", params: {} },
+        variables: {},
+        targets: [{ key: "a", connectionId: sameWorkspace.id, model: "home-model", params: {} }],
+      },
+      new AbortController().signal,
+    ).catch((caught: unknown) => caught);
+    expect(playground).toMatchObject({ code: "key_unreadable" });
+    expect(httpStatusOf(playground)).toBe(409);
+    expect(home.requests.length).toBe(homeRequests);
+
     // A run whose key became unreadable after it was queued: its cells get this message (execute-cell writes a
     // variant's targetError as the cell's error), the worker does not fail.
     const run = await db.run.create({

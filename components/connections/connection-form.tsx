@@ -202,7 +202,13 @@ export function ConnectionForm(props: {
               autoComplete="off"
               value={draft.apiKey}
               onChange={(event) => set({ apiKey: event.target.value })}
-              placeholder={props.connection?.hasKey ? `•••• ${props.connection.apiKeyLast4} — leave empty to keep it` : "none (for local servers)"}
+              placeholder={
+                keyLeftBehind
+                  ? `type the key for ${typedOrigin}`
+                  : props.connection?.hasKey
+                    ? `•••• ${props.connection.apiKeyLast4} — leave empty to keep it`
+                    : "none (for local servers)"
+              }
             />
             {props.connection?.hasKey && <button type="button" className="btn-danger" onClick={removeKey}>Remove key</button>}
           </div>

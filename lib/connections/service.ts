@@ -106,7 +106,7 @@ interface KeyColumns {
 const NO_KEY: KeyColumns = { apiKeyCipher: null, apiKeyLast4: null, apiKeyOrigin: null };
 
 /** The key's columns, sealed for this workspace, this connection and the origin of `baseUrl`. */
-export function sealKey(
+function sealKey(
   apiKey: string,
   masterKey: Buffer,
   record: { workspaceId: string; connectionId: string; baseUrl: string },
@@ -125,7 +125,7 @@ type KeyRow = Pick<ConnectionRow, "id" | "workspaceId" | "name" | "baseUrl" | "a
  * The origin the stored key was saved for. Rows written before apiKeyOrigin existed (v1 payloads, until the start
  * step re-encrypts them) were saved for their base URL, which could not move without the key until now.
  */
-export function keyOriginOf(row: Pick<ConnectionRow, "baseUrl" | "apiKeyOrigin">): string {
+function keyOriginOf(row: Pick<ConnectionRow, "baseUrl" | "apiKeyOrigin">): string {
   return row.apiKeyOrigin ?? originOf(row.baseUrl);
 }
 

@@ -1,13 +1,15 @@
 "use client";
 import { useState } from "react";
+import { refusal, type Role } from "@/lib/auth/permissions";
 import { api, errorText } from "@/lib/ui/api";
 import { ConnectionForm } from "./connection-form";
 import { TestResult } from "./test-result";
 import type { ConnectionView, PresetView, TestOutcome } from "./types";
 
-export function ConnectionsManager(props: { initial: ConnectionView[]; presets: PresetView[] }) {
+// Members who cannot manage connections (below admin) see the list without the form, Test, Edit or Delete.
+export function ConnectionsManager(props: { initial: ConnectionView[]; presets: PresetView[]; canManage: boolean; role: Role }) {
   const [connections, setConnections] = useState(props.initial);
-  const [editing, setEditing] = useState<ConnectionView | "new" | null>(props.initial.length === 0 ? "new" : null);
+  const [editing, setEditing] = useState<ConnectionView | "new" | null>(props.initial.length === 0 && props.canManage ? "new" : null);
   const [outcomes, setOutcomes] = useState<Record<string, TestOutcome | "testing">>({});
   const [error, setError] = useState<string | null>(null);
 
@@ -50,10 +52,12 @@ export function ConnectionsManager(props: { initial: ConnectionView[]; presets: 
           onSaved={saved}
           onCancel={() => setEditing(null)}
         />
-      ) : (
+      ) : props.canManage ? (
         <div className="flex justify-end">
           <button className="btn-primary" onClick={() => setEditing("new")} data-testid="add-connection">+ Add connection</button>
         </div>
+      ) : (
+        <p className="text-sm text-slate-500" data-testid="not-allowed">{refusal(props.role, "connection.manage")}</p>
       )}
       <div className="grid gap-3" data-testid="connection-list">
         {connections.map((connection) => {
@@ -87,11 +91,11 @@ export function ConnectionsManager(props: { initial: ConnectionView[]; presets: 
                     </div>
                   )}
                 </div>
-                <div className="flex shrink-0 gap-2">
+                {props.canManage && <div className="flex shrink-0 gap-2">
                   <button className="btn" onClick={() => test(connection)} disabled={outcome === "testing"} data-testid="card-test">{outcome === "testing" ? "Testing…" : "Test"}</button>
                   <button className="btn" onClick={() => setEditing(connection)}>Edit</button>
                   {connection.kind !== "local" && <button className="btn-danger" onClick={() => remove(connection)}>Delete</button>}
-                </div>
+                </div>}
               </div>
               {outcome && outcome !== "testing" && <div className="mt-3"><TestResult outcome={outcome} /></div>}
             </div>

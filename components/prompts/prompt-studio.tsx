@@ -111,7 +111,7 @@ export function PromptStudio(props: {
         </div>
         {!canEdit && <p className="rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600" data-testid="not-allowed">{refusal(props.role, "prompt.edit")}</p>}
         <fieldset disabled={!canEdit} className="min-w-0 space-y-6">
-          <MessagesEditor messages={draft.messages} onChange={(messages) => patch({ messages })} />
+          <MessagesEditor messages={draft.messages} onChange={(messages) => patch({ messages })} readOnly={!canEdit} />
           {preview && <ProblemsList problems={preview.problems} />}
           <ExamplesEditor
             variables={detected}

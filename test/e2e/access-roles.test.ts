@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
-import type { Browser, BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiRoutes, urlOf, type Method } from "../support/api-routes.ts";
 import { ensureOwner, launchBrowser, OWNER, screenshot } from "../support/browser.ts";
@@ -157,6 +157,7 @@ async function call(cookie: string, method: Method, url: string): Promise<{ stat
 
 const cookies = new Map<Role | "outsider", string>();
 let browser: Browser;
+const contexts: BrowserContext[] = [];
 let promptId: string;
 
 beforeAll(async () => {
@@ -177,6 +178,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const context of contexts) await context.close();
   await browser?.close();
 });
 
@@ -243,23 +245,25 @@ describe("route crawl by role", () => {
   });
 });
 
-async function contextAs(cookie: string): Promise<BrowserContext> {
+/** A page signed in as `who`, opened at `path`; its context is closed after the file. */
+async function openAs(who: Role | "outsider", path: string): Promise<Page> {
   const context = await browser.newContext({ baseURL: appUrl, viewport: { width: 1440, height: 900 } });
+  contexts.push(context);
   const host = new URL(appUrl).hostname;
   await context.addCookies(
-    cookie.split("; ").map((pair) => {
+    (cookies.get(who) as string).split("; ").map((pair) => {
       const at = pair.indexOf("=");
       return { name: pair.slice(0, at), value: pair.slice(at + 1), domain: host, path: "/" };
     }),
   );
-  return context;
+  const page = await context.newPage();
+  await page.goto(path);
+  return page;
 }
 
 describe("pages by role", () => {
   it("shows a viewer the prompt without playground, preview or save, and fields disabled", async () => {
-    const context = await contextAs(cookies.get("viewer") as string);
-    const page = await context.newPage();
-    await page.goto(`/prompts/${promptId}`);
+    const page = await openAs("viewer", `/prompts/${promptId}`);
     await page.locator('[data-testid="tab-versions"]').waitFor();
     expect(await page.locator('[data-testid="tab-playground"]').count()).toBe(0);
     expect(await page.locator('[data-testid="tab-preview"]').count()).toBe(0);
@@ -269,49 +273,36 @@ describe("pages by role", () => {
     expect(await page.locator('[data-testid="editor"] select').first().isDisabled()).toBe(true);
     expect(await page.locator('[data-testid="message-editor-0"] .cm-content').getAttribute("aria-readonly")).toBe("true");
     await screenshot(page, "roles-viewer-prompt");
-    await context.close();
   });
 
   it("shows an editor the playground on the same prompt", async () => {
-    const context = await contextAs(cookies.get("editor") as string);
-    const page = await context.newPage();
-    await page.goto(`/prompts/${promptId}`);
+    const page = await openAs("editor", `/prompts/${promptId}`);
     await page.locator('[data-testid="tab-playground"]').waitFor();
     expect(await page.locator('[data-testid="save-version"]').count()).toBe(1);
-    await context.close();
   });
 
   it("gives a viewer no New run button, and the reason on the new-run page", async () => {
-    const context = await contextAs(cookies.get("viewer") as string);
-    const page = await context.newPage();
-    await page.goto("/runs");
+    const page = await openAs("viewer", "/runs");
     await page.locator("h1").first().waitFor();
     expect(await page.locator('[data-testid="new-run"]').count()).toBe(0);
     await page.goto("/runs/new");
     expect(await page.locator('[data-testid="not-allowed"]').textContent()).toBe("Editors and above can run models; you are a viewer.");
     await screenshot(page, "roles-viewer-new-run");
-    await context.close();
   });
 
   it("lists connections to an editor without add, test, edit or delete", async () => {
-    const context = await contextAs(cookies.get("editor") as string);
-    const page = await context.newPage();
-    await page.goto("/connections");
+    const page = await openAs("editor", "/connections");
     await page.locator('[data-testid="connection-card"]').first().waitFor();
     expect(await page.locator('[data-testid="add-connection"]').count()).toBe(0);
     expect(await page.locator('[data-testid="card-test"]').count()).toBe(0);
     expect(await page.locator('[data-testid="connection-card"] button').count()).toBe(0);
     expect(await page.locator('[data-testid="not-allowed"]').textContent()).toBe("Admins and above can manage connections and their keys; you are an editor.");
     await screenshot(page, "roles-editor-connections");
-    await context.close();
   });
 
   it("sends an account of no workspace to a page that says so instead of back to sign-in", async () => {
-    const context = await contextAs(cookies.get("outsider") as string);
-    const page = await context.newPage();
-    await page.goto("/prompts");
+    const page = await openAs("outsider", "/prompts");
     expect(new URL(page.url()).pathname).toBe("/no-workspace");
     expect(await page.locator('[data-testid="no-workspace"]').textContent()).toBe("Ask a workspace admin to add you, then sign in again.");
-    await context.close();
   });
 });

@@ -12,7 +12,7 @@ function formatDate(iso: string): string {
   return new Date(iso).toLocaleString("en-GB", { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit" });
 }
 
-export function ComparePicker({ runs, canWrite }: { runs: ComparableRun[]; canWrite: boolean }) {
+export function ComparePicker({ runs, canRun }: { runs: ComparableRun[]; canRun: boolean }) {
   const router = useRouter();
   const [picked, setPicked] = useState<{ id: string; label: string; runId: string; suiteId: string | null }[]>([]);
   const suites = new Set(picked.map((item) => item.suiteId));
@@ -33,7 +33,7 @@ export function ComparePicker({ runs, canWrite }: { runs: ComparableRun[]; canWr
           <p className="mt-1 text-sm text-slate-600">Run a suite with two or more variants (prompt versions, models or parameters), then compare them here with intervals, p-values and a plain verdict.</p>
           <div className="mt-4 flex justify-center gap-2">
             <Link className="btn-primary" href="/runs/new">Start a run</Link>
-            {canWrite && <Link className="btn" href="/compare/ablation">Measure examples (ablation)</Link>}
+            {canRun && <Link className="btn" href="/compare/ablation">Measure examples (ablation)</Link>}
           </div>
         </div>
       </div>

@@ -35,7 +35,8 @@ export function CompareScreen(props: {
   comparison: Comparison;
   preferences: (PreferenceSummary | null)[];
   connections: JudgeConnection[];
-  canWrite: boolean;
+  canVote: boolean;
+  canJudge: boolean;
   initialB: number;
 }) {
   const { comparison } = props;
@@ -169,7 +170,8 @@ export function CompareScreen(props: {
             a={0}
             b={b}
             connections={props.connections}
-            canWrite={props.canWrite}
+            canVote={props.canVote}
+            canJudge={props.canJudge}
             onJudged={() => router.refresh()}
           />
         </Card>

@@ -142,7 +142,8 @@ export function PreferencePanel(props: {
   a: number;
   b: number;
   connections: JudgeConnection[];
-  canWrite: boolean;
+  canVote: boolean;
+  canJudge: boolean;
   onJudged: () => void;
 }) {
   const [judging, setJudging] = useState(false);
@@ -154,7 +155,7 @@ export function PreferencePanel(props: {
       <div>
         <div className="mb-1 flex items-center justify-between gap-2">
           <h4 className="text-sm font-medium text-slate-800">People (blind review)</h4>
-          {props.canWrite && (
+          {props.canVote && (
             <Link className="btn px-2 py-1 text-xs" href={`/compare/review?a=${variantA.id}&b=${variantB.id}`} data-testid="review-link">
               Review blind →
             </Link>
@@ -175,7 +176,7 @@ export function PreferencePanel(props: {
       <div>
         <div className="mb-1 flex items-center justify-between gap-2">
           <h4 className="text-sm font-medium text-slate-800">LLM judges</h4>
-          {props.canWrite && (
+          {props.canJudge && (
             <button className="btn px-2 py-1 text-xs" onClick={() => setJudging((value) => !value)} data-testid="open-judge">
               {judging ? "Hide" : "Run a judge…"}
             </button>

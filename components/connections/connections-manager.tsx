@@ -1,13 +1,15 @@
 "use client";
 import { useState } from "react";
+import { refusal, type Role } from "@/lib/auth/permissions";
 import { api, errorText } from "@/lib/ui/api";
 import { ConnectionForm } from "./connection-form";
 import { TestResult } from "./test-result";
 import type { ConnectionView, PresetView, SavedConnection, TestOutcome } from "./types";
 
-export function ConnectionsManager(props: { initial: ConnectionView[]; presets: PresetView[] }) {
+// Members who cannot manage connections (below admin) see the list without the form, Test, Edit or Delete.
+export function ConnectionsManager(props: { initial: ConnectionView[]; presets: PresetView[]; canManage: boolean; role: Role }) {
   const [connections, setConnections] = useState(props.initial);
-  const [editing, setEditing] = useState<ConnectionView | "new" | null>(props.initial.length === 0 ? "new" : null);
+  const [editing, setEditing] = useState<ConnectionView | "new" | null>(props.initial.length === 0 && props.canManage ? "new" : null);
   const [outcomes, setOutcomes] = useState<Record<string, TestOutcome | "testing">>({});
   const [error, setError] = useState<string | null>(null);
   // What the last save of a connection has to tell (e.g. its key was removed because the base URL moved).
@@ -53,10 +55,12 @@ export function ConnectionsManager(props: { initial: ConnectionView[]; presets: 
           onSaved={saved}
           onCancel={() => setEditing(null)}
         />
-      ) : (
+      ) : props.canManage ? (
         <div className="flex justify-end">
           <button className="btn-primary" onClick={() => setEditing("new")} data-testid="add-connection">+ Add connection</button>
         </div>
+      ) : (
+        <p className="text-sm text-slate-500" data-testid="not-allowed">{refusal(props.role, "connection.manage")}</p>
       )}
       <div className="grid gap-3" data-testid="connection-list">
         {connections.map((connection) => {
@@ -90,11 +94,11 @@ export function ConnectionsManager(props: { initial: ConnectionView[]; presets: 
                     </div>
                   )}
                 </div>
-                <div className="flex shrink-0 gap-2">
+                {props.canManage && <div className="flex shrink-0 gap-2">
                   <button className="btn" onClick={() => test(connection)} disabled={outcome === "testing"} data-testid="card-test">{outcome === "testing" ? "Testing…" : "Test"}</button>
                   <button className="btn" onClick={() => setEditing(connection)}>Edit</button>
                   {connection.kind !== "local" && <button className="btn-danger" onClick={() => remove(connection)}>Delete</button>}
-                </div>
+                </div>}
               </div>
               {(notices[connection.id] ?? []).map((notice) => (
                 <p key={notice} role="status" className="mt-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800" data-testid="connection-notice">

@@ -9,7 +9,8 @@ export function HistoryPanel(props: {
   promptId: string;
   versions: VersionSummary[];
   refreshKey: number;
-  onReuse: (call: CallView) => void;
+  /** absent for members who cannot run models: there is nothing to reuse the variables in */
+  onReuse?: (call: CallView) => void;
 }) {
   const [versionId, setVersionId] = useState("");
   const [model, setModel] = useState("");
@@ -41,7 +42,7 @@ export function HistoryPanel(props: {
       <div className="space-y-3" data-testid="call-detail">
         <div className="flex items-center justify-between">
           <button className="btn" onClick={() => setOpen(null)}>← All calls</button>
-          <button className="btn-primary" onClick={() => props.onReuse(open)}>Use these variables</button>
+          {props.onReuse && <button className="btn-primary" onClick={() => props.onReuse?.(open)}>Use these variables</button>}
         </div>
         <div className="text-xs text-slate-500">
           {formatTime(open.createdAt)} · {open.userName ?? "someone"} · {open.connectionName} / <span className="font-mono">{open.model}</span> · {open.versionNumber ? `v${open.versionNumber}` : "draft"}

@@ -4,7 +4,9 @@ import type { Message, Role } from "./types";
 
 const ROLES: Role[] = ["system", "user", "assistant"];
 
-export function MessagesEditor({ messages, onChange }: { messages: Message[]; onChange: (messages: Message[]) => void }) {
+// readOnly for members who cannot edit prompts: the template editor is contenteditable, which a disabled fieldset
+// around it does not reach.
+export function MessagesEditor({ messages, onChange, readOnly }: { messages: Message[]; onChange: (messages: Message[]) => void; readOnly?: boolean }) {
   const update = (index: number, patch: Partial<Message>) => onChange(messages.map((message, i) => (i === index ? { ...message, ...patch } : message)));
   const move = (index: number, delta: number) => {
     const next = [...messages];
@@ -36,6 +38,7 @@ export function MessagesEditor({ messages, onChange }: { messages: Message[]; on
             onChange={(content) => update(index, { content })}
             placeholder={message.role === "system" ? "Instructions for the model…" : "Use {{ variable }} for inputs"}
             testId={`message-editor-${index}`}
+            readOnly={readOnly}
           />
         </div>
       ))}

@@ -1,5 +1,6 @@
 "use client";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { can, refusal, type Role } from "@/lib/auth/permissions";
 import { api, errorText } from "@/lib/ui/api";
 import { ExamplesEditor } from "./examples-editor";
 import { HistoryPanel } from "./history-panel";
@@ -29,15 +30,19 @@ export function PromptStudio(props: {
   versions: VersionSummary[];
   version: VersionFull;
   connections: ConnectionOption[];
-  canWrite: boolean;
+  role: Role;
 }) {
+  // Viewers read the stored version: no draft preview (prompt.edit), no playground (model.call), fields disabled.
+  const canEdit = can(props.role, "prompt.edit");
+  const canRun = can(props.role, "model.call");
+  const tabs: Tab[] = [...(canRun ? (["playground"] as const) : []), ...(canEdit ? (["preview"] as const) : []), "versions", "history"];
   const [versions, setVersions] = useState(props.versions);
   const [base, setBase] = useState<VersionFull>(props.version);
   const [draft, setDraft] = useState<Draft>(() => draftOf(props.version));
   const [variables, setVariables] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<PreviewResult | null>(null);
   const [previewLoading, setPreviewLoading] = useState(false);
-  const [tab, setTab] = useState<Tab>("playground");
+  const [tab, setTab] = useState<Tab>(tabs[0] ?? "versions");
   const [saving, setSaving] = useState(false);
   const [commitMessage, setCommitMessage] = useState("");
   const [saveError, setSaveError] = useState<string | null>(null);
@@ -51,6 +56,7 @@ export function PromptStudio(props: {
   // path as a real call) 250 ms after the last keystroke.
   const sequence = useRef(0);
   useEffect(() => {
+    if (!canEdit) return;
     const id = ++sequence.current;
     setPreviewLoading(true);
     const timer = setTimeout(async () => {
@@ -64,7 +70,7 @@ export function PromptStudio(props: {
       }
     }, 250);
     return () => clearTimeout(timer);
-  }, [draft, variables]);
+  }, [draft, variables, canEdit]);
 
   async function save() {
     setSaving(true);
@@ -98,22 +104,25 @@ export function PromptStudio(props: {
       <div className="space-y-6 overflow-y-auto border-r border-slate-200 bg-white p-5" data-testid="editor">
         <div className="flex items-center justify-between gap-3">
           <div className="text-sm">
-            <span className="font-medium">Editing from v{base.number}</span>
+            <span className="font-medium">{canEdit ? `Editing from v${base.number}` : `v${base.number}`}</span>
             {dirty ? <span className="ml-2 badge bg-amber-100 text-amber-800" data-testid="dirty">unsaved changes</span> : <span className="ml-2 text-xs text-slate-400">saved</span>}
           </div>
           {dirty && <button className="text-xs text-slate-500 hover:text-slate-800" onClick={() => setDraft(draftOf(base))}>Discard changes</button>}
         </div>
-        <MessagesEditor messages={draft.messages} onChange={(messages) => patch({ messages })} />
-        {preview && <ProblemsList problems={preview.problems} />}
-        <ExamplesEditor
-          variables={detected}
-          examples={draft.examples as never}
-          counterexamples={draft.counterexamples as never}
-          exampleMode={draft.exampleMode}
-          onChange={(change) => patch(change as Partial<Draft>)}
-        />
-        <ParamsEditor draft={draft} connections={props.connections} onChange={patch} />
-        {props.canWrite && (
+        {!canEdit && <p className="rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600" data-testid="not-allowed">{refusal(props.role, "prompt.edit")}</p>}
+        <fieldset disabled={!canEdit} className="min-w-0 space-y-6">
+          <MessagesEditor messages={draft.messages} onChange={(messages) => patch({ messages })} readOnly={!canEdit} />
+          {preview && <ProblemsList problems={preview.problems} />}
+          <ExamplesEditor
+            variables={detected}
+            examples={draft.examples as never}
+            counterexamples={draft.counterexamples as never}
+            exampleMode={draft.exampleMode}
+            onChange={(change) => patch(change as Partial<Draft>)}
+          />
+          <ParamsEditor draft={draft} connections={props.connections} onChange={patch} />
+        </fieldset>
+        {canEdit && (
           <div className="sticky bottom-0 -mx-5 -mb-5 border-t border-slate-200 bg-white/95 p-4 backdrop-blur">
             <div className="flex gap-2">
               <input className="input" placeholder="What changed? (commit message)" value={commitMessage} onChange={(event) => setCommitMessage(event.target.value)} data-testid="commit-message" />
@@ -127,7 +136,7 @@ export function PromptStudio(props: {
       </div>
 
       <div className="flex min-h-0 flex-col overflow-hidden bg-slate-50">
-        <div className="space-y-3 border-b border-slate-200 bg-white p-4">
+        {(canEdit || canRun) && <div className="space-y-3 border-b border-slate-200 bg-white p-4">
           <div className="flex items-center justify-between">
             <h3 className="text-sm font-semibold">Variables</h3>
             {missing.length > 0 && <span className="text-xs text-amber-700">Empty: {missing.join(", ")}</span>}
@@ -145,9 +154,9 @@ export function PromptStudio(props: {
             </div>
           )}
           <TokenMeter preview={preview} model={draft.model} />
-        </div>
+        </div>}
         <div className="flex gap-1 border-b border-slate-200 bg-white px-4" role="tablist">
-          {(["playground", "preview", "versions", "history"] as Tab[]).map((name) => (
+          {tabs.map((name) => (
             <button
               key={name}
               role="tab"
@@ -162,7 +171,7 @@ export function PromptStudio(props: {
           ))}
         </div>
         <div className="min-h-0 flex-1 overflow-y-auto p-4">
-          <div hidden={tab !== "playground"}>
+          {canRun && <div hidden={tab !== "playground"}>
             <PlaygroundPanel
               promptId={props.prompt.id}
               versionId={base.id}
@@ -173,20 +182,24 @@ export function PromptStudio(props: {
               blocked={blocked}
               onRunFinished={() => setHistoryKey((key) => key + 1)}
             />
-          </div>
+          </div>}
           {tab === "preview" && <PreviewPanel preview={preview} loading={previewLoading} />}
           {tab === "versions" && (
-            <VersionsPanel promptId={props.prompt.id} versions={versions} currentId={base.id} canWrite={props.canWrite} onOpen={openVersion} onVersionsChange={setVersions} />
+            <VersionsPanel promptId={props.prompt.id} versions={versions} currentId={base.id} role={props.role} onOpen={openVersion} onVersionsChange={setVersions} />
           )}
           {tab === "history" && (
             <HistoryPanel
               promptId={props.prompt.id}
               versions={versions}
               refreshKey={historyKey}
-              onReuse={(call: CallView) => {
-                setVariables(call.variables);
-                setTab("playground");
-              }}
+              onReuse={
+                canRun
+                  ? (call: CallView) => {
+                      setVariables(call.variables);
+                      setTab("playground");
+                    }
+                  : undefined
+              }
             />
           )}
         </div>

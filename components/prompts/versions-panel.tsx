@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { can, labelAction, refusal, type Role } from "@/lib/auth/permissions";
 import { api, errorText } from "@/lib/ui/api";
 import { formatTime } from "@/lib/ui/format";
 import { VersionDiffView, type VersionDiff } from "./version-diff";
@@ -9,14 +10,17 @@ export function VersionsPanel(props: {
   promptId: string;
   versions: VersionSummary[];
   currentId: string;
-  canWrite: boolean;
+  role: Role;
   onOpen: (version: VersionFull) => void;
   onVersionsChange: (versions: VersionSummary[]) => void;
 }) {
   const [selected, setSelected] = useState<string[]>([]);
   const [diff, setDiff] = useState<{ a: number; b: number; diff: VersionDiff } | null>(null);
   const [labelFor, setLabelFor] = useState<string | null>(null);
-  const [labelName, setLabelName] = useState("production");
+  // Editors move ordinary labels; protected ones (production) need an admin, so an editor's form starts at staging.
+  const canLabel = can(props.role, "label.move");
+  const mayMove = (name: string) => can(props.role, labelAction(name));
+  const [labelName, setLabelName] = useState(mayMove("production") ? "production" : "staging");
   const [error, setError] = useState<string | null>(null);
 
   function toggle(id: string) {
@@ -83,7 +87,7 @@ export function VersionsPanel(props: {
                 {version.labels.map((label) => (
                   <span key={label} className={`badge ${label === "production" ? "bg-emerald-100 text-emerald-800" : label === "staging" ? "bg-amber-100 text-amber-800" : "bg-slate-100 text-slate-700"}`}>
                     {label}
-                    {props.canWrite && <button className="ml-1 text-slate-400 hover:text-red-600" onClick={() => removeLabel(label)} aria-label={`Remove label ${label}`}>×</button>}
+                    {canLabel && mayMove(label) && <button className="ml-1 text-slate-400 hover:text-red-600" onClick={() => removeLabel(label)} aria-label={`Remove label ${label}`}>×</button>}
                   </span>
                 ))}
                 {version.id === props.currentId && <span className="text-xs text-brand-700">open in editor</span>}
@@ -94,13 +98,20 @@ export function VersionsPanel(props: {
                 <div className="mt-2 flex gap-2">
                   <input className="input w-40 py-1 text-xs" value={labelName} onChange={(event) => setLabelName(event.target.value)} list="label-suggestions" aria-label="Label name" />
                   <datalist id="label-suggestions"><option value="production" /><option value="staging" /></datalist>
-                  <button className="btn py-1 text-xs" onClick={() => setLabel(version.id)}>Move label here</button>
+                  <button
+                    className="btn py-1 text-xs"
+                    onClick={() => setLabel(version.id)}
+                    disabled={!mayMove(labelName.trim())}
+                    title={mayMove(labelName.trim()) ? undefined : refusal(props.role, labelAction(labelName.trim()))}
+                  >
+                    Move label here
+                  </button>
                   <button className="py-1 text-xs text-slate-500" onClick={() => setLabelFor(null)}>Cancel</button>
                 </div>
               )}
             </div>
             <div className="flex shrink-0 gap-1">
-              {props.canWrite && labelFor !== version.id && <button className="btn py-1 text-xs" onClick={() => setLabelFor(version.id)}>Label…</button>}
+              {canLabel && labelFor !== version.id && <button className="btn py-1 text-xs" onClick={() => setLabelFor(version.id)}>Label…</button>}
               {version.id !== props.currentId && <button className="btn py-1 text-xs" onClick={() => open(version.id)}>Open</button>}
             </div>
           </li>

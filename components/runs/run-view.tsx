@@ -14,7 +14,7 @@ import { isActive, type RunDetailView, type RunProgress, type VariantLabelMetric
 
 const SUMMARY_REFRESH_MS = 2000;
 
-export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelMetrics[] | null; canWrite: boolean }) {
+export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelMetrics[] | null; canCancel: boolean; canResume: boolean }) {
   const router = useRouter();
   const [run, setRun] = useState(props.run);
   const [restart, setRestart] = useState(0);
@@ -65,7 +65,7 @@ export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelM
   }
 
   const missing = progress.total - progress.done;
-  const canResume = props.canWrite && !active && (progress.status === "cancelled" || progress.status === "failed" || missing > 0);
+  const canResume = props.canResume && !active && (progress.status === "cancelled" || progress.status === "failed" || missing > 0);
   const [compareA, setCompareA] = useState(run.variants[0]?.id ?? "");
   const [compareB, setCompareB] = useState(run.variants[1]?.id ?? "");
 
@@ -88,7 +88,7 @@ export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelM
           </span>
           {active && <span className={`text-[11px] ${connected ? "text-emerald-600" : "text-slate-400"}`}>{connected ? "● live" : "○ reconnecting…"}</span>}
           <span className="flex-1" />
-          {props.canWrite && active && (
+          {props.canCancel && active && (
             <button className="btn-danger" onClick={() => control("cancel")} disabled={busy !== null} data-testid="cancel-run">{busy === "cancel" ? "Cancelling…" : "Cancel"}</button>
           )}
           {canResume && (

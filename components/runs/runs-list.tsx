@@ -16,7 +16,7 @@ function runDuration(run: RunSummaryView): number | null {
   return end - Date.parse(run.startedAt);
 }
 
-export function RunsList(props: { initial: RunSummaryView[]; canWrite: boolean }) {
+export function RunsList(props: { initial: RunSummaryView[]; canRun: boolean }) {
   const [runs, setRuns] = useState(props.initial);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<RunStatus | "all">("all");
@@ -71,7 +71,7 @@ export function RunsList(props: { initial: RunSummaryView[]; canWrite: boolean }
             </button>
           ))}
         </div>
-        {props.canWrite && <Link href="/runs/new" className="btn-primary" data-testid="new-run">▶ New run</Link>}
+        {props.canRun && <Link href="/runs/new" className="btn-primary" data-testid="new-run">▶ New run</Link>}
       </div>
       {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
       {runs.length === 0 ? (

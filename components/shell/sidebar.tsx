@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { authClient } from "@/lib/ui/auth-client";
+import { SignOutButton } from "./sign-out-button";
 
 const NAV = [
   { href: "/prompts", label: "Prompts", icon: "✎" },
@@ -14,10 +14,6 @@ const NAV = [
 
 export function Sidebar(props: { workspaceName: string; userName: string; userEmail: string; role: string }) {
   const pathname = usePathname();
-  async function signOut() {
-    await authClient.signOut();
-    window.location.assign("/login");
-  }
   return (
     <aside className="flex w-52 shrink-0 flex-col border-r border-slate-200 bg-white" data-testid="sidebar">
       <div className="flex items-center gap-2 border-b border-slate-100 px-4 py-3">
@@ -45,7 +41,9 @@ export function Sidebar(props: { workspaceName: string; userName: string; userEm
       <div className="border-t border-slate-100 p-3 text-xs">
         <div className="truncate font-medium text-slate-700">{props.userName}</div>
         <div className="truncate text-slate-500">{props.userEmail} · {props.role}</div>
-        <button onClick={signOut} className="mt-2 text-slate-500 underline-offset-2 hover:text-slate-800 hover:underline">Sign out</button>
+        <div className="mt-2">
+          <SignOutButton />
+        </div>
       </div>
     </aside>
   );

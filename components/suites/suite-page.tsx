@@ -11,7 +11,7 @@ import type { CasePageView, SuiteView } from "./types";
 
 type Tab = "cases" | "assertions" | "settings";
 
-export function SuitePage(props: { suite: SuiteView; cases: CasePageView; canWrite: boolean }) {
+export function SuitePage(props: { suite: SuiteView; cases: CasePageView; canWrite: boolean; canRun: boolean }) {
   const [suite, setSuite] = useState(props.suite);
   const [tab, setTab] = useState<Tab>("cases");
   const onCountChange = useCallback((caseCount: number) => setSuite((current) => ({ ...current, caseCount })), []);
@@ -39,7 +39,7 @@ export function SuitePage(props: { suite: SuiteView; cases: CasePageView; canWri
         </nav>
         <div className="flex items-center gap-3 text-xs text-slate-500">
           <span>Updated {formatTime(suite.updatedAt)}</span>
-          <Link href={`/runs/new?suite=${suite.id}`} className="btn-primary" data-testid="run-suite">▶ Run this suite</Link>
+          {props.canRun && <Link href={`/runs/new?suite=${suite.id}`} className="btn-primary" data-testid="run-suite">▶ Run this suite</Link>}
         </div>
       </div>
       {/* Kept mounted, so switching tabs keeps the page of cases and any unsaved assertion edits. */}

@@ -6,7 +6,7 @@ import { api, ApiError, errorText } from "@/lib/ui/api";
 import { formatCount, formatTime } from "@/lib/ui/format";
 import type { SuiteView } from "./types";
 
-export function SuitesList(props: { suites: SuiteView[]; canWrite: boolean }) {
+export function SuitesList(props: { suites: SuiteView[]; canWrite: boolean; canRun: boolean }) {
   const router = useRouter();
   const [creating, setCreating] = useState(props.suites.length === 0 && props.canWrite);
   const [name, setName] = useState("");
@@ -98,7 +98,7 @@ export function SuitesList(props: { suites: SuiteView[]; canWrite: boolean }) {
                   <td className="px-4 py-2.5 text-right tabular-nums">{suite.assertions.length}</td>
                   <td className="px-4 py-2.5 text-slate-500">{formatTime(suite.updatedAt)}</td>
                   <td className="px-4 py-2.5 text-right">
-                    <Link href={`/runs/new?suite=${suite.id}`} className="text-xs font-medium text-brand-700 hover:underline">Run ▸</Link>
+                    {props.canRun && <Link href={`/runs/new?suite=${suite.id}`} className="text-xs font-medium text-brand-700 hover:underline">Run ▸</Link>}
                   </td>
                 </tr>
               ))}

@@ -1,9 +1,10 @@
 import type { z } from "zod";
 import { AppError, errorBody, httpStatusOf } from "../errors.ts";
-import { assertCanWrite, memberFromHeaders, type Member } from "../auth/session.ts";
+import { requireApiMember, type Member } from "../auth/session.ts";
+import { assertCan, type Action } from "../auth/permissions.ts";
 
-// Every API route but /api/health and /api/auth goes through this wrapper: one place for access checks, input
-// parsing and error mapping. Handlers return a Response or a JSON-serializable value.
+// Every API route but /api/health, /api/auth and /api/setup goes through this wrapper: one place for access checks,
+// input parsing and error mapping. Handlers return a Response or a JSON-serializable value.
 
 export interface RouteContext<Params> {
   request: Request;
@@ -27,16 +28,16 @@ export function toResponse(value: unknown): Response {
   return new Response(body, { headers: { "content-type": "application/json", "cache-control": "no-store" } });
 }
 
-export function withWorkspace<Params = Record<string, string>>(
-  handler: Handler<Params>,
-  options: { write?: boolean } = {},
-) {
+/**
+ * `action` is required: every route names its rule in lib/auth/permissions.ts (no guessing from the HTTP method), so
+ * a new route cannot be added without deciding who may call it. Handlers that need a finer rule (a protected label)
+ * call assertCan themselves on top.
+ */
+export function withWorkspace<Params = Record<string, string>>(handler: Handler<Params>, options: { action: Action }) {
   return async (request: Request, context: { params: Promise<Params> }): Promise<Response> => {
     try {
-      const member = await memberFromHeaders(request.headers);
-      if (!member) throw new AppError("unauthorized", "session", "Sign in to use Assay.");
-      const write = options.write ?? request.method !== "GET";
-      if (write) assertCanWrite(member);
+      const member = await requireApiMember(request.headers);
+      assertCan(member, options.action);
       const params = (await context.params) ?? ({} as Params);
       return toResponse(await handler({ request, member, params }));
     } catch (error) {

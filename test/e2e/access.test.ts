@@ -1,35 +1,13 @@
-import { readdir, readFile } from "node:fs/promises";
-import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
+import { apiRoutes, urlOf } from "../support/api-routes.ts";
 import { ensureOwner } from "../support/browser.ts";
 
 // Issue #2: once the owner exists, every page and API route needs a signed-in member, except /api/health, the login
 // page and static assets. The routes are read from app/api, so a route added later is checked without editing this.
+// What each role may do once signed in is access-roles.test.ts.
 
 const appUrl = inject("appUrl");
-const root = path.resolve(import.meta.dirname, "../..");
 const PUBLIC_ROUTES = new Set(["health", "auth/[...all]", "setup"]);
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-
-async function apiRoutes(): Promise<{ route: string; methods: string[] }[]> {
-  const found: { route: string; methods: string[] }[] = [];
-  async function walk(folder: string): Promise<void> {
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
-      const full = path.join(folder, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.name === "route.ts") {
-        const source = await readFile(full, "utf8");
-        const methods = METHODS.filter((method) => new RegExp(`export (const|async function) ${method}\\b`).test(source));
-        found.push({ route: path.relative(path.join(root, "app/api"), folder), methods });
-      }
-    }
-  }
-  await walk(path.join(root, "app/api"));
-  return found;
-}
-
-/** A concrete URL for a route pattern: dynamic segments get ids that exist nowhere. */
-const urlOf = (route: string) => `${appUrl}/api/${route.replace(/\[\.\.\.[^\]]+\]/g, "x").replace(/\[[^\]]+\]/g, "no-such-id")}`;
 
 describe("access without a session", () => {
   it("answers 401 on every API route but health, auth and setup", async () => {
@@ -41,7 +19,7 @@ describe("access without a session", () => {
       if (PUBLIC_ROUTES.has(route)) continue;
       expect(methods.length, `${route} exports no handler`).toBeGreaterThan(0);
       for (const method of methods) {
-        const response = await fetch(urlOf(route), {
+        const response = await fetch(urlOf(appUrl, route), {
           method,
           redirect: "manual",
           headers: { "content-type": "application/json", origin: appUrl },
@@ -69,7 +47,7 @@ describe("access without a session", () => {
   });
 
   it("sends every page to the login page", async () => {
-    for (const page of ["/", "/prompts", "/suites", "/runs", "/runs/new", "/compare", "/connections", "/models", "/prompts/no-such-id", "/runs/no-such-id"]) {
+    for (const page of ["/", "/prompts", "/suites", "/runs", "/runs/new", "/compare", "/connections", "/models", "/prompts/no-such-id", "/runs/no-such-id", "/no-workspace"]) {
       const response = await fetch(`${appUrl}${page}`);
       expect(response.redirected, page).toBe(true);
       expect(new URL(response.url).pathname, page).toBe("/login");

@@ -4,6 +4,7 @@ import { PageHeader } from "@/components/shell/page-header";
 import { ComparePicker } from "@/components/compare/compare-picker";
 import { CompareScreen } from "@/components/compare/compare-screen";
 import { WaitingForResults } from "@/components/compare/waiting-for-results";
+import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { getComparison, listComparableRuns } from "@/lib/compare/service";
@@ -32,7 +33,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
   const member = await requireMember();
   const params = await searchParams;
   const variants = variantsFrom(params);
-  const canWrite = member.role !== "viewer";
+  const canRun = can(member.role, "model.call");
 
   if (!variants) {
     const runs = await listComparableRuns(member.workspace.id);
@@ -41,9 +42,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
         <PageHeader
           title="Compare"
           subtitle="Two or more variants side by side: pass rate, score, latency and cost, each with its interval, a p-value and a plain verdict."
-          actions={canWrite ? <Link className="btn" href="/compare/ablation">Measure examples (ablation)</Link> : undefined}
+          actions={canRun ? <Link className="btn" href="/compare/ablation">Measure examples (ablation)</Link> : undefined}
         />
-        <ComparePicker runs={runs} canWrite={canWrite} />
+        <ComparePicker runs={runs} canRun={canRun} />
       </>
     );
   }
@@ -103,7 +104,8 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
         comparison={comparison}
         preferences={preferences}
         connections={connections.map((connection) => ({ id: connection.id, name: connection.name, models: connection.models.map((model) => model.name) }))}
-        canWrite={canWrite}
+        canVote={can(member.role, "vote.cast")}
+        canJudge={canRun}
         initialB={focusIndex}
       />
     </>

@@ -1,6 +1,7 @@
 import { ConnectionsManager } from "@/components/connections/connections-manager";
 import type { ConnectionView, PresetView } from "@/components/connections/types";
 import { PageHeader } from "@/components/shell/page-header";
+import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { CONNECTION_PRESETS } from "@/lib/connections/presets";
 import { listConnections } from "@/lib/connections/service";
@@ -40,7 +41,7 @@ export default async function ConnectionsPage() {
         title="Connections"
         subtitle="Any OpenAI-compatible API: hosted providers, Ollama, llama.cpp, and Assay's own local model server. Keys are encrypted at rest and never shown again."
       />
-      <ConnectionsManager initial={connections} presets={presets} />
+      <ConnectionsManager initial={connections} presets={presets} canManage={can(member.role, "connection.manage")} role={member.role} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { ModelsManager } from "@/components/models/models-manager";
 import { PageHeader } from "@/components/shell/page-header";
+import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { listLocalModels } from "@/lib/local-models/catalog";
 
@@ -15,7 +16,7 @@ export default async function ModelsPage() {
         title="Local models"
         subtitle="GGUF models served on this machine by Assay's model server, behind the same OpenAI API as hosted models. Run them through the Local models connection."
       />
-      <ModelsManager initial={page} canWrite={member.role !== "viewer"} />
+      <ModelsManager initial={page} canWrite={can(member.role, "localModel.manage")} />
     </>
   );
 }

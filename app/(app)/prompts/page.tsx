@@ -1,5 +1,6 @@
 import { PageHeader } from "@/components/shell/page-header";
 import { PromptList } from "@/components/prompts/prompt-list";
+import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { listPrompts } from "@/lib/prompts/service";
 import { promptSummaryView } from "@/lib/prompts/views";
@@ -13,7 +14,7 @@ export default async function PromptsPage() {
   return (
     <>
       <PageHeader title="Prompts" subtitle="Templates with examples and counterexamples, versioned and labelled." />
-      <PromptList prompts={prompts} canWrite={member.role !== "viewer"} />
+      <PromptList prompts={prompts} canWrite={can(member.role, "prompt.edit")} />
     </>
   );
 }

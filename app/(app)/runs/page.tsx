@@ -1,6 +1,7 @@
 import { PageHeader } from "@/components/shell/page-header";
 import { RunsList } from "@/components/runs/runs-list";
 import type { RunSummaryView } from "@/components/runs/types";
+import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { listRuns } from "@/lib/runs/service";
 
@@ -15,7 +16,7 @@ export default async function RunsPage() {
   return (
     <>
       <PageHeader title="Runs" subtitle="Evaluations of prompt versions × models on suites, live while they run." />
-      <RunsList initial={views} canWrite={member.role !== "viewer"} />
+      <RunsList initial={views} canRun={can(member.role, "model.call")} />
     </>
   );
 }

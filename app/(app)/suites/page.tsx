@@ -1,6 +1,7 @@
 import { PageHeader } from "@/components/shell/page-header";
 import { SuitesList } from "@/components/suites/suites-list";
 import type { SuiteView } from "@/components/suites/types";
+import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { listSuites } from "@/lib/suites/suites";
 
@@ -18,7 +19,7 @@ export default async function SuitesPage() {
   return (
     <>
       <PageHeader title="Suites" subtitle="Test cases with assertions. Run them against prompt versions and models, from here or from CI." />
-      <SuitesList suites={suites} canWrite={member.role !== "viewer"} />
+      <SuitesList suites={suites} canWrite={can(member.role, "suite.edit")} canRun={can(member.role, "model.call")} />
     </>
   );
 }

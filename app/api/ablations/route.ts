@@ -7,4 +7,4 @@ import { ablationInput } from "@/lib/compare/schema";
 export const POST = withWorkspace(async ({ request, member }) => {
   const ablation = await createAblation(member.workspace.id, member.user.id, await readJson(request, ablationInput));
   return Response.json(ablation, { status: 201 });
-});
+}, { action: "model.call" });

@@ -5,4 +5,4 @@ import { getComparison } from "@/lib/compare/service";
 export const GET = withWorkspace(async ({ request, member }) => {
   const query = new URL(request.url).searchParams;
   return getComparison(member.workspace.id, { variants: query.get("variants") ?? "" });
-});
+}, { action: "workspace.read" });

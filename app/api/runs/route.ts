@@ -14,10 +14,10 @@ const listQuery = z.object({
 export const GET = withWorkspace(async ({ request, member }) => {
   const query = listQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
   return listRuns(member.workspace.id, query);
-});
+}, { action: "workspace.read" });
 
 export const POST = withWorkspace(async ({ request, member }) => {
   const input = await readJson(request, createRunInput);
   const created = await createRun(member.workspace.id, member.user.id, input, { source: "web" });
   return Response.json(created, { status: 201 });
-});
+}, { action: "model.call" });

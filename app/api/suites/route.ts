@@ -1,5 +1,5 @@
 import { withWorkspace } from "@/lib/http/with-workspace";
 import { createSuiteHandler, listSuitesHandler } from "./_handlers/suites";
 
-export const GET = withWorkspace(listSuitesHandler);
-export const POST = withWorkspace(createSuiteHandler);
+export const GET = withWorkspace(listSuitesHandler, { action: "workspace.read" });
+export const POST = withWorkspace(createSuiteHandler, { action: "suite.edit" });

@@ -6,4 +6,4 @@ import { recordVote } from "@/lib/compare/votes";
 export const POST = withWorkspace(async ({ request, member }) => {
   const vote = await recordVote(member.workspace.id, member.user.id, await readJson(request, recordVoteInput));
   return Response.json(vote, { status: 201 });
-});
+}, { action: "vote.cast" });

@@ -1,5 +1,7 @@
 import { PageHeader } from "@/components/shell/page-header";
 import { AblationForm } from "@/components/compare/ablation-form";
+import { NotAllowed } from "@/components/shell/not-allowed";
+import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { listAblationCandidates } from "@/lib/compare/ablation";
 import { listConnections } from "@/lib/connections/service";
@@ -23,8 +25,8 @@ export default async function AblationPage({ searchParams }: { searchParams: Sea
     <>
       <PageHeader title="Do the examples earn their tokens?" subtitle="Runs one prompt version zero-shot, with its examples, and with examples plus counterexamples — then compares them." />
       <div className="p-6">
-        {member.role === "viewer" ? (
-          <p className="card mx-auto max-w-xl p-6 text-sm text-slate-700">Viewers cannot start runs; ask an admin for editor access.</p>
+        {!can(member.role, "model.call") ? (
+          <NotAllowed role={member.role} action="model.call" />
         ) : (
           <AblationForm
             candidates={candidates}

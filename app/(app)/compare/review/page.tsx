@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { PageHeader } from "@/components/shell/page-header";
 import { ReviewMode } from "@/components/compare/review-mode";
+import { NotAllowed } from "@/components/shell/not-allowed";
+import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { pairQuery } from "@/lib/compare/schema";
 
@@ -13,15 +15,23 @@ export default async function ReviewPage({ searchParams }: { searchParams: Searc
   const member = await requireMember();
   const params = await searchParams;
   const parsed = pairQuery.safeParse({ a: params.a, b: params.b });
-  if (!parsed.success || member.role === "viewer") {
+  if (!can(member.role, "vote.cast")) {
+    return (
+      <>
+        <PageHeader title="Blind review" />
+        <div className="p-6">
+          <NotAllowed role={member.role} action="vote.cast" />
+        </div>
+      </>
+    );
+  }
+  if (!parsed.success) {
     return (
       <>
         <PageHeader title="Blind review" />
         <div className="p-6">
           <div className="card mx-auto max-w-xl p-6" role="alert">
-            <p className="text-sm text-slate-700">
-              {member.role === "viewer" ? "Viewers cannot vote; ask an admin for editor access." : "Open the review from a comparison: it needs the two variants (a and b)."}
-            </p>
+            <p className="text-sm text-slate-700">Open the review from a comparison: it needs the two variants (a and b).</p>
             <Link className="btn mt-4" href="/compare">Go to Compare</Link>
           </div>
         </div>

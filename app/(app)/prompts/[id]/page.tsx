@@ -56,7 +56,7 @@ export default async function PromptPage(props: { params: Promise<{ id: string }
         versions={versions.map(versionSummaryView)}
         version={versionView(opened) as unknown as VersionFull}
         connections={options}
-        canWrite={member.role !== "viewer"}
+        role={member.role}
       />
     </>
   );

@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/shell/page-header";
 import { RunView } from "@/components/runs/run-view";
 import type { RunDetailView } from "@/components/runs/types";
+import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { getRun } from "@/lib/runs/service";
@@ -47,7 +48,7 @@ export default async function RunPage(props: { params: Promise<{ id: string }> }
         }
         subtitle={run.suiteName ? `on ${run.suiteName}` : undefined}
       />
-      <RunView run={view} labelMetrics={metrics} canWrite={member.role !== "viewer"} />
+      <RunView run={view} labelMetrics={metrics} canCancel={can(member.role, "run.cancel")} canResume={can(member.role, "model.call")} />
     </>
   );
 }

@@ -3,6 +3,8 @@ import { PageHeader } from "@/components/shell/page-header";
 import type { ConnectionOption } from "@/components/prompts/types";
 import { NewRunForm, type SuiteOption } from "@/components/runs/new-run-form";
 import type { PromptOption } from "@/components/runs/variant-editor";
+import { NotAllowed } from "@/components/shell/not-allowed";
+import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { listConnections } from "@/lib/connections/service";
 import { listPrompts, listVersions } from "@/lib/prompts/service";
@@ -50,13 +52,19 @@ export default async function NewRunPage(props: { searchParams: Promise<{ suite?
         }
         subtitle="Prompt versions × models × the suite's cases, executed in the background: you can leave this page."
       />
-      <NewRunForm
-        suites={suiteOptions}
-        prompts={promptOptions}
-        connections={connectionOptions}
-        initialSuiteId={suites.some((suite) => suite.id === query.suite) ? (query.suite ?? null) : null}
-        initialPromptId={query.prompt ?? null}
-      />
+      {can(member.role, "model.call") ? (
+        <NewRunForm
+          suites={suiteOptions}
+          prompts={promptOptions}
+          connections={connectionOptions}
+          initialSuiteId={suites.some((suite) => suite.id === query.suite) ? (query.suite ?? null) : null}
+          initialPromptId={query.prompt ?? null}
+        />
+      ) : (
+        <div className="p-6">
+          <NotAllowed role={member.role} action="model.call" />
+        </div>
+      )}
     </>
   );
 }

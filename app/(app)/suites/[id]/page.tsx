@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/shell/page-header";
 import { SuitePage } from "@/components/suites/suite-page";
 import type { CasePageView, SuiteView } from "@/components/suites/types";
+import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { getSuite, listCases } from "@/lib/suites/suites";
@@ -46,7 +47,7 @@ export default async function SuiteRoute(props: { params: Promise<{ id: string }
         }
         subtitle={suite.description || undefined}
       />
-      <SuitePage suite={view} cases={cases} canWrite={member.role !== "viewer"} />
+      <SuitePage suite={view} cases={cases} canWrite={can(member.role, "suite.edit")} canRun={can(member.role, "model.call")} />
     </>
   );
 }

@@ -7,4 +7,4 @@ export const GET = withWorkspace(async ({ request, member }) => {
   const query = new URL(request.url).searchParams;
   const { variants, key } = caseDetailQuery.parse({ variants: query.get("variants") ?? "", key: query.get("key") ?? "" });
   return getCaseDetail(member.workspace.id, variants, key);
-});
+}, { action: "workspace.read" });

@@ -15,4 +15,4 @@ export const POST = withWorkspace(async ({ request, member }) => {
     writer.send("done", result);
   });
   return new Response(stream, { headers: SSE_HEADERS });
-});
+}, { action: "model.call" });

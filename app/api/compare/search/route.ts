@@ -7,4 +7,4 @@ export const GET = withWorkspace(async ({ request, member }) => {
   const query = new URL(request.url).searchParams;
   const { variants, q } = searchQuery.parse({ variants: query.get("variants") ?? "", q: query.get("q") ?? "" });
   return { keys: await searchCases(member.workspace.id, variants, q) };
-});
+}, { action: "workspace.read" });

@@ -7,5 +7,5 @@ export const POST = withWorkspace(
   async ({ request, member }) => {
     return testConnectionSettings(member.workspace.id, await readJson(request, testConnectionInput));
   },
-  { write: false },
+  { action: "connection.manage" },
 );

@@ -11,4 +11,4 @@ export const POST = withWorkspace(async ({ request, member }) => {
   const input = await readJson(request, playgroundRunInput);
   const stream = await startPlaygroundRun(member, input, request.signal);
   return new Response(stream, { headers: SSE_HEADERS });
-}, { write: false });
+}, { action: "model.call" });

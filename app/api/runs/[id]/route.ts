@@ -3,4 +3,4 @@ import { getRun } from "@/lib/runs/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withWorkspace<{ id: string }>(async ({ member, params }) => getRun(member.workspace.id, params.id));
+export const GET = withWorkspace<{ id: string }>(async ({ member, params }) => getRun(member.workspace.id, params.id), { action: "workspace.read" });

@@ -7,4 +7,4 @@ export const GET = withWorkspace(async ({ request, member }) => {
   const query = new URL(request.url).searchParams;
   const { a, b } = pairQuery.parse({ a: query.get("a") ?? "", b: query.get("b") ?? "" });
   return preferenceSummary(member.workspace.id, a, b);
-});
+}, { action: "workspace.read" });

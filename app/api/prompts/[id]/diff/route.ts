@@ -15,4 +15,4 @@ export const GET = withWorkspace<{ id: string }>(async ({ request, member, param
     getVersion(member.workspace.id, params.id, ref(query.get("b"), "b")),
   ]);
   return diffVersions(a, b);
-});
+}, { action: "workspace.read" });

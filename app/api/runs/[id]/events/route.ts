@@ -8,4 +8,4 @@ export const dynamic = "force-dynamic";
 export const GET = withWorkspace<{ id: string }>(async ({ request, member, params }) => {
   const stream = await runEvents(member.workspace.id, params.id, request.signal);
   return new Response(stream, { headers: SSE_HEADERS });
-});
+}, { action: "workspace.read" });

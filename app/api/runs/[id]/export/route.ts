@@ -33,4 +33,4 @@ export const GET = withWorkspace<{ id: string }>(async ({ request, member, param
       "cache-control": "no-store",
     },
   });
-});
+}, { action: "workspace.read" });

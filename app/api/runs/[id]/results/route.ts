@@ -8,4 +8,4 @@ export const dynamic = "force-dynamic";
 export const GET = withWorkspace<{ id: string }>(async ({ request, member, params }) => {
   const query = listResultsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
   return listResults(member.workspace.id, params.id, query);
-});
+}, { action: "workspace.read" });

@@ -5,4 +5,4 @@ import type { SuiteParams } from "../../_handlers/suites";
 export const dynamic = "force-dynamic";
 
 // GET ?format=csv|jsonl|json: the cases as a download, in the formats the importer reads back.
-export const GET = withWorkspace<SuiteParams>(exportCasesHandler);
+export const GET = withWorkspace<SuiteParams>(exportCasesHandler, { action: "workspace.read" });

@@ -8,4 +8,4 @@ export const maxDuration = 1800;
 
 // POST the file as the raw body: ?format=csv|jsonl|json (or ?filename=cases.csv), &mode=append|replace,
 // &discardResults=true to let replace delete stored results. A bad row answers 400 naming it; nothing is written.
-export const POST = withWorkspace<SuiteParams>(importCasesHandler);
+export const POST = withWorkspace<SuiteParams>(importCasesHandler, { action: "suite.edit" });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { assertCan, labelAction } from "@/lib/auth/permissions";
 import { readJson, withWorkspace } from "@/lib/http/with-workspace";
 import { deleteLabel, listVersions, moveLabel } from "@/lib/prompts/service";
 import { versionSummaryView } from "@/lib/prompts/views";
@@ -10,13 +11,18 @@ async function versions(workspaceId: string, promptId: string) {
   return { versions: (await listVersions(workspaceId, promptId)).map(versionSummaryView) };
 }
 
+// Editors move labels; a protected label (production) also needs label.moveProtected, checked before the body is read.
 export const PUT = withWorkspace<Params>(async ({ request, member, params }) => {
+  const name = decodeURIComponent(params.name);
+  assertCan(member, labelAction(name));
   const { versionId } = await readJson(request, body);
-  await moveLabel(member.workspace.id, params.id, decodeURIComponent(params.name), versionId, member.user.id);
+  await moveLabel(member.workspace.id, params.id, name, versionId, member.user.id);
   return versions(member.workspace.id, params.id);
-});
+}, { action: "label.move" });
 
 export const DELETE = withWorkspace<Params>(async ({ member, params }) => {
-  await deleteLabel(member.workspace.id, params.id, decodeURIComponent(params.name));
+  const name = decodeURIComponent(params.name);
+  assertCan(member, labelAction(name));
+  await deleteLabel(member.workspace.id, params.id, name);
   return versions(member.workspace.id, params.id);
-});
+}, { action: "label.move" });

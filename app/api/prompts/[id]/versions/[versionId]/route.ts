@@ -6,4 +6,4 @@ import { versionView } from "@/lib/prompts/views";
 export const GET = withWorkspace<{ id: string; versionId: string }>(async ({ member, params }) => {
   const ref = /^\d+$/.test(params.versionId) ? Number(params.versionId) : params.versionId;
   return versionView(await getVersion(member.workspace.id, params.id, ref));
-});
+}, { action: "workspace.read" });

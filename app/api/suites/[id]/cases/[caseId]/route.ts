@@ -1,5 +1,5 @@
 import { withWorkspace } from "@/lib/http/with-workspace";
 import { deleteCaseHandler, updateCaseHandler, type CaseParams } from "../../../_handlers/cases";
 
-export const PATCH = withWorkspace<CaseParams>(updateCaseHandler);
-export const DELETE = withWorkspace<CaseParams>(deleteCaseHandler);
+export const PATCH = withWorkspace<CaseParams>(updateCaseHandler, { action: "suite.edit" });
+export const DELETE = withWorkspace<CaseParams>(deleteCaseHandler, { action: "suite.edit" });

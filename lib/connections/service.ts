@@ -2,6 +2,7 @@ import { db, Prisma } from "../db.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
 import { listModels } from "../llm/list-models.ts";
 import type { ModelTarget } from "../llm/types.ts";
+import { assertOutboundUrlAllowed } from "../net/outbound-policy.ts";
 import { decryptSecret, encryptSecret, loadMasterKey } from "./crypto.ts";
 import { env } from "../env.ts";
 import { presetModel, type ConnectionKind } from "./presets.ts";
@@ -136,6 +137,7 @@ export async function getConnection(workspaceId: string, id: string): Promise<Pu
 
 export async function createConnection(workspaceId: string, input: CreateConnectionInput): Promise<PublicConnection> {
   const data = createConnectionInput.parse(input);
+  await assertOutboundUrlAllowed(data.baseUrl);
   const sealed = await sealKey(data.apiKey);
   try {
     const row = await db.connection.create({
@@ -168,6 +170,7 @@ export async function updateConnection(
   input: UpdateConnectionInput,
 ): Promise<PublicConnection> {
   const data = updateConnectionInput.parse(input);
+  if (data.baseUrl !== undefined) await assertOutboundUrlAllowed(data.baseUrl);
   await findRow(workspaceId, id);
   const changes: Prisma.ConnectionUpdateInput = {};
   if (data.name !== undefined) changes.name = data.name;
@@ -295,6 +298,7 @@ export async function resolveTarget(workspaceId: string, connectionId: string, m
  */
 export async function testConnectionSettings(workspaceId: string, input: TestConnectionInput): Promise<ConnectionTestResult> {
   const data = testConnectionInput.parse(input);
+  await assertOutboundUrlAllowed(data.baseUrl);
   let apiKey = data.apiKey ?? null;
   if (data.apiKey === undefined && data.connectionId) {
     apiKey = await openKey((await findRow(workspaceId, data.connectionId)).apiKeyCipher);

@@ -199,3 +199,32 @@ describe("redirects are not followed", () => {
     }
   });
 });
+
+describe("answers that are not an API's are described, not echoed", () => {
+  it("lists models from an internal HTML page as 'HTTP 200, text/html, N bytes', never its title or text", async () => {
+    const page = "<html><head><title>Intranet admin</title></head><body>secret numbers 4242</body></html>";
+    const internal = await startServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      response.end(page);
+    });
+    const failing = await startServer((_request, response) => {
+      response.writeHead(500, { "content-type": "text/plain" });
+      response.end("stack trace: at /srv/internal/app.js:12");
+    });
+    try {
+      const listed = await fetchModels({ baseURL: `${internal.origin}/v1`, apiKey: null });
+      expect(listed).toMatchObject({
+        ok: false,
+        error: { kind: "invalid_response", message: "The server answered, but not like an OpenAI-compatible API (got HTTP 200, text/html, 87 bytes)." },
+      });
+      const broken = await fetchModels({ baseURL: `${failing.origin}/v1`, apiKey: null });
+      expect(broken).toMatchObject({
+        ok: false,
+        error: { kind: "server", status: 500, message: "The server answered with no OpenAI-style error (HTTP 500, text/plain, 39 bytes)." },
+      });
+    } finally {
+      await internal.close();
+      await failing.close();
+    }
+  });
+});

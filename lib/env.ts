@@ -1,6 +1,18 @@
 import { z } from "zod";
+import { parseAddressList } from "./net/address-list.ts";
 
 // The one place that reads process.env. Everything else imports `env`.
+
+/** A host / IP / CIDR list (lib/net/outbound-policy.ts); a bad entry stops the start with its name. */
+const addressList = z
+  .string()
+  .default("")
+  .transform((value, context) => {
+    const { list, problems } = parseAddressList(value);
+    for (const problem of problems) context.addIssue({ code: "custom", message: problem });
+    return list;
+  });
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url().optional(),
@@ -13,6 +25,13 @@ const schema = z.object({
   ASSAY_PUBLIC_URL: z.string().url().optional(),
   ASSAY_WORKER: z.enum(["on", "off"]).default("on"),
   ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  // Outbound URL policy: private ranges are allowed unless this is 1; the lists take host names, IPs and CIDRs.
+  ASSAY_OUTBOUND_DENY_PRIVATE: z
+    .enum(["", "0", "1", "false", "true"], { message: "ASSAY_OUTBOUND_DENY_PRIVATE is 1 or 0" })
+    .default("0")
+    .transform((value) => value === "1" || value === "true"),
+  ASSAY_OUTBOUND_ALLOW: addressList,
+  ASSAY_OUTBOUND_DENY: addressList,
 });
 
 export type Env = z.infer<typeof schema>;

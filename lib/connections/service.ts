@@ -2,6 +2,7 @@ import { db, Prisma } from "../db.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
 import { listModels } from "../llm/list-models.ts";
 import type { ModelTarget } from "../llm/types.ts";
+import { assertOutboundUrlAllowed } from "../net/outbound-policy.ts";
 import { decryptSecret, encryptSecret, loadMasterKey } from "./crypto.ts";
 import { originOf } from "./origin.ts";
 import { env } from "../env.ts";
@@ -192,6 +193,7 @@ export async function getConnection(workspaceId: string, id: string): Promise<Pu
 
 export async function createConnection(workspaceId: string, input: CreateConnectionInput): Promise<PublicConnection> {
   const data = createConnectionInput.parse(input);
+  await assertOutboundUrlAllowed(data.baseUrl);
   const masterKey = data.apiKey ? await loadMasterKey() : null;
   try {
     // The key is sealed for the connection's id, which exists only once the row does: insert, then seal, in one
@@ -245,6 +247,7 @@ export async function updateConnection(
   input: UpdateConnectionInput,
 ): Promise<UpdatedConnection> {
   const data = updateConnectionInput.parse(input);
+  if (data.baseUrl !== undefined) await assertOutboundUrlAllowed(data.baseUrl);
   const masterKey = data.apiKey ? await loadMasterKey() : null;
   try {
     return await db.$transaction(async (transaction) => {
@@ -398,6 +401,7 @@ export async function resolveTarget(workspaceId: string, connectionId: string, m
  */
 export async function testConnectionSettings(workspaceId: string, input: TestConnectionInput): Promise<ConnectionTestResult> {
   const data = testConnectionInput.parse(input);
+  await assertOutboundUrlAllowed(data.baseUrl);
   let apiKey = data.apiKey || null;
   if (data.apiKey === undefined && data.connectionId) {
     const row = await findRow(workspaceId, data.connectionId);

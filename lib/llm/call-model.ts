@@ -2,7 +2,7 @@ import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/
 import { countChatTokens, countTokens } from "../prompts/tokens.ts";
 import { completeUsage, convertUsage, type RawUsage } from "./convert-usage.ts";
 import { createClient, DEFAULT_TIMEOUT_MS, type ResponseCapture } from "./create-client.ts";
-import { mapError } from "./map-error.ts";
+import { mapError, summarizeBody } from "./map-error.ts";
 import { mapFinishReason } from "./map-finish-reason.ts";
 import { toChatRequest } from "./request-body.ts";
 import type { CallResult, ChatMessage, ChatParams, ModelTarget, ProviderError } from "./types.ts";
@@ -121,7 +121,7 @@ export async function callModel(
     } else {
       const text = await response.text();
       progress.firstByteAt = epochNow();
-      error = notOpenAiAnswer(contentType, text);
+      error = notOpenAiAnswer(response.status, contentType, text);
     }
     // The SDK ends a stream quietly when it is aborted; the flags say whether that happened.
     stopListening();
@@ -175,12 +175,11 @@ function absorbCompletion(body: ChatCompletion, progress: Progress, absorbConten
   progress.finishReason = choice?.finish_reason ?? null;
 }
 
-function notOpenAiAnswer(contentType: string, text: string): ProviderError {
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
-  const got = contentType || "no content type";
+/** Described, never echoed (see summarizeBody). */
+function notOpenAiAnswer(status: number, contentType: string, text: string): ProviderError {
   return {
     kind: "invalid_response",
-    message: `The server answered, but not like an OpenAI-compatible API (got ${got}${title ? `: "${title}"` : ""}).`,
+    message: `The server answered, but not like an OpenAI-compatible API (got ${summarizeBody(status, contentType, text)}).`,
   };
 }
 

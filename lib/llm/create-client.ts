@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import { createOutboundFetch, outboundFetch } from "../net/outbound-fetch.ts";
 import type { ModelTarget } from "./types.ts";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -15,9 +16,12 @@ export interface ResponseCapture {
  * One SDK client per call: cheap to build, and it keeps a connection's key out of any shared state.
  * Retries are off (the run engine owns retrying, with its own limits) and the SDK never reads OPENAI_* variables
  * for what a connection configures.
+ *
+ * Every request goes through the outbound policy (lib/net): an injected `target.fetch` is wrapped by it too, so
+ * the URL rules and the no-redirect rule hold for it; only the address pinning needs the policy's own fetch.
  */
 export function createClient(target: ModelTarget, options: { timeoutMs: number; capture?: ResponseCapture }): OpenAI {
-  const baseFetch = target.fetch ?? globalThis.fetch;
+  const baseFetch = target.fetch ? createOutboundFetch({ transport: target.fetch }) : outboundFetch();
   const capture = options.capture;
   const capturingFetch: typeof fetch = capture
     ? async (input, init) => {

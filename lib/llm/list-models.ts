@@ -1,6 +1,7 @@
 import { AppError } from "../errors.ts";
 import { createClient, type ResponseCapture } from "./create-client.ts";
-import { mapError } from "./map-error.ts";
+import { outboundRefusalIn } from "../net/outbound-policy.ts";
+import { mapError, summarizeBody } from "./map-error.ts";
 import type { ModelTarget, ProviderError } from "./types.ts";
 
 export const LIST_MODELS_TIMEOUT_MS = 10_000;
@@ -11,7 +12,8 @@ export type ModelsAnswer =
 
 /**
  * GET {baseURL}/models, classified rather than thrown: the connection test needs to tell a bad key from an
- * unreachable host from a server that is not an OpenAI-compatible API.
+ * unreachable host from a server that is not an OpenAI-compatible API. The one thing thrown is the outbound
+ * policy's refusal (AppError "bad_request", a 400): that is the user's URL, not something the server answered.
  */
 export async function fetchModels(
   target: Omit<ModelTarget, "model"> & { model?: string },
@@ -50,12 +52,14 @@ export async function fetchModels(
         error: {
           kind: "invalid_response",
           status: response.status,
-          message: `The server answered, but not like an OpenAI-compatible API (got ${describeBody(contentType, text)}).`,
+          message: `The server answered, but not like an OpenAI-compatible API (got ${describeBody(response.status, contentType, text)}).`,
         },
       };
     }
     return { ok: true, models, latencyMs: elapsed() };
   } catch (thrown) {
+    const refusal = outboundRefusalIn(thrown);
+    if (refusal) throw refusal;
     const error = mapError(thrown, {
       timedOut,
       cancelled,
@@ -97,9 +101,8 @@ function modelIds(text: string): string[] | undefined {
   return [...new Set(ids)].sort((a, b) => a.localeCompare(b));
 }
 
-function describeBody(contentType: string | null, text: string): string {
-  if (!contentType) return "a body with no content type";
-  if (contentType.includes("json")) return `JSON without a "data" list of models`;
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
-  return `${contentType.split(";")[0]}${title ? `: "${title}"` : ""}`;
+/** What the answer was, never what it said (see summarizeBody). */
+function describeBody(status: number, contentType: string | null, text: string): string {
+  if (contentType?.includes("json")) return `JSON without a "data" list of models, ${Buffer.byteLength(text, "utf8").toLocaleString("en-US")} bytes`;
+  return summarizeBody(status, contentType, text);
 }

@@ -1,4 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { outboundRefusalIn } from "../net/outbound-policy.ts";
 import type { ProviderError, ProviderErrorKind } from "./types.ts";
 
 /** What the caller knew when the error happened; the mapping itself does no I/O. */
@@ -20,10 +21,17 @@ export interface ErrorContext {
 
 const MAX_MESSAGE_LENGTH = 1_000;
 
+/** `ProviderError.code` of a call the outbound policy refused. */
+export const OUTBOUND_POLICY_CODE = "outbound_policy";
+
 const CONTEXT_LENGTH_WORDS =
   /context[ _-]?length|context window|maximum context|too many tokens|prompt is too long|input is too long|exceeds the (model's )?(maximum|max)/i;
 
 export function mapError(error: unknown, context: ErrorContext = {}): ProviderError {
+  // The outbound policy refused the URL or the address it resolved to: the user's setting, not the provider, and the
+  // same again on a retry.
+  const refusal = outboundRefusalIn(error);
+  if (refusal) return { kind: "bad_request", code: OUTBOUND_POLICY_CODE, message: refusal.message };
   if (context.cancelled) return { kind: "cancelled", message: "Cancelled before the response finished." };
   if (context.timedOut || error instanceof APIConnectionTimeoutError) {
     return { kind: "timeout", message: timeoutMessage(context.timeoutMs, context.streamStarted) };
@@ -52,8 +60,12 @@ function mapApiError(error: APIError, context: ErrorContext): ProviderError {
   const detail = providerDetail(body) ?? providerDetail({ error: error.error });
   const code = detail?.code ?? stringOrUndefined(error.code);
   const type = detail?.type ?? stringOrUndefined(error.type);
+  // Only an error envelope's message is shown; any other body is described, never echoed: a URL pointed at some
+  // internal service must not turn Assay into a way to read its pages.
   const message = truncate(
-    detail?.message ?? htmlSummary(status, context) ?? textSummary(context.bodyText) ?? fallbackMessage(error, status),
+    redirectMessage(status, error.headers) ??
+      detail?.message ??
+      (status === undefined ? error.message : `The server answered with no OpenAI-style error (${summarizeBody(status, context.contentType, context.bodyText)}).`),
   );
   const kind = kindOf(status, code, type, message);
   const result: ProviderError = { kind, message };
@@ -72,6 +84,8 @@ export function kindOf(
   message: string,
 ): ProviderErrorKind {
   const label = `${code ?? ""} ${type ?? ""}`.toLowerCase();
+  // A redirect is not followed (lib/net/outbound-fetch.ts), and the next attempt would be redirected the same way.
+  if (status !== undefined && status >= 300 && status < 400) return "bad_request";
   if (label.includes("context_length") || ((status === 400 || status === 413 || status === 422 || status === undefined) && CONTEXT_LENGTH_WORDS.test(message))) {
     return "context_length";
   }
@@ -121,8 +135,10 @@ function parseBody(text: string | undefined): unknown {
 }
 
 /**
- * The provider's own words from the error shapes seen in the wild: OpenAI {error:{message,type,code}}, Ollama
- * {error:"..."}, FastAPI/vLLM {detail:"..."|[{msg}]}, plain {message}, Gemini [{error:{message,status}}].
+ * The provider's own words, from an error envelope only: OpenAI's {error:{message,type,code}} (also what vLLM,
+ * llama.cpp, Ollama's /v1 and LiteLLM send), Ollama's {error:"..."}, vLLM's older flat {object:"error",message},
+ * Gemini's [{error:{message,status}}]. Other JSON (FastAPI's {detail}, a bare {message}) is not a provider's error
+ * and is summarized like any other body.
  */
 export function providerDetail(body: unknown): Detail | undefined {
   if (Array.isArray(body)) return providerDetail(body[0]);
@@ -136,36 +152,35 @@ export function providerDetail(body: unknown): Detail | undefined {
     const type = stringOrUndefined(error.type);
     if (message || code || type) return { message, code, type };
   }
-  if (typeof body.detail === "string") return { message: body.detail };
-  if (Array.isArray(body.detail)) {
-    const messages = body.detail
-      .map((item) => (isRecord(item) && typeof item.msg === "string" ? item.msg : undefined))
-      .filter((item): item is string => item !== undefined);
-    if (messages.length > 0) return { message: messages.join("; ") };
-  }
-  if (typeof body.message === "string") {
-    return { message: body.message, code: stringOrUndefined(body.code), type: stringOrUndefined(body.type) };
+  if (body.object === "error" && typeof body.message === "string") {
+    const code = typeof body.code === "string" && body.code ? body.code : undefined;
+    return { message: body.message, code, type: stringOrUndefined(body.type) };
   }
   return undefined;
 }
 
-function htmlSummary(status: number | undefined, context: ErrorContext): string | undefined {
-  const text = context.bodyText ?? "";
-  const isHtml = (context.contentType ?? "").includes("html") || /^\s*<(!doctype html|html)/i.test(text);
-  if (!isHtml) return undefined;
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
-  const statusText = status === undefined ? "" : ` ${status}`;
-  return `The server answered${statusText} with an HTML page, not an OpenAI-compatible error${title ? `: "${title}"` : ""}.`;
+/**
+ * What a body is, without what it says: "HTTP 502, text/html, 1,234 bytes". For answers that are not an API's,
+ * whose text may be anything (an internal page, a login form).
+ */
+export function summarizeBody(status: number | undefined, contentType: string | null | undefined, text: string | undefined): string {
+  const parts: string[] = [];
+  if (status !== undefined) parts.push(`HTTP ${status}`);
+  const media = contentType?.split(";")[0]?.trim();
+  const bytes = text === undefined ? 0 : Buffer.byteLength(text, "utf8");
+  if (bytes === 0) {
+    parts.push(media ? `${media}, empty body` : "no body");
+  } else {
+    parts.push(media || "no content type", `${bytes.toLocaleString("en-US")} ${bytes === 1 ? "byte" : "bytes"}`);
+  }
+  return parts.join(", ");
 }
 
-function textSummary(text: string | undefined): string | undefined {
-  const trimmed = text?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
-function fallbackMessage(error: APIError, status: number | undefined): string {
-  if (status !== undefined) return `HTTP ${status} with no error message.`;
-  return error.message;
+function redirectMessage(status: number | undefined, headers: Headers | undefined): string | undefined {
+  if (status === undefined || status < 300 || status >= 400) return undefined;
+  const location = headers?.get("location");
+  const where = location ? `, a redirect to ${location.length > 200 ? `${location.slice(0, 200)}…` : location}` : ", a redirect";
+  return `The server answered HTTP ${status}${where}; Assay does not follow redirects for API calls, so put the final address in the base URL.`;
 }
 
 function timeoutMessage(timeoutMs: number | undefined, streamStarted: boolean | undefined): string {

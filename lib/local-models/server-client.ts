@@ -1,9 +1,12 @@
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { describeCause } from "../llm/map-error.ts";
+import { outboundFetch } from "../net/outbound-fetch.ts";
+import { outboundRefusalIn } from "../net/outbound-policy.ts";
 
 // The web app's calls to the local model server: live figures from GET /metrics and a short measured generation.
-// `fetch` is injectable so tests can point these at any server.
+// `fetch` is injectable so tests can point these at any server. The default goes through the outbound policy: the
+// URL is a local connection's base URL, which a user can edit.
 
 export interface ServerClientOptions {
   /** the OpenAI base URL, e.g. http://127.0.0.1:8088/v1 */
@@ -49,13 +52,13 @@ function unreachable(baseUrl: string, error: unknown): string {
 export async function fetchServerStatus(options: ServerClientOptions & { timeoutMs?: number }): Promise<ServerStatus> {
   const url = serverOrigin(options.baseUrl);
   try {
-    const response = await (options.fetch ?? fetch)(`${url}/metrics`, { signal: AbortSignal.timeout(options.timeoutMs ?? 1500) });
+    const response = await (options.fetch ?? outboundFetch())(`${url}/metrics`, { signal: AbortSignal.timeout(options.timeoutMs ?? 1500) });
     if (!response.ok) return { reachable: false, url, message: `GET ${url}/metrics answered ${response.status}; is this Assay's model server?` };
     const parsed = metricsBody.safeParse(await response.json());
     if (!parsed.success) return { reachable: false, url, message: `GET ${url}/metrics answered in an unknown shape; is this Assay's model server?` };
     return { reachable: true, url, models: parsed.data.models };
   } catch (error) {
-    return { reachable: false, url, message: unreachable(options.baseUrl, error) };
+    return { reachable: false, url, message: outboundRefusalIn(error)?.message ?? unreachable(options.baseUrl, error) };
   }
 }
 
@@ -84,7 +87,7 @@ export const MEASURE_PROMPT = "Latency is the time between the request and the a
 export async function measureSpeed(
   options: ServerClientOptions & { model: string; tokens?: number; runs?: number; timeoutMs?: number },
 ): Promise<SpeedMeasurement> {
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? outboundFetch();
   const deadline = AbortSignal.timeout(options.timeoutMs ?? 120_000);
   const complete = async (maxTokens: number) => {
     let response: Response;
@@ -97,7 +100,7 @@ export async function measureSpeed(
       });
     } catch (error) {
       if (deadline.aborted) throw new AppError("unavailable", "local-model", `Measuring '${options.model}' took longer than ${(options.timeoutMs ?? 120_000) / 1000} s.`);
-      throw new AppError("unavailable", "local-model", unreachable(options.baseUrl, error));
+      throw outboundRefusalIn(error) ?? new AppError("unavailable", "local-model", unreachable(options.baseUrl, error));
     }
     const body: unknown = await response.json().catch(() => null);
     if (!response.ok) {

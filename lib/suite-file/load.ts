@@ -3,6 +3,7 @@ import { AppError, type ErrorDetail } from "../errors.ts";
 import { resolveVersionRef } from "../prompts/labels.ts";
 import { validatePrompt } from "../prompts/render.ts";
 import type { PromptContent } from "../prompts/types.ts";
+import { outboundPolicy } from "../net/outbound-policy.ts";
 import { inlineApiKey } from "../runs/targets.ts";
 import type { JudgeSpec, VariantSpec } from "../runs/types.ts";
 import { suiteFileError, type ParsedSuiteFile } from "./parse.ts";
@@ -100,6 +101,9 @@ async function resolveTargetEntry(
     }
     return { label: entry.label ?? `${entry.connection}/${entry.model}`, spec: { connectionId: connection.id, model: entry.model, params: entry.params } };
   }
+  // The URL's own rules now, with the line; the address it resolves to is checked when each call connects.
+  const check = outboundPolicy().checkUrl(entry.baseURL);
+  if (!check.allowed) throw [{ ...at([...path, "baseURL"]), path: `${name}.baseURL`, message: check.message }];
   const target = {
     baseURL: entry.baseURL,
     ...(entry.apiKeyEnv ? { apiKeyEnv: entry.apiKeyEnv } : {}),

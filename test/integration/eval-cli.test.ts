@@ -146,6 +146,11 @@ describe("assay eval", () => {
       },
       /broken\.csv: Row 3: /,
     ],
+    [
+      "an inline target at a cloud metadata address (outbound policy)",
+      () => writeFile(path.join(dir, "bad.yaml"), suiteYaml({ name: "bad" }).replace(fake.url, "http://169.254.169.254/v1")),
+      /bad\.yaml:8(:\d+)?: targets\[0\]\.baseURL: 169\.254\.169\.254 is a cloud metadata address \(refused by Assay's outbound policy; ASSAY_OUTBOUND_ALLOW can allow it\)/,
+    ],
   ];
 
   it.each(bad)("%s is a clear error naming where, exit 2, and nothing stored", async (_name, write, message) => {

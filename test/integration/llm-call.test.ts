@@ -162,11 +162,11 @@ describe("callModel against the fake OpenAI server", () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it("says so when the answer is an HTML page instead of an API response", async () => {
+  it("says so when the answer is an HTML page instead of an API response, describing the page without echoing it", async () => {
     const result = await callModel({ ...target, model: "fake-html" }, messages, {});
     expect(result.error).toEqual({
       kind: "invalid_response",
-      message: 'The server answered, but not like an OpenAI-compatible API (got text/html; charset=utf-8: "Welcome to nginx!").',
+      message: "The server answered, but not like an OpenAI-compatible API (got HTTP 200, text/html, 112 bytes).",
     });
     expect(result.usage.inputTokens).toBeNull();
   });

@@ -1,5 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { describe, expect, it } from "vitest";
+import { AppError } from "../../../lib/errors.ts";
 import { mapError, parseRetryAfter, providerDetail } from "../../../lib/llm/map-error.ts";
 import rateLimitBody from "../../fixtures/openai/errors/rate-limit.json" with { type: "json" };
 import contextBody from "../../fixtures/openai/errors/context-length-exceeded.json" with { type: "json" };
@@ -37,28 +38,65 @@ describe("mapError", () => {
     expect(error.message).toBe(body.error.message);
   });
 
-  it("recognises a context overflow described only in words (vLLM, llama.cpp)", () => {
-    const body = { detail: "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens." };
-    const error = mapError(apiError(400, body), { bodyText: JSON.stringify(body) });
+  it("recognises a context overflow described only in words (vLLM's flat error object)", () => {
+    const body = {
+      object: "error",
+      message: "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens.",
+      type: "BadRequestError",
+      param: null,
+      code: 400,
+    };
+    const error = mapError(apiError(400, body), { bodyText: JSON.stringify(body), contentType: "application/json" });
     expect(error.kind).toBe("context_length");
-    expect(error.message).toBe(body.detail);
+    expect(error.message).toBe(body.message);
   });
 
-  it("keeps the words of bodies the SDK drops: Ollama's string error, FastAPI's detail list, Gemini's array", () => {
+  it("keeps the words of error envelopes the SDK drops: Ollama's string error, Gemini's array", () => {
     expect(mapError(apiError(404, { error: "model 'llama9' not found" }), { bodyText: '{"error":"model \'llama9\' not found"}' }).message)
       .toBe("model 'llama9' not found");
-    const fastapi = { detail: [{ loc: ["body", "messages"], msg: "field required", type: "value_error.missing" }] };
-    expect(mapError(apiError(422, fastapi), { bodyText: JSON.stringify(fastapi) })).toMatchObject({ kind: "bad_request", message: "field required" });
     const gemini = [{ error: { code: 400, message: "API key not valid. Please pass a valid API key.", status: "INVALID_ARGUMENT" } }];
     expect(providerDetail(gemini)).toEqual({ message: "API key not valid. Please pass a valid API key.", code: "INVALID_ARGUMENT", type: undefined });
   });
 
-  it("names an HTML error page by its title instead of pasting the markup", () => {
-    const page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
-    const error = mapError(apiError(502, undefined), { bodyText: page, contentType: "text/html" });
-    expect(error.kind).toBe("server");
-    expect(error.message).toContain('"502 Bad Gateway"');
-    expect(error.message).not.toContain("<body>");
+  // Error bodies are an SSRF oracle: a base URL pointed at an internal service must not read its pages back.
+  it("summarizes an HTML error page by status, content type and length, never echoing its title or markup", () => {
+    const page = `<html><head><title>Intranet admin</title></head><body>${"x".repeat(1_166)}</body></html>`;
+    expect(Buffer.byteLength(page)).toBe(1_234);
+    const error = mapError(apiError(502, undefined), { bodyText: page, contentType: "text/html; charset=utf-8" });
+    expect(error).toEqual({ kind: "server", status: 502, message: "The server answered with no OpenAI-style error (HTTP 502, text/html, 1,234 bytes)." });
+  });
+
+  it("summarizes JSON that is not an error envelope (FastAPI's detail, a bare message) and plain text instead of echoing it", () => {
+    const fastapi = JSON.stringify({ detail: [{ loc: ["body", "messages"], msg: "field required", type: "value_error.missing" }] });
+    expect(mapError(apiError(422, JSON.parse(fastapi)), { bodyText: fastapi, contentType: "application/json" })).toEqual({
+      kind: "bad_request",
+      status: 422,
+      message: "The server answered with no OpenAI-style error (HTTP 422, application/json, 92 bytes).",
+    });
+    const internal = JSON.stringify({ message: "db password is hunter2" });
+    expect(mapError(apiError(500, JSON.parse(internal)), { bodyText: internal, contentType: "application/json" }).message).toBe(
+      "The server answered with no OpenAI-style error (HTTP 500, application/json, 36 bytes).",
+    );
+    expect(mapError(apiError(503, undefined), { bodyText: "upstream connect error", contentType: "text/plain" }).message).toBe(
+      "The server answered with no OpenAI-style error (HTTP 503, text/plain, 22 bytes).",
+    );
+    expect(mapError(apiError(500, undefined), { bodyText: "" }).message).toBe("The server answered with no OpenAI-style error (HTTP 500, no body).");
+  });
+
+  it("reports a redirect as an error that names where it points and is not retried", () => {
+    const error = mapError(apiError(302, undefined, { location: "https://api.example.com/v1/models" }), { bodyText: "", contentType: "text/html" });
+    expect(error).toEqual({
+      kind: "bad_request",
+      status: 302,
+      message:
+        "The server answered HTTP 302, a redirect to https://api.example.com/v1/models; Assay does not follow redirects for API calls, so put the final address in the base URL.",
+    });
+  });
+
+  it("maps a refusal of the outbound policy, wrapped by fetch and the SDK, to a bad request in the policy's words", () => {
+    const refusal = new AppError("bad_request", "outbound", "169.254.169.254 is a cloud metadata address (refused by Assay's outbound policy; ASSAY_OUTBOUND_ALLOW can allow it)");
+    const wrapped = new APIConnectionError({ message: "Connection error.", cause: new TypeError("fetch failed", { cause: refusal }) });
+    expect(mapError(wrapped, { baseURL: "http://169.254.169.254/v1" })).toEqual({ kind: "bad_request", code: "outbound_policy", message: refusal.message });
   });
 
   it("tells timeouts, cancellations, unreachable hosts and cut streams apart", () => {

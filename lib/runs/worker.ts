@@ -11,8 +11,6 @@ import { finishRunIfDone } from "./finish.ts";
 import { CHUNKS_CHANNEL, ensureQueue, getBoss, HEARTBEAT_MS, SHARED_QUEUE, type ChunkJob } from "./queue.ts";
 import { ResultWriter } from "./result-writer.ts";
 import { loadRunContext, type RunContext } from "./run-context.ts";
-import { Semaphore } from "./semaphore.ts";
-import type { CellTarget } from "./targets.ts";
 
 // A run worker: fetches chunk jobs from pg-boss, runs their cells concurrently under the run's and the connections'
 // limits, writes results in batches and completes each job once its results are committed. Any number of workers
@@ -59,7 +57,6 @@ export class RunWorker {
   private loopDone: Promise<void> = Promise.resolve();
   private readonly held = new Map<string, HeldChunk>();
   private readonly runs = new Map<string, RunEntry>();
-  private readonly connectionSemaphores = new Map<string, Semaphore>();
   private readonly writer = new ResultWriter();
   private pendingCells = 0;
   private lastChunkSize = 25;
@@ -203,7 +200,6 @@ export class RunWorker {
       const context = loadRunContext(runId, {
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
         ...(this.options.environment ? { environment: this.options.environment } : {}),
-        connectionSemaphore: (target) => this.connectionSemaphore(target),
       });
       const created: RunEntry = { context, concurrency: null, chunks: 0, unwritten: 0, idleSince: null, aborted: false };
       entry = created;
@@ -222,18 +218,6 @@ export class RunWorker {
       this.runs.set(runId, entry);
     }
     return entry;
-  }
-
-  private connectionSemaphore(target: CellTarget): Semaphore | null {
-    if (target.concurrency === null || target.concurrency <= 0) return null;
-    let semaphore = this.connectionSemaphores.get(target.limitKey);
-    if (!semaphore) {
-      semaphore = new Semaphore(target.concurrency);
-      this.connectionSemaphores.set(target.limitKey, semaphore);
-    } else if (semaphore.inUse === 0 && semaphore.waiting === 0) {
-      semaphore.resize(target.concurrency);
-    }
-    return semaphore;
   }
 
   private startChunk(queue: string, jobId: string, data: ChunkJob): void {
@@ -339,9 +323,8 @@ export class RunWorker {
         todo.map(async ({ variant, caseData, repeat, prepared }) => {
           try {
             if (signal.aborted) return;
-            const connection = variant.target ? this.connectionSemaphore(variant.target) : null;
             const cached = prepared.cacheKey ? cache.get(prepared.cacheKey) : undefined;
-            const outcome = await executeCell(run, variant, caseData, repeat, prepared, connection, cached, signal);
+            const outcome = await executeCell(run, variant, caseData, repeat, prepared, cached, signal);
             if (outcome) writes.push(this.writer.add(outcome));
           } finally {
             this.cellsFinished(chunk, 1);

@@ -101,7 +101,7 @@ async function evaluate(argv: string[]): Promise<number> {
     return fail(`cannot read ${fileName}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
   }
 
-  const { AppError } = await import("../../lib/errors.ts");
+  const { AppError, messageOf } = await import("../../lib/errors.ts");
   const { parseSuiteFile } = await import("../../lib/suite-file/parse.ts");
   let suiteFile;
   try {
@@ -180,7 +180,10 @@ async function evaluate(argv: string[]): Promise<number> {
       return 1;
     }
     await worker.stop();
-    await deleteQueue(privateQueue(runId)).catch(() => undefined);
+    // A leftover private queue is empty and harmless, but say so rather than hide it.
+    await deleteQueue(privateQueue(runId)).catch((error: unknown) =>
+      process.stderr.write(`warning: could not delete the eval's private queue: ${messageOf(error)}\n`),
+    );
 
     const detail = await getRun(workspace.id, runId);
     process.stdout.write(`\n${summaryTable(detail)}\n\n`);
@@ -203,6 +206,7 @@ async function evaluate(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await stopBoss();
+    // Exiting anyway: the database is stopped next and the process ends; the eval's outcome is already printed.
     await db.$disconnect().catch(() => undefined);
     await database.stop();
   }

@@ -65,6 +65,7 @@ export function PlaygroundPanel(props: {
         }),
       });
       if (!response.ok || !response.body) {
+        // A non-JSON error body (a proxy's page) still gets a message: the status, below.
         const body = (await response.json().catch(() => null)) as { error?: { message: string; code: string; details?: [] } } | null;
         throw new ApiError(response.status, body?.error?.code ?? "error", body?.error?.message ?? `Run failed (${response.status})`, body?.error?.details ?? []);
       }

@@ -123,6 +123,7 @@ async function evaluate(argv: string[]): Promise<number> {
     const { getRun } = await import("../../lib/runs/read-runs.ts");
     const { cancelRun } = await import("../../lib/runs/control.ts");
     const { summaryTable } = await import("../../lib/runs/format.ts");
+    const { formatPercent } = await import("../../lib/format.ts");
     const { publicUrl } = await import("../../lib/env.ts");
 
     let workspace;
@@ -197,7 +198,7 @@ async function evaluate(argv: string[]): Promise<number> {
       return 1;
     }
     const below = detail.variants.filter((variant) => (variant.summary.passRate ?? 0) < threshold);
-    const goal = threshold === 1 ? "every case passes" : `pass rate ≥ ${(threshold * 100).toFixed(1)}%`;
+    const goal = threshold === 1 ? "every case passes" : `pass rate ≥ ${formatPercent(threshold)}`;
     if (below.length > 0) {
       process.stdout.write(`FAIL: ${below.map((variant) => variant.label).join(", ")} below the threshold (${goal})\n`);
       return 1;

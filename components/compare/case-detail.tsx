@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState } from "react";
 import type { CaseDetail, CaseResultDetail } from "@/lib/compare/service";
 import type { CompareVariant } from "@/lib/compare/types";
-import { formatDuration, formatTokens, formatUsd } from "@/lib/compare/verdict";
+import { formatDuration, formatMoney, formatTokens } from "@/lib/format";
 import { api, errorText } from "@/lib/ui/api";
 import { LetterBadge } from "./variant-chip";
 import { DiffText, wordDiff } from "./word-diff";
@@ -55,7 +55,7 @@ function ResultBlock({ result, other, side }: { result: CaseResultDetail; other:
         <span>
           tokens {result.inputTokens === null ? "—" : formatTokens(result.inputTokens)} → {result.outputTokens === null ? "—" : formatTokens(result.outputTokens)}
         </span>
-        <span>{result.cost === null ? "cost —" : formatUsd(result.cost)}</span>
+        <span>{result.cost === null ? "cost —" : formatMoney(result.cost)}</span>
         {result.cached && <span className="badge bg-violet-100 text-violet-700">cached</span>}
         {result.retries > 0 && <span>{result.retries} retr{result.retries === 1 ? "y" : "ies"}</span>}
         {result.finishReason && result.finishReason !== "stop" && <span className="badge bg-amber-100 text-amber-800">{result.finishReason}</span>}

@@ -3,7 +3,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { CaseColumns, CompareVariant, OutputPreview, OutputPreviews } from "@/lib/compare/types";
 import { api, errorText } from "@/lib/ui/api";
-import { formatDuration, formatTokens, formatUsd } from "@/lib/compare/verdict";
+import { formatDuration, formatMoney, formatTokens } from "@/lib/format";
 import type { CaseFilter, CaseSort } from "./case-filters";
 import { FILTERS, matchesFilter, SORTS, sortCases } from "./case-filters";
 import { variantColor } from "./palette";
@@ -179,7 +179,7 @@ const CaseRow = memo(function CaseRow({ cases, index, a, b, onOpen, selected, pr
         {metric("latency", number(columnA?.latency[index], (value) => formatDuration(value)), number(columnB?.latency[index], (value) => formatDuration(value)))}
         {metric("TTFT", number(columnA?.ttft[index], (value) => formatDuration(value)), number(columnB?.ttft[index], (value) => formatDuration(value)))}
         {metric("tokens", `${number(columnA?.inputTokens[index], (value) => formatTokens(value))}→${number(columnA?.outputTokens[index], (value) => formatTokens(value))}`, `${number(columnB?.inputTokens[index], (value) => formatTokens(value))}→${number(columnB?.outputTokens[index], (value) => formatTokens(value))}`)}
-        {metric("cost", number(columnA?.cost[index], (value) => formatUsd(value)), number(columnB?.cost[index], (value) => formatUsd(value)))}
+        {metric("cost", number(columnA?.cost[index], (value) => formatMoney(value)), number(columnB?.cost[index], (value) => formatMoney(value)))}
       </div>
     </div>
   );

@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { api, errorText } from "@/lib/ui/api";
-import { formatTime } from "@/lib/ui/format";
+import { formatTime } from "@/lib/format";
 import { VersionDiffView, type VersionDiff } from "./version-diff";
 import type { VersionFull, VersionSummary } from "./types";
 

@@ -31,7 +31,7 @@ export function ResultCellView({ cell }: { cell: ResultCell | null }) {
       </div>
     );
   }
-  const reason = cell.error ? `${cell.error.kind}${cell.error.status ? ` ${cell.error.status}` : ""}: ${cell.error.message}` : cell.pass === false ? cell.reason : null;
+  const reason = cell.reason;
   return (
     <div className="flex h-full flex-col gap-1 overflow-hidden p-2.5" data-testid="result-cell">
       <div className="flex items-center gap-2">

@@ -79,6 +79,16 @@ export function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
 }
 
+/** The value, or null when it does not exist (AppError not_found); every other error propagates. */
+export async function unlessNotFound<T>(promise: Promise<T>): Promise<T | null> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") return null;
+    throw error;
+  }
+}
+
 /** What an unknown thrown value says, for logs and stored error messages. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -101,7 +101,7 @@ async function evaluate(argv: string[]): Promise<number> {
     return fail(`cannot read ${fileName}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
   }
 
-  const { AppError } = await import("../../lib/errors.ts");
+  const { AppError, messageOf } = await import("../../lib/errors.ts");
   const { parseSuiteFile } = await import("../../lib/suite-file/parse.ts");
   let suiteFile;
   try {
@@ -123,6 +123,7 @@ async function evaluate(argv: string[]): Promise<number> {
     const { getRun } = await import("../../lib/runs/read-runs.ts");
     const { cancelRun } = await import("../../lib/runs/control.ts");
     const { summaryTable } = await import("../../lib/runs/format.ts");
+    const { formatPercent } = await import("../../lib/format.ts");
     const { publicUrl } = await import("../../lib/env.ts");
 
     let workspace;
@@ -180,7 +181,10 @@ async function evaluate(argv: string[]): Promise<number> {
       return 1;
     }
     await worker.stop();
-    await deleteQueue(privateQueue(runId)).catch(() => undefined);
+    // A leftover private queue is empty and harmless, but say so rather than hide it.
+    await deleteQueue(privateQueue(runId)).catch((error: unknown) =>
+      process.stderr.write(`warning: could not delete the eval's private queue: ${messageOf(error)}\n`),
+    );
 
     const detail = await getRun(workspace.id, runId);
     process.stdout.write(`\n${summaryTable(detail)}\n\n`);
@@ -194,7 +198,7 @@ async function evaluate(argv: string[]): Promise<number> {
       return 1;
     }
     const below = detail.variants.filter((variant) => (variant.summary.passRate ?? 0) < threshold);
-    const goal = threshold === 1 ? "every case passes" : `pass rate ≥ ${(threshold * 100).toFixed(1)}%`;
+    const goal = threshold === 1 ? "every case passes" : `pass rate ≥ ${formatPercent(threshold)}`;
     if (below.length > 0) {
       process.stdout.write(`FAIL: ${below.map((variant) => variant.label).join(", ")} below the threshold (${goal})\n`);
       return 1;
@@ -203,6 +207,7 @@ async function evaluate(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await stopBoss();
+    // Exiting anyway: the database is stopped next and the process ends; the eval's outcome is already printed.
     await db.$disconnect().catch(() => undefined);
     await database.stop();
   }

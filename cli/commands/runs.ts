@@ -103,6 +103,7 @@ async function evaluate(argv: string[]): Promise<number> {
     return detail.status === "completed" ? 0 : 1;
   } finally {
     await stopBoss();
+    // Exiting anyway: the database is stopped next and the process ends; the run's outcome is already printed.
     await db.$disconnect().catch(() => undefined);
     await database.stop();
   }

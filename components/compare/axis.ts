@@ -20,8 +20,3 @@ export function logTicks(min: number, max: number): number[] {
   }
   return ticks;
 }
-
-export function formatAxisMs(ms: number): string {
-  if (ms >= 1000) return `${Number((ms / 1000).toPrecision(3))} s`;
-  return `${Number(ms.toPrecision(3))} ms`;
-}

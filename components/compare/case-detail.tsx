@@ -2,7 +2,8 @@
 import { useEffect, useMemo, useState } from "react";
 import type { CaseDetail, CaseResultDetail } from "@/lib/compare/service";
 import type { CompareVariant } from "@/lib/compare/types";
-import { formatDuration, formatTokens, formatUsd } from "@/lib/compare/verdict";
+import { formatDuration, formatMoney, formatTokens } from "@/lib/format";
+import { failureReason } from "@/lib/runs/failure-reason";
 import { api, errorText } from "@/lib/ui/api";
 import { LetterBadge } from "./variant-chip";
 import { DiffText, wordDiff } from "./word-diff";
@@ -27,21 +28,12 @@ function variableEntries(variables: unknown): [string, string][] {
   return Object.entries(variables as Record<string, unknown>).map(([name, value]) => [name, typeof value === "string" ? value : JSON.stringify(value, null, 2)]);
 }
 
-function errorMessage(value: unknown): string | null {
-  if (!value) return null;
-  if (typeof value === "object") {
-    const error = value as { kind?: string; message?: string; status?: number };
-    return [error.kind, error.status, error.message].filter(Boolean).join(" · ");
-  }
-  return String(value);
-}
-
 function ResultBlock({ result, other, side }: { result: CaseResultDetail; other: CaseResultDetail | undefined; side: "a" | "b" }) {
   const parts = useMemo(() => {
     if (result.output === null || other?.output === null || other?.output === undefined) return null;
     return side === "a" ? wordDiff(result.output, other.output) : wordDiff(other.output, result.output);
   }, [result.output, other?.output, side]);
-  const error = errorMessage(result.error);
+  const error = failureReason(result);
   const assertions = assertionsOf(result.assertions);
   return (
     <div className="rounded-md border border-slate-200 bg-white p-2.5" data-testid="detail-result">
@@ -55,7 +47,7 @@ function ResultBlock({ result, other, side }: { result: CaseResultDetail; other:
         <span>
           tokens {result.inputTokens === null ? "—" : formatTokens(result.inputTokens)} → {result.outputTokens === null ? "—" : formatTokens(result.outputTokens)}
         </span>
-        <span>{result.cost === null ? "cost —" : formatUsd(result.cost)}</span>
+        <span>{result.cost === null ? "cost —" : formatMoney(result.cost)}</span>
         {result.cached && <span className="badge bg-violet-100 text-violet-700">cached</span>}
         {result.retries > 0 && <span>{result.retries} retr{result.retries === 1 ? "y" : "ies"}</span>}
         {result.finishReason && result.finishReason !== "stop" && <span className="badge bg-amber-100 text-amber-800">{result.finishReason}</span>}

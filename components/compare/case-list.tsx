@@ -2,8 +2,8 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { CaseColumns, CompareVariant, OutputPreview, OutputPreviews } from "@/lib/compare/types";
-import { api } from "@/lib/ui/api";
-import { formatDuration, formatTokens, formatUsd } from "@/lib/compare/verdict";
+import { api, errorText } from "@/lib/ui/api";
+import { formatDuration, formatMoney, formatTokens } from "@/lib/format";
 import type { CaseFilter, CaseSort } from "./case-filters";
 import { FILTERS, matchesFilter, SORTS, sortCases } from "./case-filters";
 import { variantColor } from "./palette";
@@ -60,9 +60,10 @@ function useOutputs(variantIds: string[], initial: OutputPreviews) {
 }
 
 /** Keys of the cases whose outputs or inputs contain the query, searched on the server (null: no search). */
-function useServerSearch(variantIds: string[], query: string): { keys: Set<string> | null; searching: boolean } {
+function useServerSearch(variantIds: string[], query: string): { keys: Set<string> | null; searching: boolean; error: string | null } {
   const [result, setResult] = useState<{ query: string; keys: Set<string> } | null>(null);
   const [searching, setSearching] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const pair = variantIds.join(",");
   useEffect(() => {
     if (!query) {
@@ -72,9 +73,13 @@ function useServerSearch(variantIds: string[], query: string): { keys: Set<strin
     const controller = new AbortController();
     const timer = setTimeout(() => {
       setSearching(true);
+      setError(null);
       api<{ keys: string[] }>(`/api/compare/search?variants=${encodeURIComponent(pair)}&q=${encodeURIComponent(query)}`, { signal: controller.signal })
         .then(({ keys }) => setResult({ query, keys: new Set(keys) }))
-        .catch(() => undefined)
+        .catch((caught: unknown) => {
+          // A search overtaken by the next keystroke is aborted on purpose; any other failure is shown.
+          if (!controller.signal.aborted) setError(errorText(caught));
+        })
         .finally(() => setSearching(false));
     }, 250);
     return () => {
@@ -82,7 +87,7 @@ function useServerSearch(variantIds: string[], query: string): { keys: Set<strin
       controller.abort();
     };
   }, [pair, query]);
-  return { keys: result && result.query === query ? result.keys : null, searching };
+  return { keys: result && result.query === query ? result.keys : null, searching, error };
 }
 
 function PassBadge({ share, error }: { share: number | null; error: string | null }) {
@@ -174,7 +179,7 @@ const CaseRow = memo(function CaseRow({ cases, index, a, b, onOpen, selected, pr
         {metric("latency", number(columnA?.latency[index], (value) => formatDuration(value)), number(columnB?.latency[index], (value) => formatDuration(value)))}
         {metric("TTFT", number(columnA?.ttft[index], (value) => formatDuration(value)), number(columnB?.ttft[index], (value) => formatDuration(value)))}
         {metric("tokens", `${number(columnA?.inputTokens[index], (value) => formatTokens(value))}→${number(columnA?.outputTokens[index], (value) => formatTokens(value))}`, `${number(columnB?.inputTokens[index], (value) => formatTokens(value))}→${number(columnB?.outputTokens[index], (value) => formatTokens(value))}`)}
-        {metric("cost", number(columnA?.cost[index], (value) => formatUsd(value)), number(columnB?.cost[index], (value) => formatUsd(value)))}
+        {metric("cost", number(columnA?.cost[index], (value) => formatMoney(value)), number(columnB?.cost[index], (value) => formatMoney(value)))}
       </div>
     </div>
   );
@@ -279,6 +284,7 @@ export function CaseList(props: {
           </select>
           <input className="input w-48 py-1 text-xs" placeholder="Search key, input, outputs" value={search} onChange={(event) => setSearch(event.target.value)} data-testid="case-search" />
           {serverSearch.searching && <span className="text-xs text-slate-400">searching…</span>}
+          {serverSearch.error && <span role="alert" className="text-xs text-red-600">Search failed: {serverSearch.error}</span>}
         </div>
       </div>
       <div className="grid grid-cols-[minmax(150px,200px)_1fr_1fr_210px] border-b border-slate-200 bg-slate-50 text-xs font-medium text-slate-600">

@@ -1,7 +1,8 @@
 "use client";
 import { useMemo, useRef, useState } from "react";
 import type { CompareVariant, EcdfSeries } from "@/lib/compare/types";
-import { formatAxisMs, logTicks, niceTicks } from "./axis";
+import { formatDuration, formatPercent } from "@/lib/format";
+import { logTicks, niceTicks } from "./axis";
 import { variantColor } from "./palette";
 
 // Latency distributions overlaid as empirical CDFs: for any latency on the x axis, the share of calls at or under
@@ -109,7 +110,7 @@ export function EcdfPlot(props: {
           <g key={tick}>
             <line x1={scaleX(tick)} x2={scaleX(tick)} y1={MARGIN.top} y2={HEIGHT - MARGIN.bottom} stroke="#f1f5f9" />
             <text x={scaleX(tick)} y={HEIGHT - MARGIN.bottom + 14} textAnchor="middle" className="fill-slate-500" fontSize={10}>
-              {formatAxisMs(tick)}
+              {formatDuration(tick)}
             </text>
           </g>
         ))}
@@ -136,13 +137,13 @@ export function EcdfPlot(props: {
             <line x1={scaleX(hoverX)} x2={scaleX(hoverX)} y1={MARGIN.top} y2={HEIGHT - MARGIN.bottom} stroke="#64748b" strokeDasharray="2 2" />
             <rect x={Math.min(scaleX(hoverX) + 6, WIDTH - 150)} y={MARGIN.top + 4} width={140} height={16 + 14 * drawn.length} rx={4} fill="white" stroke="#e2e8f0" />
             <text x={Math.min(scaleX(hoverX) + 12, WIDTH - 144)} y={MARGIN.top + 17} fontSize={10} className="fill-slate-700" fontWeight={600}>
-              ≤ {formatAxisMs(hoverX)}
+              ≤ {formatDuration(hoverX)}
             </text>
             {drawn.map((series, row) => {
               const index = indexOf.get(series.variantId) ?? 0;
               return (
                 <text key={series.variantId} x={Math.min(scaleX(hoverX) + 12, WIDTH - 144)} y={MARGIN.top + 31 + 14 * row} fontSize={10} fill={variantColor(index)}>
-                  {props.variants[index]?.letter}: {(shareAt(series, hoverX) * 100).toFixed(1)} % of calls
+                  {props.variants[index]?.letter}: {formatPercent(shareAt(series, hoverX))} of calls
                 </text>
               );
             })}

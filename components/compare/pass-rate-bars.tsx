@@ -1,4 +1,5 @@
 import type { CompareVariant, VariantStats } from "@/lib/compare/types";
+import { formatPercent } from "@/lib/format";
 import { variantColor } from "./palette";
 
 // Pass rate per variant as bars with their 95 % interval as whiskers: overlapping whiskers alone do not prove
@@ -42,7 +43,7 @@ export function PassRateBars({ variants, stats, highlight }: { variants: Compare
                 <line x1={x(passRate.low)} x2={x(passRate.low)} y1={y + 8} y2={y + ROW - 10} stroke="#0f172a" strokeWidth={1.5} />
                 <line x1={x(passRate.high)} x2={x(passRate.high)} y1={y + 8} y2={y + ROW - 10} stroke="#0f172a" strokeWidth={1.5} />
                 <text x={WIDTH - RIGHT + 8} y={y + 14} fontSize={11} fontWeight={600} className="fill-slate-800">
-                  {(passRate.estimate * 100).toFixed(1)}%
+                  {formatPercent(passRate.estimate)}
                 </text>
               </>
             ) : (

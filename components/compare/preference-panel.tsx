@@ -70,6 +70,7 @@ function JudgeForm(props: { a: string; b: string; connections: JudgeConnection[]
         signal: controller.current.signal,
       });
       if (!response.ok || !response.body) {
+        // A non-JSON error body (a proxy's page) still gets a message: the status, below.
         const body = (await response.json().catch(() => null)) as { error?: { message?: string; code?: string } } | null;
         throw new ApiError(response.status, body?.error?.code ?? "error", body?.error?.message ?? `The judge could not start (${response.status}).`, []);
       }

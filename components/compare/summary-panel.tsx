@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { Comparison, Interval, MetricComparison, MetricKey, PairComparison, PercentileName, VariantStats } from "@/lib/compare/types";
-import { formatDuration, formatNumber, formatPValue, formatTokens, formatUsd } from "@/lib/compare/verdict";
+import { formatPValue } from "@/lib/compare/verdict";
+import { formatDuration, formatMoney, formatNumber, formatPercent, formatTokens } from "@/lib/format";
 import { LetterBadge } from "./variant-chip";
 
 // The verdicts first (what a reader needs), then the figures behind them, each with its 95 % interval.
@@ -72,14 +73,14 @@ function ci(interval: Interval | null | undefined, format: (value: number) => st
   );
 }
 
-const percent = (value: number) => `${formatNumber(value * 100, 1)} %`;
-const points = (value: number) => `${value > 0 ? "+" : ""}${formatNumber(value * 100, 1)}`;
+const percent = (value: number) => formatPercent(value);
+const points = (value: number) => formatNumber(value * 100, 1, { signed: true });
 const score = (value: number) => formatNumber(value, 3);
-const signedScore = (value: number) => `${value > 0 ? "+" : ""}${formatNumber(value, 3)}`;
+const signedScore = (value: number) => formatNumber(value, 3, { signed: true });
 const ms = (value: number) => formatDuration(value);
-const signedMs = (value: number) => formatDuration(value, true);
-const usd = (value: number) => formatUsd(value);
-const signedUsd = (value: number) => formatUsd(value, true);
+const signedMs = (value: number) => formatDuration(value, { signed: true });
+const usd = (value: number) => formatMoney(value);
+const signedUsd = (value: number) => formatMoney(value, { signed: true });
 const tokens = (value: number) => formatTokens(value);
 /** "420k": tokens per 1,000 calls, for budgets */
 const perThousand = (value: number) => {
@@ -95,7 +96,7 @@ function withPerThousand(interval: Interval | null | undefined): ReactNode {
     </span>
   );
 }
-const signedTokens = (value: number) => formatTokens(value, true);
+const signedTokens = (value: number) => formatTokens(value, { signed: true });
 
 interface Row {
   label: ReactNode;

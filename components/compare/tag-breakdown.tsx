@@ -1,4 +1,5 @@
 import { formatPValue } from "@/lib/compare/verdict";
+import { formatNumber, formatPercent } from "@/lib/format";
 import type { Interval, TagRow } from "@/lib/compare/types";
 import { variantColor } from "./palette";
 
@@ -52,8 +53,8 @@ export function TagBreakdown(props: { rows: TagRow[]; indexA: number; indexB: nu
                   </button>
                 </td>
                 <td className="py-1 pr-2 text-right tabular-nums text-slate-600">{row.cases}</td>
-                <td className="py-1 pr-2 text-right tabular-nums">{row.passRateA ? `${(row.passRateA.estimate * 100).toFixed(0)}%` : "—"}</td>
-                <td className="py-1 pr-2 text-right tabular-nums">{row.passRateB ? `${(row.passRateB.estimate * 100).toFixed(0)}%` : "—"}</td>
+                <td className="py-1 pr-2 text-right tabular-nums">{formatPercent(row.passRateA?.estimate, 0)}</td>
+                <td className="py-1 pr-2 text-right tabular-nums">{formatPercent(row.passRateB?.estimate, 0)}</td>
                 <td className="py-1 pr-2">
                   <svg viewBox="0 0 200 18" className="h-[18px] w-[200px]">
                     <line x1={4} x2={196} y1={9} y2={9} stroke="#f1f5f9" />
@@ -63,7 +64,7 @@ export function TagBreakdown(props: { rows: TagRow[]; indexA: number; indexB: nu
                   </svg>
                 </td>
                 <td className={`py-1 pr-2 text-right tabular-nums ${significant ? ((row.diff ?? 0) > 0 ? "font-semibold text-emerald-700" : "font-semibold text-red-700") : "text-slate-600"}`}>
-                  {row.diff === null ? "—" : `${row.diff > 0 ? "+" : row.diff < 0 ? "−" : ""}${Math.abs(row.diff * 100).toFixed(1)}`}
+                  {row.diff === null ? "—" : formatNumber(row.diff * 100, 1, { signed: true })}
                 </td>
                 <td className="py-1 text-right tabular-nums text-slate-600">{row.adjustedP === null ? "—" : formatPValue(row.adjustedP).replace("p ", "").replace("= ", "")}</td>
               </tr>

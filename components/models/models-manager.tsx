@@ -1,11 +1,10 @@
 "use client";
 import { useCallback, useEffect, useState } from "react";
 import { api, errorText } from "@/lib/ui/api";
-import { formatCount, formatMs } from "@/lib/ui/format";
+import { formatBytes, formatCount, formatDuration, formatParameters, formatRate } from "@/lib/format";
 import type { LocalModelView, LocalModelsPage } from "@/lib/local-models/catalog";
 import type { SpeedMeasurement } from "@/lib/local-models/server-client";
 import { AddModelForm } from "./add-model-form";
-import { formatBytes, formatParameters, formatRate } from "./format";
 
 const REFRESH_MS = 5000;
 
@@ -61,13 +60,13 @@ function Speed({ model, measuring }: { model: LocalModelView; measuring: Measuri
       </div>
       {measuring?.state === "done" && (
         <div className="text-[11px] text-emerald-700" data-testid="measure-result">
-          measured now · first token {formatMs(measuring.measurement.timeToFirstTokenMs)}
+          measured now · first token {formatDuration(measuring.measurement.timeToFirstTokenMs)}
         </div>
       )}
       {measuring?.state === "failed" && <div className="text-[11px] text-red-700" data-testid="measure-error">{measuring.message}</div>}
       {live && (live.completed ?? 0) > 0 && (
         <div className="text-[11px] text-slate-500" data-testid="live-speed" title="since the model server started: mean generation speed, mean time to first token, requests served">
-          live {formatRate(live.meanTokensPerSecond)} · TTFT {formatMs(live.meanTimeToFirstTokenMs)} · {formatCount(live.completed ?? 0)} req
+          live {formatRate(live.meanTokensPerSecond)} · TTFT {formatDuration(live.meanTimeToFirstTokenMs)} · {formatCount(live.completed ?? 0)} req
         </div>
       )}
     </div>

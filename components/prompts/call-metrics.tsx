@@ -1,14 +1,14 @@
-import { formatCount, formatMs, formatUsd } from "@/lib/ui/format";
+import { formatCount, formatDuration, formatMoney, formatNumber } from "@/lib/format";
 import type { CallView } from "./types";
 
 export function CallMetrics({ call }: { call: Pick<CallView, "ttftMs" | "latencyMs" | "inputTokens" | "outputTokens" | "usageEstimated" | "cost" | "finishReason" | "tokensPerSecond"> }) {
   const items: [string, string, string?][] = [
-    ["TTFT", formatMs(call.ttftMs), "time to first token"],
-    ["Latency", formatMs(call.latencyMs), "total time"],
+    ["TTFT", formatDuration(call.ttftMs), "time to first token"],
+    ["Latency", formatDuration(call.latencyMs), "total time"],
     ["In", formatCount(call.inputTokens), "input tokens"],
     ["Out", formatCount(call.outputTokens), "output tokens"],
-    ["Tok/s", call.tokensPerSecond ? call.tokensPerSecond.toFixed(1) : "—", "output tokens per second"],
-    ["Cost", formatUsd(call.cost)],
+    ["Tok/s", call.tokensPerSecond ? formatNumber(call.tokensPerSecond, 1) : "—", "output tokens per second"],
+    ["Cost", formatMoney(call.cost)],
     ["Finish", call.finishReason ?? "—", "finish reason"],
   ];
   return (

@@ -1,7 +1,7 @@
 "use client";
 import { useCallback, useEffect, useState } from "react";
 import { api, errorText } from "@/lib/ui/api";
-import { formatMs, formatTime, formatUsd } from "@/lib/ui/format";
+import { formatDuration, formatMoney, formatTime } from "@/lib/format";
 import { CallMetrics, ProviderError } from "./call-metrics";
 import type { CallView, VersionSummary } from "./types";
 
@@ -101,8 +101,8 @@ export function HistoryPanel(props: {
                 <td className="py-1.5 pr-2">{call.versionNumber ? `v${call.versionNumber}` : <span className="text-amber-700">draft</span>}</td>
                 <td className="py-1.5 pr-2 font-mono">{call.model}</td>
                 <td className="max-w-[280px] truncate py-1.5 pr-2">{call.error ? <span className="text-red-600">{call.error.message}</span> : call.output}</td>
-                <td className="py-1.5 text-right tabular-nums">{formatMs(call.latencyMs)}</td>
-                <td className="py-1.5 text-right tabular-nums">{formatUsd(call.cost)}</td>
+                <td className="py-1.5 text-right tabular-nums">{formatDuration(call.latencyMs)}</td>
+                <td className="py-1.5 text-right tabular-nums">{formatMoney(call.cost)}</td>
               </tr>
             ))}
           </tbody>

@@ -51,8 +51,11 @@ export function ParamsEditor(props: { draft: Draft; connections: ConnectionOptio
     if (type === "json_schema") {
       try {
         setParams({ responseFormat: { type, name: "output", schema: JSON.parse(schemaText), strict: true } });
-      } catch {
+      } catch (error) {
+        // The schema text does not parse (yet): switch the format anyway and say why the schema is empty, as typing
+        // in the schema field does.
         setParams({ responseFormat: { type, name: "output", schema: {}, strict: true } });
+        setSchemaError((error as Error).message);
       }
     } else setParams({ responseFormat: type === "text" ? undefined : { type } });
   }

@@ -65,6 +65,7 @@ export function PlaygroundPanel(props: {
         }),
       });
       if (!response.ok || !response.body) {
+        // A non-JSON error body (a proxy's page) still gets a message: the status, below.
         const body = (await response.json().catch(() => null)) as { error?: { message: string; code: string; details?: [] } } | null;
         throw new ApiError(response.status, body?.error?.code ?? "error", body?.error?.message ?? `Run failed (${response.status})`, body?.error?.details ?? []);
       }
@@ -78,6 +79,10 @@ export function PlaygroundPanel(props: {
         } else if (event.event === "call-finished" && data.call) {
           const call = data.call;
           setStates((current) => ({ ...current, [data.key]: { output: call.output, status: "done", call } }));
+        } else if (event.event === "error") {
+          // The server failed after the stream began (e.g. the history write after the calls were made): the outputs
+          // stay on screen and the error says what did not happen.
+          setError((JSON.parse(event.data) as { message?: string }).message ?? "The playground run failed.");
         }
       }
     } catch (caught) {
@@ -126,7 +131,7 @@ export function PlaygroundPanel(props: {
         </div>
       </div>
       {props.blocked && <p className="text-xs text-red-600">{props.blocked}</p>}
-      {error && <p role="alert" className="whitespace-pre-line rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
+      {error && <p role="alert" data-testid="playground-error" className="whitespace-pre-line rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
       <div className={`grid gap-3 ${targets.length === 1 ? "grid-cols-1" : targets.length === 2 ? "grid-cols-2" : "grid-cols-2 2xl:grid-cols-4"}`}>
         {targets.map((target, index) => {
           const state = states[target.key];

@@ -1,5 +1,5 @@
 "use client";
-import { formatCount, formatPercent, formatUsd } from "@/lib/ui/format";
+import { formatCount, formatMoney, formatPercent } from "@/lib/format";
 import type { PreviewResult } from "./types";
 
 const ROLE_STYLE: Record<string, string> = {
@@ -20,7 +20,7 @@ export function TokenMeter({ preview, model }: { preview: PreviewResult | null; 
           {preview.tokens.estimated && <span className="ml-1 badge bg-amber-100 text-amber-800" title={`No exact tokenizer for ${model ?? "this model"}; counted with ${preview.tokens.encoding}`}>estimate</span>}
         </span>
         <span className="font-mono text-slate-400">{preview.tokens.encoding}</span>
-        <span>input cost ≈ <span className="font-medium text-slate-800">{formatUsd(preview.inputCost)}</span></span>
+        <span>input cost ≈ <span className="font-medium text-slate-800">{formatMoney(preview.inputCost)}</span></span>
         {preview.contextWindow && <span>{formatPercent(share)} of {formatCount(preview.contextWindow)}-token context</span>}
       </div>
       {share !== null && (

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import { formatTime } from "@/lib/ui/format";
+import { formatTime } from "@/lib/format";
 import type { PromptSummaryView } from "@/lib/prompts/views";
 import { NewPromptForm } from "./new-prompt-form";
 

@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { can, labelAction, refusal, type Role } from "@/lib/auth/permissions";
 import { api, errorText } from "@/lib/ui/api";
-import { formatTime } from "@/lib/ui/format";
+import { formatTime } from "@/lib/format";
 import { VersionDiffView, type VersionDiff } from "./version-diff";
 import type { VersionFull, VersionSummary } from "./types";
 

@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { formatCount, formatPercent } from "@/lib/ui/format";
+import { formatCount, formatPercent } from "@/lib/format";
 import { letterColor, variantLetters } from "./variant-editor";
 import type { VariantLabelMetrics, VariantRecord } from "./types";
 

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ModelPicker } from "@/components/prompts/params-editor";
 import type { ConnectionOption } from "@/components/prompts/types";
 import { api, ApiError, errorText } from "@/lib/ui/api";
-import { formatCount } from "@/lib/ui/format";
+import { formatCount } from "@/lib/format";
 import { autoLabel, resolveRef, VariantEditor, type PromptOption, type VariantDraft } from "./variant-editor";
 
 export interface SuiteOption {

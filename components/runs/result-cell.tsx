@@ -1,4 +1,4 @@
-import { formatCount, formatMs, formatUsd } from "@/lib/ui/format";
+import { formatCount, formatDuration, formatMoney } from "@/lib/format";
 import type { ResultCell } from "./types";
 
 export function Verdict({ cell }: { cell: ResultCell | null }) {
@@ -13,10 +13,10 @@ export function Verdict({ cell }: { cell: ResultCell | null }) {
 export function CellFigures({ cell }: { cell: ResultCell }) {
   return (
     <div className="flex flex-wrap gap-x-2 text-[11px] tabular-nums text-slate-500">
-      <span title="total latency">{cell.cached ? "cached" : formatMs(cell.latencyMs)}</span>
-      {!cell.cached && cell.ttftMs !== null && <span title="time to first token">TTFT {formatMs(cell.ttftMs)}</span>}
+      <span title="total latency">{cell.cached ? "cached" : formatDuration(cell.latencyMs)}</span>
+      {!cell.cached && cell.ttftMs !== null && <span title="time to first token">TTFT {formatDuration(cell.ttftMs)}</span>}
       <span title="input → output tokens">{formatCount(cell.inputTokens)}→{formatCount(cell.outputTokens)} tok</span>
-      {cell.cost !== null && <span>{formatUsd(cell.cost)}</span>}
+      {cell.cost !== null && <span>{formatMoney(cell.cost)}</span>}
       {cell.retries > 0 && <span className="text-amber-700">{cell.retries} retr{cell.retries === 1 ? "y" : "ies"}</span>}
     </div>
   );
@@ -31,7 +31,7 @@ export function ResultCellView({ cell }: { cell: ResultCell | null }) {
       </div>
     );
   }
-  const reason = cell.error ? `${cell.error.kind}${cell.error.status ? ` ${cell.error.status}` : ""}: ${cell.error.message}` : cell.pass === false ? cell.reason : null;
+  const reason = cell.reason;
   return (
     <div className="flex h-full flex-col gap-1 overflow-hidden p-2.5" data-testid="result-cell">
       <div className="flex items-center gap-2">

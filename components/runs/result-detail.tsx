@@ -1,6 +1,6 @@
 "use client";
 import { useEffect } from "react";
-import { formatCount, formatMs, formatUsd } from "@/lib/ui/format";
+import { formatCount, formatDuration, formatMoney } from "@/lib/format";
 import { variableText } from "@/components/suites/case-editor";
 import { CellFigures, Verdict } from "./result-cell";
 import { letterColor, variantLetters } from "./variant-editor";
@@ -74,7 +74,7 @@ export function ResultDetail(props: { row: ResultRow; variants: VariantRecord[];
                   <pre className="max-h-72 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 px-2 py-1.5 font-mono text-xs">{cell.output ?? "(no output)"}</pre>
                   <CellFigures cell={cell} />
                   <div className="text-[11px] text-slate-500">
-                    finish: {cell.finishReason ?? "—"} · attempts {cell.attempts} · latency {formatMs(cell.latencyMs)} · cost {formatUsd(cell.cost)} · tokens {formatCount(cell.inputTokens)} in / {formatCount(cell.outputTokens)} out
+                    finish: {cell.finishReason ?? "—"} · attempts {cell.attempts} · latency {formatDuration(cell.latencyMs)} · cost {formatMoney(cell.cost)} · tokens {formatCount(cell.inputTokens)} in / {formatCount(cell.outputTokens)} out
                   </div>
                   {cell.assertions.length > 0 && (
                     <ul className="divide-y divide-slate-100 rounded border border-slate-100 text-xs">

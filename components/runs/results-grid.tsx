@@ -3,7 +3,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { variableText } from "@/components/suites/case-editor";
 import { api, errorText } from "@/lib/ui/api";
-import { formatCount } from "@/lib/ui/format";
+import { formatCount } from "@/lib/format";
 import { ResultCellView } from "./result-cell";
 import { ResultDetail } from "./result-detail";
 import { letterColor, variantLetters } from "./variant-editor";

@@ -1,4 +1,4 @@
-import { formatCount } from "@/lib/ui/format";
+import { formatCount } from "@/lib/format";
 import type { RunProgress, RunStatus } from "./types";
 
 // Small pieces shared by the runs list and the run page.
@@ -18,17 +18,6 @@ export function StatusBadge({ status }: { status: RunStatus }) {
       {status}
     </span>
   );
-}
-
-/** 75 s → "1 min 15 s"; 3,700 s → "1 h 1 min". */
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** A bar for done/total, the errored share in red. */

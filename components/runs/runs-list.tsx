@@ -2,8 +2,8 @@
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { api, errorText } from "@/lib/ui/api";
-import { formatCount, formatPercent, formatTime } from "@/lib/ui/format";
-import { formatDuration, ProgressBar, StatusBadge } from "./run-bits";
+import { formatCount, formatDuration, formatPercent, formatTime } from "@/lib/format";
+import { ProgressBar, StatusBadge } from "./run-bits";
 import { isActive, type RunStatus, type RunSummaryView } from "./types";
 
 const POLL_MS = 2500;

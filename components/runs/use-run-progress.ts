@@ -31,10 +31,13 @@ export function useRunProgress(runId: string, initial: RunProgress, restartKey =
           setConnected(true);
           attempt = 0;
           for await (const event of readServerEvents(response.body)) {
+            // The server's progress loop failed (it logged why): treat it as a dropped stream and reconnect.
+            if (event.event === "error") throw new Error(event.data);
             let data: unknown;
             try {
               data = JSON.parse(event.data);
             } catch {
+              // Not JSON: not an event this hook knows; the next progress event carries the full counts anyway.
               continue;
             }
             // The engine names its events; any event carrying progress counts, whatever its name.

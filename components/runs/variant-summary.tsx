@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { wilsonInterval } from "@/lib/stats/intervals";
-import { formatCount, formatMs, formatPercent, formatUsd } from "@/lib/ui/format";
+import { formatCount, formatDuration, formatMoney, formatPercent } from "@/lib/format";
 import { letterColor, variantLetters } from "./variant-editor";
 import type { VariantRecord } from "./types";
 
@@ -70,10 +70,10 @@ export function VariantSummaryTable(props: { runId: string; variants: VariantRec
                   <div className="text-[11px] text-slate-400">{formatCount(summary.done)} / {formatCount(summary.total)} done</div>
                 </td>
                 <td className="px-3 py-2.5 text-right tabular-nums">{summary.meanScore === null ? "—" : summary.meanScore.toFixed(3)}</td>
-                <td className="px-3 py-2.5 text-right tabular-nums">{formatMs(summary.latencyMs.p50)} <span className="text-slate-400">/ {formatMs(summary.latencyMs.p95)}</span></td>
-                <td className="px-3 py-2.5 text-right tabular-nums">{formatMs(summary.ttftMs.p50)} <span className="text-slate-400">/ {formatMs(summary.ttftMs.p95)}</span></td>
+                <td className="px-3 py-2.5 text-right tabular-nums">{formatDuration(summary.latencyMs.p50)} <span className="text-slate-400">/ {formatDuration(summary.latencyMs.p95)}</span></td>
+                <td className="px-3 py-2.5 text-right tabular-nums">{formatDuration(summary.ttftMs.p50)} <span className="text-slate-400">/ {formatDuration(summary.ttftMs.p95)}</span></td>
                 <td className="px-3 py-2.5 text-right tabular-nums">{formatCount(summary.inputTokens)} <span className="text-slate-400">/ {formatCount(summary.outputTokens)}</span></td>
-                <td className="px-3 py-2.5 text-right tabular-nums" title={summary.totalCost === null ? "A price of this model is unknown: set it on the connection" : undefined}>{formatUsd(summary.totalCost)}</td>
+                <td className="px-3 py-2.5 text-right tabular-nums" title={summary.totalCost === null ? "A price of this model is unknown: set it on the connection" : undefined}>{formatMoney(summary.totalCost)}</td>
                 <td className="px-3 py-2.5 text-right tabular-nums text-slate-600">{formatCount(summary.cached)} · {formatCount(summary.retries)}</td>
                 {canCompare && (
                   <td className="px-3 py-2.5 text-right">

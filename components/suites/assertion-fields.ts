@@ -192,6 +192,7 @@ function jsonOrText(value: unknown): string {
       JSON.parse(value);
       return JSON.stringify(value);
     } catch {
+      // Not JSON: the value is plain text and shown as typed.
       return value;
     }
   }
@@ -266,6 +267,7 @@ export function fromDraft(draft: AssertionDraft): { assertion: AssertionJson } |
           try {
             assertion.value = JSON.parse(raw);
           } catch {
+            // Not JSON: a plain string value, which is what most assertions take.
             assertion.value = raw;
           }
         } else assertion.value = raw;

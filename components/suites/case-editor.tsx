@@ -16,6 +16,7 @@ function variableValue(text: string, original: unknown): unknown {
   try {
     return JSON.parse(text);
   } catch {
+    // Not JSON: the field holds a plain string, which is a valid value.
     return text;
   }
 }

@@ -1,7 +1,7 @@
 "use client";
 import { useCallback, useRef, useState } from "react";
 import { api, errorText } from "@/lib/ui/api";
-import { formatCount } from "@/lib/ui/format";
+import { formatCount } from "@/lib/format";
 import { CaseEditor, variableText } from "./case-editor";
 import { ImportPanel } from "./import-panel";
 import type { CasePageView, CaseView } from "./types";

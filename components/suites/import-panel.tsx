@@ -1,7 +1,7 @@
 "use client";
 import { useRef, useState, type FormEvent } from "react";
 import { ApiError } from "@/lib/ui/api";
-import { formatCount } from "@/lib/ui/format";
+import { formatCount } from "@/lib/format";
 import type { FieldProblem, ImportSummaryView } from "./types";
 
 interface ImportFailure {

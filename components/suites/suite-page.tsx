@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useState, type FormEvent } from "react";
 import { api, ApiError, errorText } from "@/lib/ui/api";
-import { formatCount, formatTime } from "@/lib/ui/format";
+import { formatCount, formatTime } from "@/lib/format";
 import { AssertionsEditor, draftsToAssertions, mapServerProblems, type ProblemMap } from "./assertions-editor";
 import { toDraft, type AssertionDraft } from "./assertion-fields";
 import { CasesTable } from "./cases-table";

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { api, ApiError, errorText } from "@/lib/ui/api";
-import { formatCount, formatTime } from "@/lib/ui/format";
+import { formatCount, formatTime } from "@/lib/format";
 import type { SuiteView } from "./types";
 
 export function SuitesList(props: { suites: SuiteView[]; canWrite: boolean; canRun: boolean }) {

@@ -1,3 +1,4 @@
+import { formatPercent } from "../format.ts";
 import { compileRegex } from "./compile.ts";
 import type { AssertionOf } from "./schema.ts";
 import { binary, quote, type Check, type CheckContext } from "./types.ts";
@@ -51,7 +52,7 @@ export function checkContainsAll(assertion: AssertionOf<"contains-all">, check: 
   const reason =
     required >= 1
       ? `expected output to contain all of ${list}; missing ${missing.map((value) => quote(value, 40)).join(", ")}`
-      : `expected output to contain at least ${formatShare(required)} of ${list}; found ${formatShare(share)}, missing ${missing
+      : `expected output to contain at least ${formatPercent(required, 0)} of ${list}; found ${formatPercent(share, 0)}, missing ${missing
           .map((value) => quote(value, 40))
           .join(", ")}`;
   return {
@@ -61,7 +62,7 @@ export function checkContainsAll(assertion: AssertionOf<"contains-all">, check: 
     negatedReason:
       required >= 1
         ? `expected output not to contain all of ${list}`
-        : `expected output to contain less than ${formatShare(required)} of ${list}; found ${formatShare(share)}`,
+        : `expected output to contain less than ${formatPercent(required, 0)} of ${list}; found ${formatPercent(share, 0)}`,
     measured: share,
   };
 }
@@ -171,6 +172,3 @@ function valueList(value: string | string[] | undefined, check: CheckContext): s
   return [check.valueOrExpected(value)];
 }
 
-function formatShare(share: number): string {
-  return `${Math.round(share * 100)}%`;
-}

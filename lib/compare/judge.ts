@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { resolveTarget } from "../connections/service.ts";
 import { db } from "../db.ts";
 import { AppError } from "../errors.ts";
-import { callModel } from "../llm/call-model.ts";
+import { limitedCall, type LimitedTarget } from "../llm/limited-call.ts";
+import { Semaphore } from "../llm/semaphore.ts";
 import type { ChatMessage, ModelTarget } from "../llm/types.ts";
 import { formatVariableValue } from "../prompts/render.ts";
 import type { VariableValue } from "../prompts/types.ts";
@@ -100,6 +101,8 @@ export function judgeName(connectionName: string, model: string, rubric: string)
 
 export interface JudgeRunOptions {
   signal?: AbortSignal;
+  /** retries of a failed call before the case counts as failed (default 3, as for a run's cells) */
+  maxRetries?: number;
   onProgress?: (progress: JudgeProgress) => void;
   /** the model endpoint, for tests that point the judge at a local fake server */
   target?: ModelTarget;
@@ -114,7 +117,20 @@ export async function runJudge(workspaceId: string, userId: string, input: Judge
   if (parsed.variantAId === parsed.variantBId) throw new AppError("bad_request", "judge", "variantBId: the two variants must differ");
   await loadVariants(workspaceId, [parsed.variantAId, parsed.variantBId]);
   const resolved = await resolveTarget(workspaceId, parsed.connectionId, parsed.model);
-  const target = options.target ?? resolved;
+  // The connection's concurrency and RPM/TPM limits hold for the judge as for a run on the same connection: both go
+  // through limitedCall, which shares them per connection.
+  const limited: LimitedTarget = {
+    target: options.target ?? resolved,
+    limitKey: resolved.connectionId,
+    connectionId: resolved.connectionId,
+    concurrency: resolved.concurrency,
+    rpm: resolved.rpm,
+    tpm: resolved.tpm,
+  };
+  // Both orders of a case are judged at once, so the judge's own concurrency bounds calls, not cases.
+  const calls = new Semaphore(parsed.concurrency);
+  const maxRetries = options.maxRetries ?? 3;
+  const signal = options.signal ?? new AbortController().signal;
   const judge = judgeName(resolved.connectionName, parsed.model, parsed.rubric);
   const a = parsed.variantAId;
   const b = parsed.variantBId;
@@ -137,7 +153,8 @@ export async function runJudge(workspaceId: string, userId: string, input: Judge
 
   async function verdictFor(item: JudgeCase, leftVariant: string): Promise<JudgeVerdict> {
     const [first, second] = leftVariant === a ? [item.outputA, item.outputB] : [item.outputB, item.outputA];
-    const result = await callModel(target, judgeMessages(parsed.rubric, item.variables, item.expected, first, second), params, { signal: options.signal });
+    const messages = judgeMessages(parsed.rubric, item.variables, item.expected, first, second);
+    const { result } = await limitedCall(limited, messages, params, { run: calls }, { maxRetries, signal });
     if (result.error) throw new Error(`${resolved.connectionName} / ${parsed.model}: ${result.error.message}`);
     const verdict = parseJudgeReply(result.output);
     if (!verdict) throw new Error(`could not read the judge's answer for case "${item.key}": ${result.output.slice(0, 200)}`);

@@ -1,3 +1,5 @@
+import { formatDuration, formatMoney, formatNumber, formatTokens } from "../format.ts";
+
 // The plain sentence under each metric. It states the direction only when the (adjusted) p-value says the
 // difference is real, always shows the interval, and says "no detectable difference" when that is the truth —
 // with what it would take to detect one for the pass rate.
@@ -20,37 +22,8 @@ function signed(value: number, text: string): string {
   return text;
 }
 
-/** A number with a true minus sign. */
-export function formatNumber(value: number, digits: number): string {
-  const text = Math.abs(value).toFixed(digits);
-  return value < 0 && Number(text) !== 0 ? `${MINUS}${text}` : text;
-}
-
 export function formatPoints(share: number): string {
   return signed(share, `${Math.abs(share * 100).toFixed(1)} points`);
-}
-
-/** Latency in ms or s with a sensible number of digits: "842 ms", "1.24 s". */
-export function formatDuration(ms: number, withSign = false): string {
-  const magnitude = Math.abs(ms);
-  const text = magnitude < 1000 ? `${magnitude < 10 ? magnitude.toFixed(1) : Math.round(magnitude)} ms` : `${(magnitude / 1000).toFixed(magnitude < 10_000 ? 2 : 1)} s`;
-  if (withSign) return signed(ms, text);
-  return ms < 0 ? `${MINUS}${text}` : text;
-}
-
-export function formatUsd(usd: number, withSign = false): string {
-  const magnitude = Math.abs(usd);
-  const digits = magnitude === 0 ? 2 : magnitude < 0.01 ? 5 : magnitude < 1 ? 4 : 2;
-  const text = `$${magnitude.toFixed(digits)}`;
-  if (withSign) return signed(usd, text);
-  return usd < 0 ? `${MINUS}${text}` : text;
-}
-
-export function formatTokens(value: number, withSign = false): string {
-  const magnitude = Math.abs(value);
-  const text = magnitude >= 100 || Number.isInteger(magnitude) ? Math.round(magnitude).toLocaleString("en-US") : magnitude.toFixed(1);
-  if (withSign) return signed(value, text);
-  return value < 0 ? `${MINUS}${text}` : text;
 }
 
 /** Cases are given to two significant digits: "about 850 cases", "about 12,000 cases". */
@@ -108,7 +81,7 @@ export function scoreVerdict(input: VerdictInput): string {
 export function latencyVerdict(
   input: VerdictInput & { what: "latency" | "time to first token"; p95A: number | null; p95B: number | null },
 ): string {
-  const figures = `${formatDuration(input.diff, true)} typical shift (${interval(input.low, input.high, (value) => formatDuration(value))}, ${pText(input.pValue, input.multiple)})`;
+  const figures = `${formatDuration(input.diff, { signed: true })} typical shift (${interval(input.low, input.high, (value) => formatDuration(value))}, ${pText(input.pValue, input.multiple)})`;
   const tail = input.p95A !== null && input.p95B !== null ? `; p95 ${formatDuration(input.p95B)} vs ${formatDuration(input.p95A)}` : "";
   if (input.significant) {
     const faster = input.what === "latency" ? (input.diff < 0 ? "is faster" : "is slower") : input.diff < 0 ? "starts answering sooner" : "starts answering later";
@@ -120,13 +93,13 @@ export function latencyVerdict(
 export function costVerdict(input: VerdictInput & { perThousandA: number; perThousandB: number }): string {
   const relative = input.perThousandA > 0 ? Math.abs(input.diff / input.perThousandA) : null;
   const share = relative === null ? "" : ` ${relative >= 0.1 ? Math.round(relative * 100) : (relative * 100).toFixed(1)} %`;
-  const figures = `${formatUsd(input.perThousandB)} vs ${formatUsd(input.perThousandA)} per 1,000 calls (${formatUsd(input.diff, true)}, ${interval(input.low, input.high, (value) => formatUsd(value))}, ${pText(input.pValue, input.multiple)})`;
+  const figures = `${formatMoney(input.perThousandB)} vs ${formatMoney(input.perThousandA)} per 1,000 calls (${formatMoney(input.diff, { signed: true })}, ${interval(input.low, input.high, (value) => formatMoney(value))}, ${pText(input.pValue, input.multiple)})`;
   if (input.significant) return `${input.subject} costs${share} ${input.diff < 0 ? "less" : "more"}${than(input)}: ${figures}`;
   return `No detectable difference in cost${input.multiple ? ` between ${input.subject} and ${input.baseline}` : ""}: ${figures}.`;
 }
 
 export function tokensVerdict(input: VerdictInput & { kind: "input" | "output" }): string {
-  const figures = `${formatTokens(input.diff, true)} per call (${interval(input.low, input.high, (value) => formatTokens(value))}, ${pText(input.pValue, input.multiple)})`;
+  const figures = `${formatTokens(input.diff, { signed: true })} per call (${interval(input.low, input.high, (value) => formatTokens(value))}, ${pText(input.pValue, input.multiple)})`;
   if (input.significant) return `${input.subject} uses ${input.diff > 0 ? "more" : "fewer"} ${input.kind} tokens${than(input)}: ${figures}`;
   return `No detectable difference in ${input.kind} tokens${input.multiple ? ` between ${input.subject} and ${input.baseline}` : ""}: ${figures}.`;
 }

@@ -1,5 +1,5 @@
 import { fetchModels, LIST_MODELS_TIMEOUT_MS } from "../llm/list-models.ts";
-import { formatDuration } from "../llm/map-error.ts";
+import { formatDuration } from "../format.ts";
 import type { ModelTarget } from "../llm/types.ts";
 
 export type ConnectionTestResult =

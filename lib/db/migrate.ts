@@ -56,6 +56,7 @@ export async function migrate(databaseUrl: string, migrationsDir = path.resolve(
       }
     }
   } finally {
+    // A session-level advisory lock ends with its session, which client.end() below closes; a failed unlock is harmless.
     await client.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => undefined);
     await client.end();
   }

@@ -1,6 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { outboundRefusalIn } from "../net/outbound-policy.ts";
 import type { ProviderError, ProviderErrorKind } from "./types.ts";
+import { formatDuration } from "../format.ts";
 
 /** What the caller knew when the error happened; the mapping itself does no I/O. */
 export interface ErrorContext {
@@ -188,10 +189,6 @@ function timeoutMessage(timeoutMs: number | undefined, streamStarted: boolean | 
   return streamStarted
     ? `The response stalled: no new data within ${limit}.`
     : `No answer within ${limit}.`;
-}
-
-export function formatDuration(ms: number): string {
-  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }
 
 export function networkMessage(error: unknown, baseURL: string | undefined): string {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { db } from "../db.ts";
-import { AppError } from "../errors.ts";
+import { AppError, messageOf } from "../errors.ts";
 import { callModel } from "../llm/call-model.ts";
 import type { ChatParams } from "../llm/types.ts";
 import { resolveTarget } from "../connections/service.ts";
@@ -100,8 +100,13 @@ export async function startPlaygroundRun(member: Member, input: PlaygroundRunInp
         writer.send("call-finished", { key: target.key, call: view });
       }),
     );
-    // One write for the whole group (one fsync), after every target is done or stopped.
-    await db.call.createMany({ data: rows });
+    // One write for the whole group (one fsync), after every target is done or stopped. The outputs are already on
+    // the user's screen, so a failed write must say that the calls were made (and billed) but are not in the history.
+    try {
+      await db.call.createMany({ data: rows });
+    } catch (error) {
+      throw new Error(`The call was made but could not be saved: ${messageOf(error)}`, { cause: error });
+    }
     writer.send("run-finished", { groupId });
-  });
+  }, { context: "POST /api/playground/run" });
 }

@@ -1,3 +1,5 @@
+import { messageOf } from "../errors.ts";
+
 // Server-sent events out of a route handler: one writer, JSON data, and headers that stop proxies and compression from
 // holding events back.
 export const SSE_HEADERS = {
@@ -18,8 +20,19 @@ export interface SseWriter {
   close(): void;
 }
 
-/** A stream and its writer; writes after the client left are dropped. */
-export function createSseStream(start: (writer: SseWriter) => Promise<void>): ReadableStream<Uint8Array> {
+export interface SseStreamOptions {
+  /** names the route in the log line when `start` throws, e.g. "POST /api/playground/run" */
+  context: string;
+  /** where a thrown error is logged (default console.error); never given keys, only the error */
+  log?: (message: string, error: unknown) => void;
+}
+
+/**
+ * A stream and its writer; writes after the client left are dropped. An error thrown by `start` is never lost: it is
+ * logged with the route's context and sent as an `error` event (the client shows it), then the stream closes.
+ */
+export function createSseStream(start: (writer: SseWriter) => Promise<void>, options: SseStreamOptions): ReadableStream<Uint8Array> {
+  const log = options.log ?? ((message: string, error: unknown) => console.error(message, error));
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       let open = true;
@@ -29,6 +42,8 @@ export function createSseStream(start: (writer: SseWriter) => Promise<void>): Re
           try {
             controller.enqueue(sseEvent(event, data));
           } catch {
+            // enqueue throws only once the stream is closed or cancelled: the client left, and later events have
+            // nobody to go to, which is what "dropped" above means.
             open = false;
           }
         },
@@ -41,7 +56,8 @@ export function createSseStream(start: (writer: SseWriter) => Promise<void>): Re
       try {
         await start(writer);
       } catch (error) {
-        writer.send("error", { message: error instanceof Error ? error.message : String(error) });
+        log(`${options.context}: the event stream failed:`, error);
+        writer.send("error", { message: messageOf(error) });
       } finally {
         writer.close();
       }

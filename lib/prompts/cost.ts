@@ -53,20 +53,3 @@ export function sumCosts(costs: readonly (number | null | undefined)[]): number 
   }
   return picodollars / PICODOLLARS_PER_USD;
 }
-
-/**
- * "$1,234.57", "$0.0123", "$0.000875", "$0", or "—" for unknown. Costs under a cent keep three significant digits,
- * since per-call costs are usually fractions of a cent and "$0.00" would hide every difference between models.
- */
-export function formatCost(usd: number | null | undefined): string {
-  if (typeof usd !== "number" || !Number.isFinite(usd)) return "—";
-  if (usd === 0) return "$0";
-  const sign = usd < 0 ? "-" : "";
-  const amount = Math.abs(usd);
-  if (amount >= 1) {
-    return `${sign}$${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-  }
-  const decimals = amount >= 0.01 ? 4 : Math.min(12, 2 - Math.floor(Math.log10(amount)));
-  const fixed = amount.toFixed(decimals).replace(/0+$/, "").replace(/\.$/, "");
-  return fixed === "0" ? `${sign}<$0.000000000001` : `${sign}$${fixed}`;
-}

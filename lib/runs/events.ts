@@ -30,5 +30,5 @@ export async function runEvents(workspaceId: string, runId: string, signal: Abor
       }
       await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
     }
-  });
+  }, { context: `GET /api/runs/${runId}/events` });
 }

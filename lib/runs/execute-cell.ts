@@ -9,10 +9,9 @@ import { assembleMessages } from "../prompts/assemble.ts";
 import { costOf } from "../prompts/cost.ts";
 import type { TemplateVariables } from "../prompts/types.ts";
 import { cacheKey, type CachedResponse } from "./cache.ts";
-import { callWithRetries } from "./call-with-retries.ts";
+import { limitedCall } from "../llm/limited-call.ts";
 import { JudgeError } from "./judge.ts";
 import type { RunContext, VariantContext } from "./run-context.ts";
-import type { Semaphore } from "./semaphore.ts";
 import type { ErrorInfo } from "./types.ts";
 
 // One cell: render the variant's prompt with the case's variables, answer from the cache or call the model (with
@@ -121,7 +120,6 @@ export async function executeCell(
   caseData: CaseData,
   repeat: number,
   prepared: PreparedCell,
-  connection: Semaphore | null,
   cached: CachedResponse | undefined,
   /** stops the cell: the run's cancellation, or its chunk lost by this worker */
   signal: AbortSignal = run.abort.signal,
@@ -148,7 +146,7 @@ export async function executeCell(
   } else {
     let call;
     try {
-      call = await callWithRetries(variant.target, prepared.messages, variant.params, { run: run.semaphore, connection }, {
+      call = await limitedCall(variant.target, prepared.messages, variant.params, { run: run.semaphore }, {
         maxRetries: run.maxRetries,
         signal,
       });

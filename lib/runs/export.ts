@@ -22,7 +22,7 @@ export interface ExportRecord {
   output: string | null;
   pass: boolean | null;
   score: number | null;
-  /** why it failed: the failing assertions' reasons, or the error */
+  /** why it failed (failure-reason.ts), as the grid and compare say it */
   reason: string | null;
   error: ErrorInfo | null;
   finishReason: string | null;
@@ -59,7 +59,6 @@ export async function* exportRecords(run: RunDetail): AsyncGenerator<ExportRecor
       const row = caseById.get(result.caseId);
       if (!row) continue;
       const cell = toCell(result);
-      const failing = cell.assertions.filter((outcome) => !outcome.pass).map((outcome) => outcome.reason || `${outcome.type} failed`);
       yield {
         runId: run.id,
         variant: labels.get(result.variantId)?.label ?? result.variantId,
@@ -73,7 +72,7 @@ export async function* exportRecords(run: RunDetail): AsyncGenerator<ExportRecor
         output: result.output,
         pass: result.pass,
         score: result.score,
-        reason: cell.error ? `${cell.error.kind}: ${cell.error.message}` : failing.length > 0 ? failing.join("; ") : null,
+        reason: cell.reason,
         error: cell.error,
         finishReason: result.finishReason,
         latencyMs: result.latencyMs,

@@ -1,29 +1,17 @@
-import { formatCost } from "../prompts/cost.ts";
+import { formatDuration, formatMoney, formatNumber, formatPercent } from "../format.ts";
 import type { RunDetail, RunProgress } from "./types.ts";
 
 // Plain-text views of a run for the terminal: the progress line and the per-variant summary table.
-
-function duration(ms: number | null): string {
-  if (ms === null) return "—";
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  const seconds = ms / 1_000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, "0")}s`;
-}
 
 export function progressLine(progress: RunProgress, width = 30): string {
   const share = progress.total > 0 ? progress.done / progress.total : 0;
   const filled = Math.round(share * width);
   const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
-  const eta = progress.etaMs === null ? "" : `  ETA ${duration(progress.etaMs)}`;
+  const eta = progress.etaMs === null ? "" : `  ETA ${formatDuration(progress.etaMs)}`;
   return (
     `${bar} ${progress.done}/${progress.total} (${Math.floor(share * 100)}%)  errors ${progress.errors}  retries ${progress.retries}` +
-    `${progress.cached ? `  cached ${progress.cached}` : ""}  ${duration(progress.elapsedMs)}${eta}`
+    `${progress.cached ? `  cached ${progress.cached}` : ""}  ${formatDuration(progress.elapsedMs)}${eta}`
   );
-}
-
-function percent(value: number | null): string {
-  return value === null ? "—" : `${(value * 100).toFixed(1)}%`;
 }
 
 export function summaryTable(run: RunDetail): string {
@@ -32,15 +20,15 @@ export function summaryTable(run: RunDetail): string {
     const summary = variant.summary;
     return [
       variant.label,
-      percent(summary.passRate),
+      formatPercent(summary.passRate),
       `${summary.passed}/${summary.done}`,
       String(summary.errors),
-      summary.meanScore === null ? "—" : summary.meanScore.toFixed(3),
-      duration(summary.latencyMs.p50),
-      duration(summary.latencyMs.p95),
-      duration(summary.ttftMs.p50),
+      formatNumber(summary.meanScore, 3),
+      formatDuration(summary.latencyMs.p50),
+      formatDuration(summary.latencyMs.p95),
+      formatDuration(summary.ttftMs.p50),
       `${summary.inputTokens}/${summary.outputTokens}`,
-      formatCost(summary.totalCost),
+      formatMoney(summary.totalCost),
     ];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));

@@ -56,6 +56,7 @@ export function getBoss(): Promise<PgBoss> {
       await ensureQueue(boss, SHARED_QUEUE);
       return boss;
     })();
+    // Whoever awaits the start gets its error; this only forgets the failed start so the next call tries again.
     globalForBoss.assayBoss.catch(() => {
       globalForBoss.assayBoss = undefined;
     });
@@ -67,6 +68,7 @@ export async function stopBoss(): Promise<void> {
   const pending = globalForBoss.assayBoss;
   globalForBoss.assayBoss = undefined;
   if (!pending) return;
+  // A boss that failed to start was reported to whoever started it, and there is nothing to stop.
   const boss = await pending.catch(() => null);
   await boss?.stop({ graceful: false, wait: true, timeout: 1_000 });
 }

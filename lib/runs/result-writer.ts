@@ -1,4 +1,5 @@
 import { db, Prisma } from "../db.ts";
+import { messageOf } from "../errors.ts";
 import type { CachedResponse } from "./cache.ts";
 import type { CellOutcome, ResultRow } from "./execute-cell.ts";
 
@@ -21,6 +22,9 @@ export class ResultWriter {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+
+  /** `log` hears of every batch that could not be written (its rows' promises reject as well). */
+  constructor(private readonly log: (line: string) => void = (line) => console.error(`[results] ${line}`)) {}
 
   /** Resolves once the row is committed. */
   add(outcome: CellOutcome): Promise<void> {
@@ -45,6 +49,8 @@ export class ResultWriter {
         await writeBatch(batch);
         for (const item of batch) item.resolve();
       } catch (error) {
+        const runs = [...new Set(batch.map((item) => item.row.runId))].join(", ");
+        this.log(`writing ${batch.length} result${batch.length === 1 ? "" : "s"} of run ${runs} failed: ${messageOf(error)}`);
         for (const item of batch) item.reject(error);
       }
     });

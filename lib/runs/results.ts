@@ -2,6 +2,7 @@ import { db, Prisma } from "../db.ts";
 import { AppError } from "../errors.ts";
 import type { AssertionOutcome } from "../assertions/types.ts";
 import { listResultsQuery } from "./schema.ts";
+import { failureReason } from "./failure-reason.ts";
 import { runShape } from "./shape.ts";
 import type { ErrorInfo, ListResultsOptions, ResultCell, ResultPage, ResultRow } from "./types.ts";
 
@@ -12,7 +13,6 @@ type ResultRecord = Prisma.ResultGetPayload<object>;
 
 export function toCell(result: ResultRecord): ResultCell {
   const assertions = (result.assertions ?? []) as unknown as AssertionOutcome[];
-  const failing = assertions.find((outcome) => !outcome.pass);
   return {
     resultId: result.id,
     variantId: result.variantId,
@@ -20,7 +20,7 @@ export function toCell(result: ResultRecord): ResultCell {
     finishReason: result.finishReason,
     pass: result.pass,
     score: result.score,
-    reason: failing ? failing.reason || `${failing.type} failed` : null,
+    reason: failureReason({ pass: result.pass, error: result.error, assertions }),
     assertions,
     error: (result.error ?? null) as ErrorInfo | null,
     latencyMs: result.latencyMs,

@@ -5,9 +5,9 @@ import { db } from "../db.ts";
 import { messageOf } from "../errors.ts";
 import type { ChatParams } from "../llm/types.ts";
 import type { PromptContent } from "../prompts/types.ts";
-import { callWithRetries, type CallLimits } from "./call-with-retries.ts";
+import { limitedCall, type CallLimits } from "../llm/limited-call.ts";
 import { createJudge, JudgeError } from "./judge.ts";
-import { Semaphore } from "./semaphore.ts";
+import { Semaphore } from "../llm/semaphore.ts";
 import { resolveCellTarget, type CellTarget, type TargetOptions } from "./targets.ts";
 import type { InlineTarget, RunStatus, StoredRunConfig } from "./types.ts";
 
@@ -45,10 +45,7 @@ export interface RunContext {
   judgeRetries: WeakMap<object, number>;
 }
 
-export interface ContextOptions extends TargetOptions {
-  /** the connection semaphores shared by every run in this process */
-  connectionSemaphore(target: CellTarget): Semaphore | null;
-}
+export type ContextOptions = TargetOptions;
 
 export async function loadRunContext(runId: string, options: ContextOptions): Promise<RunContext | null> {
   const run = await db.run.findUnique({
@@ -113,9 +110,9 @@ export async function loadRunContext(runId: string, options: ContextOptions): Pr
         { connectionId: judgeSpec.connectionId ?? null, target: judgeSpec.target ?? null, model: judgeSpec.model },
         targetOptions,
       );
-      const limits: CallLimits = { run: context.semaphore, connection: options.connectionSemaphore(judgeTarget) };
+      const limits: CallLimits = { run: context.semaphore };
       context.judge = createJudge(async (messages, cell) => {
-        const { result, attempts } = await callWithRetries(judgeTarget, messages, judgeSpec.params ?? {}, limits, {
+        const { result, attempts } = await limitedCall(judgeTarget, messages, judgeSpec.params ?? {}, limits, {
           maxRetries: context.maxRetries,
           signal: context.abort.signal,
         });

@@ -1,21 +1,14 @@
 import { resolveTarget } from "../connections/service.ts";
 import { AppError } from "../errors.ts";
-import type { ModelTarget } from "../llm/types.ts";
+import type { LimitedTarget } from "../llm/limited-call.ts";
 import type { InlineTarget } from "./types.ts";
 
 // Where a variant's (or the judge's) calls go: a stored connection, resolved with its decrypted key, limits and
 // prices; or an inline target from a suite file, whose key is read from an environment variable of the process
 // that executes the cells.
 
-export interface CellTarget {
-  target: ModelTarget;
-  /** what the concurrency and rate limits are counted against */
-  limitKey: string;
-  connectionId: string | null;
-  /** calls in flight at once through this connection, per worker; null when unlimited */
-  concurrency: number | null;
-  rpm: number | null;
-  tpm: number | null;
+/** A call's destination and limits (LimitedTarget: concurrency counted against `limitKey`, RPM/TPM per connection), with prices. */
+export interface CellTarget extends LimitedTarget {
   prices: { inputPricePerM: number | null; outputPricePerM: number | null };
 }
 

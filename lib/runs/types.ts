@@ -179,7 +179,7 @@ export interface ResultCell {
   finishReason: string | null;
   pass: boolean | null;
   score: number | null;
-  /** the first failing assertion's reason, for the grid */
+  /** why it failed (failure-reason.ts): the error, or the failing assertions' reasons; null when it did not fail */
   reason: string | null;
   assertions: AssertionOutcome[];
   error: ErrorInfo | null;

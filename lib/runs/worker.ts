@@ -11,8 +11,6 @@ import { finishRunIfDone } from "./finish.ts";
 import { CHUNKS_CHANNEL, ensureQueue, getBoss, HEARTBEAT_MS, SHARED_QUEUE, type ChunkJob } from "./queue.ts";
 import { ResultWriter } from "./result-writer.ts";
 import { loadRunContext, type RunContext } from "./run-context.ts";
-import { Semaphore } from "./semaphore.ts";
-import type { CellTarget } from "./targets.ts";
 
 // A run worker: fetches chunk jobs from pg-boss, runs their cells concurrently under the run's and the connections'
 // limits, writes results in batches and completes each job once its results are committed. Any number of workers
@@ -59,8 +57,7 @@ export class RunWorker {
   private loopDone: Promise<void> = Promise.resolve();
   private readonly held = new Map<string, HeldChunk>();
   private readonly runs = new Map<string, RunEntry>();
-  private readonly connectionSemaphores = new Map<string, Semaphore>();
-  private readonly writer = new ResultWriter();
+  private readonly writer = new ResultWriter((line) => this.log(line));
   private pendingCells = 0;
   private lastChunkSize = 25;
   private wakeUp: () => void = () => undefined;
@@ -74,8 +71,10 @@ export class RunWorker {
     for (const queue of options.queues ?? []) this.queues.add(queue);
   }
 
+  /** Without a log option a worker still reports its failures, on stderr. */
   private log(line: string): void {
-    this.options.log?.(line);
+    if (this.options.log) this.options.log(line);
+    else console.error(`[worker] ${line}`);
   }
 
   async start(): Promise<void> {
@@ -99,23 +98,28 @@ export class RunWorker {
     // Taken now: a chunk leaves `held` when its work ends, which the waiting below lets happen.
     const held = [...this.held.values()];
     for (const entry of this.runs.values()) {
+      // A context that failed to load was logged and dropped where it was loaded (runEntry); nothing to abort here.
       const context = await entry.context.catch(() => null);
       context?.abort.abort(new Error("worker stopping"));
     }
     await this.loopDone;
     await Promise.allSettled([...this.active]);
-    await this.writer.flush().catch(() => undefined);
+    // The writer logs a failed batch itself (and rejects its rows); this catches a failure of the flush as such.
+    await this.writer.flush().catch((error: unknown) => this.log(`writing the last results at stop failed: ${messageOf(error)}`));
     await this.completions.flush();
     // Chunks not completed go back to the queue now instead of after their lease expires (pg-boss leaves completed
     // ones as they are).
     const boss = this.boss;
     if (boss) {
       for (const chunk of held) {
-        await boss.fail(chunk.queue, chunk.jobId, { message: "worker stopped" }).catch(() => undefined);
+        await boss
+          .fail(chunk.queue, chunk.jobId, { message: "worker stopped" })
+          // Not fatal: the chunk's lease runs out and pg-boss hands it out again, only later.
+          .catch((error: unknown) => this.log(`returning chunk ${chunk.jobId} to the queue at stop failed: ${messageOf(error)}`));
       }
     }
     this.held.clear();
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.end().catch((error: unknown) => this.log(`closing the LISTEN connection failed: ${messageOf(error)}`));
     this.listener = null;
   }
 
@@ -203,7 +207,6 @@ export class RunWorker {
       const context = loadRunContext(runId, {
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
         ...(this.options.environment ? { environment: this.options.environment } : {}),
-        connectionSemaphore: (target) => this.connectionSemaphore(target),
       });
       const created: RunEntry = { context, concurrency: null, chunks: 0, unwritten: 0, idleSince: null, aborted: false };
       entry = created;
@@ -215,25 +218,15 @@ export class RunWorker {
           // first cells run, rather than when they finish.
           if (this.wantsMore()) this.wakeUp();
         },
-        () => {
+        (error: unknown) => {
+          // Each chunk of the run that awaits this context fails with the error too; the cause is logged once here.
+          this.log(`loading run ${runId} failed: ${messageOf(error)}`);
           if (this.runs.get(runId) === created) this.runs.delete(runId);
         },
       );
       this.runs.set(runId, entry);
     }
     return entry;
-  }
-
-  private connectionSemaphore(target: CellTarget): Semaphore | null {
-    if (target.concurrency === null || target.concurrency <= 0) return null;
-    let semaphore = this.connectionSemaphores.get(target.limitKey);
-    if (!semaphore) {
-      semaphore = new Semaphore(target.concurrency);
-      this.connectionSemaphores.set(target.limitKey, semaphore);
-    } else if (semaphore.inUse === 0 && semaphore.waiting === 0) {
-      semaphore.resize(target.concurrency);
-    }
-    return semaphore;
   }
 
   private startChunk(queue: string, jobId: string, data: ChunkJob): void {
@@ -265,7 +258,10 @@ export class RunWorker {
         const message = messageOf(error);
         this.log(`chunk ${jobId} of run ${data.runId} failed: ${message}`);
         if (!chunk.lost && this.running && this.boss) {
-          await this.boss.fail(queue, jobId, { message }).catch(() => undefined);
+          await this.boss
+            .fail(queue, jobId, { message })
+            // The chunk's failure is logged above; if marking it failed fails too, its lease expires and it is retried.
+            .catch((failError: unknown) => this.log(`marking chunk ${jobId} failed did not work: ${messageOf(failError)}`));
         }
       })
       .finally(() => {
@@ -339,9 +335,8 @@ export class RunWorker {
         todo.map(async ({ variant, caseData, repeat, prepared }) => {
           try {
             if (signal.aborted) return;
-            const connection = variant.target ? this.connectionSemaphore(variant.target) : null;
             const cached = prepared.cacheKey ? cache.get(prepared.cacheKey) : undefined;
-            const outcome = await executeCell(run, variant, caseData, repeat, prepared, connection, cached, signal);
+            const outcome = await executeCell(run, variant, caseData, repeat, prepared, cached, signal);
             if (outcome) writes.push(this.writer.add(outcome));
           } finally {
             this.cellsFinished(chunk, 1);
@@ -380,6 +375,7 @@ export class RunWorker {
       const statuses = new Map(rows.map((row) => [row.id, row.status]));
       for (const [id, entry] of this.runs) {
         const status = statuses.get(id);
+        // A context that failed to load was logged and dropped in runEntry.
         const context = await entry.context.catch(() => null);
         if (context && status && status !== context.status) context.status = status;
         if (!status || status === "cancelled") {

@@ -12,6 +12,7 @@ export async function checkHealth(): Promise<Health> {
   try {
     await db.$queryRaw`SELECT 1`;
   } catch {
+    // The health answer is the report: "unreachable" is what a probe needs; the cause is in PostgreSQL's own log.
     database = "unreachable";
   }
   return {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { FakeOpenAI } from "../support/fake-openai-server.ts";
 
 process.env.DATABASE_URL = inject("databaseUrl");
@@ -11,7 +11,6 @@ const votes = await import("../../lib/compare/votes.ts");
 const outputs = await import("../../lib/compare/outputs.ts");
 const { runJudge } = await import("../../lib/compare/judge.ts");
 const { startFakeOpenAI } = await import("../support/fake-openai-server.ts");
-const { mcnemarExact } = await import("../../lib/stats/index.ts");
 
 let workspaceId: string;
 let otherWorkspaceId: string;
@@ -134,7 +133,8 @@ describe("getComparison", () => {
     const pair = comparison.pairs[0];
     expect(pair?.passCounts).toEqual({ bothPass: 24, onlyA: 4, onlyB: 8, bothFail: 4 });
     const passRate = pair?.metrics.find((metric) => metric.metric === "passRate");
-    expect(passRate?.pValue).toBe(mcnemarExact(4, 8).pValue);
+    // Exact McNemar on 4 vs 8 discordant cases: 2 · Σ_{k≤4} C(12, k) / 2¹² = 2 · 794 / 4096 (R: binom.test(4, 12)$p.value).
+    expect(passRate?.pValue).toBeCloseTo(0.3876953125, 14);
     expect(passRate?.verdict).toMatch(/^No detectable difference in pass rate \(\+10\.0 points/);
     // Five of B's answers were cached: latency leaves them out, the note says so.
     expect(comparison.stats[1]?.latency.calls).toBe(35);
@@ -299,5 +299,47 @@ describe("LLM judge", () => {
     expect(unreadable).toMatchObject({ done: 3, failed: 3, agreed: 0 });
     expect(unreadable.lastError).toMatch(/could not read the judge's answer/);
     expect(await db.vote.count({ where: { judge: unreadable.judge } })).toBe(0);
+  });
+
+  const fairJudge = (request: { lastUserMessage: string }) => {
+    const text = request.lastUserMessage;
+    const first = text.slice(text.indexOf("## Response 1"), text.indexOf("## Response 2"));
+    const winner = first.includes("good") ? "1" : "2";
+    return JSON.stringify({ reasoning: `Response ${winner} is the good one.`, winner });
+  };
+  const chatRequests = (server: FakeOpenAI) => server.requests.filter((request) => request.path === "/v1/chat/completions");
+
+  it("retries a 429 with Retry-After instead of counting the case as a failed judgement", async () => {
+    const server = await startFakeOpenAI({ reply: fairJudge, retryAfter: "1", faults: { first429: 3 } });
+    try {
+      const retried = (await db.connection.create({ data: { workspaceId, name: "Busy judge", baseUrl: server.url } })).id;
+      const result = await runJudge(workspaceId, userId, { variantAId: variantA, variantBId: variantB, connectionId: retried, model: "fake-echo", rubric: "Prefer the answer that is good.", limit: 4 });
+      // 4 cases × 2 orders = 8 judgements, every one made: the three 429s were waited out and sent again.
+      expect(result).toMatchObject({ total: 4, done: 4, agreed: 4, disagreed: 0, failed: 0, lastError: null });
+      expect(await db.vote.count({ where: { judge: result.judge } })).toBe(8);
+      const outcomes = chatRequests(server).map((request) => request.outcome);
+      expect(outcomes.filter((outcome) => outcome === "rate_limit")).toHaveLength(3);
+      expect(outcomes.filter((outcome) => outcome === "ok")).toHaveLength(8);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("keeps to the connection's requests-per-minute limit", async () => {
+    const server = await startFakeOpenAI({ reply: fairJudge });
+    try {
+      const limited = (await db.connection.create({ data: { workspaceId, name: "Two a minute", baseUrl: server.url, rpm: 2 } })).id;
+      const controller = new AbortController();
+      // 3 cases need 6 calls; at 2 a minute the third call waits for the window, where the abort finds it.
+      const judged = runJudge(workspaceId, userId, { variantAId: variantA, variantBId: variantB, connectionId: limited, model: "fake-echo", rubric: "Prefer the good answer, two a minute.", limit: 3, concurrency: 4 }, { signal: controller.signal });
+      await vi.waitFor(() => expect(chatRequests(server)).toHaveLength(2), { timeout: 10_000 });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      controller.abort();
+      const result = await judged;
+      expect(chatRequests(server)).toHaveLength(2);
+      expect(result.failed).toBe(0);
+    } finally {
+      await server.close();
+    }
   });
 });

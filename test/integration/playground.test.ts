@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.ts";
 
 process.env.DATABASE_URL = inject("databaseUrl");
@@ -126,6 +126,34 @@ describe("playground runs", () => {
     expect(latest!.error?.kind).toBe("cancelled");
     expect(latest!.output.length).toBeGreaterThan(0);
     expect(latest!.output).not.toBe("one two three four five six");
+  });
+
+  it("a history write that fails after the call streams an error event with the output kept, and logs it", async () => {
+    // The prompt is deleted while the call is in flight, so storing the call breaks its foreign key.
+    const doomed = (await prompts.createPrompt(member.workspace.id, member.user.id, { name: `doomed-${randomUUID().slice(0, 6)}`, version: { ...draft, commitMessage: "v1" } })).id;
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    fake.setBehavior({ latencyMs: 300 });
+    try {
+      const stream = await startPlaygroundRun(
+        member,
+        { promptId: doomed, versionId: null, draft, variables: { question: "Capital of Italy?" }, targets: [{ key: "a", connectionId, model: "fake-echo", params: {} }] },
+        new AbortController().signal,
+      );
+      const events: { event: string; data: Record<string, unknown> }[] = [];
+      for await (const event of readServerEvents(stream)) {
+        events.push({ event: event.event, data: JSON.parse(event.data) });
+        if (event.event === "call-started") await db.prompt.delete({ where: { id: doomed } });
+      }
+      expect(events.map((item) => item.event)).toEqual(["call-started", "text-delta", "call-finished", "error"]);
+      expect((events[2]?.data.call as { output: string }).output).toBe("Rome");
+      expect(String(events[3]?.data.message)).toMatch(/^The call was made but could not be saved: /);
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(String(logged.mock.calls[0]?.[0])).toBe("POST /api/playground/run: the event stream failed:");
+      expect(String((logged.mock.calls[0]?.[1] as Error).message)).toMatch(/^The call was made but could not be saved: /);
+    } finally {
+      fake.setBehavior({ latencyMs: 0 });
+      logged.mockRestore();
+    }
   });
 
   it("rejects a missing variable before any call", async () => {

@@ -200,3 +200,23 @@ describe("labels", () => {
     await expect(prompts.moveLabel(workspaceId, first.id, "latest", first.latest.id, userId)).rejects.toThrow(/newest/);
   });
 });
+
+describe("opening a version from ?v=", () => {
+  it("opens the version asked for, and says so when it does not exist instead of showing the latest silently", async () => {
+    const { openVersion } = await import("../../lib/prompts/open-version.ts");
+    const created = await prompts.createPrompt(workspaceId, userId, { name: `Opened ${randomUUID().slice(0, 6)}`, version: version({ commitMessage: "v1" }) });
+    await prompts.createVersion(workspaceId, created.id, userId, version({ commitMessage: "v2" }));
+    await prompts.createVersion(workspaceId, created.id, userId, version({ commitMessage: "v3" }));
+    const prompt = await prompts.getPrompt(workspaceId, created.id);
+
+    const second = await openVersion(workspaceId, prompt, "2");
+    expect([second.version.number, second.notice]).toEqual([2, null]);
+    expect((await openVersion(workspaceId, prompt, "v1")).version.number).toBe(1);
+    expect(await openVersion(workspaceId, prompt, undefined)).toMatchObject({ version: { number: 3 }, notice: null });
+
+    const missing = await openVersion(workspaceId, prompt, "99");
+    expect([missing.version.number, missing.notice]).toEqual([3, "Version v99 does not exist; showing the latest (v3)."]);
+    const garbled = await openVersion(workspaceId, prompt, "latest-ish");
+    expect([garbled.version.number, garbled.notice]).toEqual([3, '"latest-ish" is not a version number; showing the latest (v3).']);
+  });
+});

@@ -100,7 +100,10 @@ describe("runs", () => {
     expect(version?.summary).toMatchObject({ done: 40, passed: 38, failed: 2, errors: 0, passRate: 0.95 });
     expect(draft?.summary.passRate).toBe(0.95);
     expect(version?.summary.latencyMs.p50).toBeGreaterThan(0);
-    expect(version?.summary.totalCost).toBeGreaterThan(0);
+    // The summary's cost is the stored calls' tokens at the connection's prices ($1 in, $2 out per 1M tokens).
+    const tokens = await db.result.aggregate({ where: { runId: id, variantId: version?.id }, _sum: { inputTokens: true, outputTokens: true } });
+    expect(tokens._sum.inputTokens).toBeGreaterThan(0);
+    expect(version?.summary.totalCost).toBeCloseTo(((tokens._sum.inputTokens ?? 0) * 1 + (tokens._sum.outputTokens ?? 0) * 2) / 1e6, 12);
 
     const all = await runs.listResults(workspaceId, id, { limit: 5 });
     expect(all.total).toBe(40);

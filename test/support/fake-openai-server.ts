@@ -34,6 +34,8 @@ export interface FaultOptions {
   timeout?: number;
   cut?: number;
   seed?: number;
+  /** the first N completion requests after this is set answer 429 (with the behaviour's Retry-After), the rest as usual */
+  first429?: number;
 }
 
 export interface FakeBehavior {
@@ -146,6 +148,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let faultRandom = seededRandom(initial.faults?.seed ?? 1);
   const latencyRandom = seededRandom(7);
   let completionCounter = 0;
+  let scripted429Sent = 0;
 
   const resolve = (model: string | undefined, header: string | string[] | undefined): FakeBehavior => {
     const fromHeader = typeof header === "string" ? (JSON.parse(header) as Partial<FakeBehavior>) : {};
@@ -174,7 +177,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
     const model = typeof body.model === "string" ? body.model : undefined;
     const behavior = resolve(model, request.headers["x-fake-behavior"]);
-    const failure = behavior.failure ?? drawFault(behavior.faults, faultRandom);
+    const completion = method === "POST" && pathname !== "/v1/models";
+    const scripted429 = completion && behavior.faults?.first429 !== undefined && scripted429Sent++ < behavior.faults.first429;
+    const failure = behavior.failure ?? (scripted429 ? "rate_limit" : drawFault(behavior.faults, faultRandom));
     const entry: RecordedRequest = { method, path: pathname, headers: request.headers, body: text ? body : undefined, outcome: failure ?? "ok", closedEarly: false };
     if (record) {
       requests.push(entry);
@@ -230,7 +235,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     setBehavior(behavior, model) {
       if (model === undefined) {
         serverBehavior = { ...serverBehavior, ...behavior };
-        if (behavior.faults) faultRandom = seededRandom(behavior.faults.seed ?? 1);
+        if (behavior.faults) {
+          faultRandom = seededRandom(behavior.faults.seed ?? 1);
+          scripted429Sent = 0;
+        }
       } else {
         perModel = { ...perModel, [model]: { ...perModel[model], ...behavior } };
       }
@@ -239,6 +247,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       serverBehavior = { ...initial };
       perModel = { ...FAKE_MODELS, ...modelBehaviors };
       faultRandom = seededRandom(initial.faults?.seed ?? 1);
+      scripted429Sent = 0;
     },
     close: () =>
       new Promise<void>((resolveClose) => {

@@ -32,7 +32,7 @@ describe("verdict sentences", () => {
       latencyVerdict({ ...base, what: "latency", diff: -120, low: -150, high: -95, pValue: 0.00001, significant: true, p95A: 1500, p95B: 1240 }),
     ).toBe("B is faster: −120 ms typical shift (95 % CI −150 ms to −95 ms, p < 0.001); p95 1.24 s vs 1.50 s");
     expect(costVerdict({ ...base, diff: -0.36, low: -0.4, high: -0.32, pValue: 0.00001, significant: true, perThousandA: 1.56, perThousandB: 1.2 })).toBe(
-      "B costs 23 % less: $1.20 vs $1.56 per 1,000 calls (−$0.3600, 95 % CI −$0.4000 to −$0.3200, p < 0.001)",
+      "B costs 23 % less: $1.20 vs $1.56 per 1,000 calls (−$0.36, 95 % CI −$0.40 to −$0.32, p < 0.001)",
     );
   });
 

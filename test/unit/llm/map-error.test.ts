@@ -102,7 +102,7 @@ describe("mapError", () => {
   it("tells timeouts, cancellations, unreachable hosts and cut streams apart", () => {
     expect(mapError(new APIConnectionTimeoutError(), { timeoutMs: 10_000 })).toEqual({ kind: "timeout", message: "No answer within 10 s." });
     expect(mapError(new APIUserAbortError(), { timedOut: true, timeoutMs: 1500, streamStarted: true }).message).toBe(
-      "The response stalled: no new data within 1.5 s.",
+      "The response stalled: no new data within 1.50 s.",
     );
     expect(mapError(new APIUserAbortError(), { cancelled: true }).kind).toBe("cancelled");
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });

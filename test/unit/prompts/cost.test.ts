@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costOf, formatCost, inputCostOf, sumCosts } from "../../../lib/prompts/cost.ts";
+import { costOf, inputCostOf, sumCosts } from "../../../lib/prompts/cost.ts";
 
 describe("costOf", () => {
   it("prices input and output tokens per million without float surprises", () => {
@@ -40,23 +40,5 @@ describe("sumCosts", () => {
 
   it("is unknown when any cost is unknown", () => {
     expect(sumCosts([0.1, null, 0.2])).toBeNull();
-  });
-});
-
-describe("formatCost", () => {
-  it.each([
-    [null, "—"],
-    [undefined, "—"],
-    [0, "$0"],
-    [1234.5678, "$1,234.57"],
-    [1, "$1.00"],
-    [0.5, "$0.5"],
-    [0.012345, "$0.0123"],
-    [0.008755, "$0.00876"],
-    [0.00015, "$0.00015"],
-    [0.0000017, "$0.0000017"],
-    [0.0004629375, "$0.000463"],
-  ])("formats %s as %s", (usd, text) => {
-    expect(formatCost(usd)).toBe(text);
   });
 });

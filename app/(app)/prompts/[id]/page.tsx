@@ -6,7 +6,8 @@ import type { ConnectionOption, VersionFull } from "@/components/prompts/types";
 import { requireMember } from "@/lib/auth/session";
 import { listConnections } from "@/lib/connections/service";
 import { AppError } from "@/lib/errors";
-import { getPrompt, getVersion, listVersions } from "@/lib/prompts/service";
+import { openVersion } from "@/lib/prompts/open-version";
+import { getPrompt, listVersions } from "@/lib/prompts/service";
 import { versionSummaryView, versionView } from "@/lib/prompts/views";
 
 export const dynamic = "force-dynamic";
@@ -26,7 +27,7 @@ export default async function PromptPage(props: { params: Promise<{ id: string }
   const [versions, connections, opened] = await Promise.all([
     listVersions(workspaceId, prompt.id),
     listConnections(workspaceId),
-    v && /^\d+$/.test(v) ? getVersion(workspaceId, prompt.id, Number(v)).catch(() => prompt.latest) : Promise.resolve(prompt.latest),
+    openVersion(workspaceId, prompt, v),
   ]);
   const options: ConnectionOption[] = connections.map((connection) => ({
     id: connection.id,
@@ -51,10 +52,15 @@ export default async function PromptPage(props: { params: Promise<{ id: string }
         }
         subtitle={prompt.description || undefined}
       />
+      {opened.notice && (
+        <p role="status" data-testid="version-notice" className="mb-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800">
+          {opened.notice}
+        </p>
+      )}
       <PromptStudio
         prompt={{ id: prompt.id, name: prompt.name, description: prompt.description }}
         versions={versions.map(versionSummaryView)}
-        version={versionView(opened) as unknown as VersionFull}
+        version={versionView(opened.version) as unknown as VersionFull}
         connections={options}
         role={member.role}
       />

@@ -5,7 +5,7 @@ import { RunView } from "@/components/runs/run-view";
 import type { RunDetailView } from "@/components/runs/types";
 import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
-import { AppError } from "@/lib/errors";
+import { AppError, unlessNotFound } from "@/lib/errors";
 import { getRun } from "@/lib/runs/service";
 import { getSuite } from "@/lib/suites/suites";
 import { runLabelMetrics } from "./label-metrics";
@@ -24,7 +24,7 @@ async function loadRun(workspaceId: string, id: string) {
 export async function generateMetadata(props: { params: Promise<{ id: string }> }) {
   const member = await requireMember();
   const { id } = await props.params;
-  const run = await getRun(member.workspace.id, id).catch(() => null);
+  const run = await unlessNotFound(getRun(member.workspace.id, id));
   return { title: run ? run.name || `Run ${run.id.slice(-6)}` : "Run" };
 }
 
@@ -32,7 +32,7 @@ export default async function RunPage(props: { params: Promise<{ id: string }> }
   const member = await requireMember();
   const { id } = await props.params;
   const run = await loadRun(member.workspace.id, id);
-  const suite = run.suiteId ? await getSuite(member.workspace.id, run.suiteId).catch(() => null) : null;
+  const suite = run.suiteId ? await unlessNotFound(getSuite(member.workspace.id, run.suiteId)) : null;
   const metrics = await runLabelMetrics(member.workspace.id, run, suite?.assertions ?? []);
   // Dates cross to the client component as ISO strings, as the API sends them.
   const view = JSON.parse(JSON.stringify(run)) as RunDetailView;

@@ -5,7 +5,7 @@ import { SuitePage } from "@/components/suites/suite-page";
 import type { CasePageView, SuiteView } from "@/components/suites/types";
 import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
-import { AppError } from "@/lib/errors";
+import { AppError, unlessNotFound } from "@/lib/errors";
 import { getSuite, listCases } from "@/lib/suites/suites";
 
 export const dynamic = "force-dynamic";
@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
 export async function generateMetadata(props: { params: Promise<{ id: string }> }) {
   const member = await requireMember();
   const { id } = await props.params;
-  const suite = await getSuite(member.workspace.id, id).catch(() => null);
+  const suite = await unlessNotFound(getSuite(member.workspace.id, id));
   return { title: suite ? suite.name : "Suite" };
 }
 

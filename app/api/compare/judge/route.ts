@@ -13,6 +13,6 @@ export const POST = withWorkspace(async ({ request, member }) => {
       onProgress: (progress) => writer.send("progress", progress),
     });
     writer.send("done", result);
-  });
+  }, { context: "POST /api/compare/judge" });
   return new Response(stream, { headers: SSE_HEADERS });
 }, { action: "model.call" });

@@ -1,4 +1,4 @@
-import type { ProviderError } from "../llm/types.ts";
+import type { ProviderError } from "./types.ts";
 
 // When to retry a failed call and how long to wait: exponential backoff with full jitter, never shorter than what a
 // 429's Retry-After asks for. Pure, so the schedule is unit-tested.

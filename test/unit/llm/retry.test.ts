@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isRetryable, retryDelayMs } from "../../../lib/runs/retry.ts";
+import { isRetryable, retryDelayMs } from "../../../lib/llm/retry.ts";
 
 const policy = { baseMs: 250, capMs: 20_000, maxRetryAfterMs: 120_000 };
 

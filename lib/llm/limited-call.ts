@@ -1,20 +1,26 @@
-import { callModel } from "../llm/call-model.ts";
-import type { CallResult, ChatMessage, ChatParams } from "../llm/types.ts";
 import { countChatTokens } from "../prompts/tokens.ts";
-import { adjustTokens, hasRateLimits, tryReserve } from "./rate-limit.ts";
+import { callModel } from "./call-model.ts";
+import { connectionSemaphore, type ConcurrencyLimit } from "./connection-limits.ts";
+import { adjustTokens, hasRateLimits, tryReserve, type RateLimits } from "./rate-limit.ts";
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from "./retry.ts";
-import { Semaphore, sleep } from "./semaphore.ts";
-import type { CellTarget } from "./targets.ts";
+import { type Semaphore, sleep } from "./semaphore.ts";
+import type { CallResult, ChatMessage, ChatParams, ModelTarget } from "./types.ts";
 
-// One model call as the run engine makes it: under the run's and the connection's concurrency limits and the
-// connection's RPM/TPM limits, retried with backoff when the failure is one a retry can fix. A slot is held only
-// while a request is in flight, never while waiting to retry.
+// One model call as every caller makes it (run cells, judges, ablations): under the caller's own concurrency limit
+// and the connection's (shared per process, connection-limits.ts), the connection's RPM/TPM limits (shared across
+// processes), retried with backoff when the failure is one a retry can fix — a 429 waits for its Retry-After. A slot
+// is held only while a request is in flight, never while waiting to retry.
+
+/** Where a call goes and the limits of that place. lib/runs' CellTarget is one. */
+export interface LimitedTarget extends ConcurrencyLimit, RateLimits {
+  target: ModelTarget;
+  /** the stored connection whose RPM/TPM window is counted; null for an inline target (no shared window) */
+  connectionId: string | null;
+}
 
 export interface CallLimits {
-  /** the run's calls in flight in this process */
-  run: Semaphore;
-  /** the connection's calls in flight in this process; null when unlimited */
-  connection: Semaphore | null;
+  /** the caller's own calls in flight (a run's concurrency); null when the caller has none */
+  run: Semaphore | null;
 }
 
 export interface RetriedCall {
@@ -29,8 +35,8 @@ export interface RetryOptions {
   policy?: RetryPolicy;
 }
 
-export async function callWithRetries(
-  cellTarget: CellTarget,
+export async function limitedCall(
+  cellTarget: LimitedTarget,
   messages: ChatMessage[],
   params: ChatParams,
   limits: CallLimits,
@@ -49,22 +55,27 @@ export async function callWithRetries(
     }
     // The connection's slot first: a cell waiting on a busy connection must not sit on one of the run's slots, which
     // the run's other variants (on other connections) could use.
-    if (limits.connection) await limits.connection.acquire(options.signal);
+    const connection = connectionSemaphore(cellTarget);
+    if (connection) await connection.acquire(options.signal);
     let result: CallResult;
     try {
-      await limits.run.acquire(options.signal);
+      await limits.run?.acquire(options.signal);
       try {
         result = await callModel(cellTarget.target, messages, params, { signal: options.signal });
       } finally {
-        limits.run.release();
+        limits.run?.release();
       }
     } finally {
-      limits.connection?.release();
+      connection?.release();
     }
     if (limited && cellTarget.connectionId && cellTarget.tpm) {
       const used = (result.usage.inputTokens ?? 0) + (result.usage.outputTokens ?? 0);
       const spent = result.usage.inputTokens === null && result.usage.outputTokens === null ? 0 : used;
-      await adjustTokens(cellTarget.connectionId, spent - estimate).catch(() => undefined);
+      // A failed correction only leaves the window's estimate in place (a little stricter for a minute); the call's
+      // result matters more than the counter, so it is logged, not thrown.
+      await adjustTokens(cellTarget.connectionId, spent - estimate).catch((error: unknown) =>
+        console.error(`rate window correction for connection ${cellTarget.connectionId} failed:`, error),
+      );
     }
     const error = result.error;
     if (!error || error.kind === "cancelled" || !isRetryable(error) || attempt > options.maxRetries) {

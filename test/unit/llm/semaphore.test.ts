@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Semaphore } from "../../../lib/runs/semaphore.ts";
+import { Semaphore } from "../../../lib/llm/semaphore.ts";
 
 describe("Semaphore", () => {
   it("admits at most its limit, in arrival order", async () => {

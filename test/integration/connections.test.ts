@@ -280,7 +280,7 @@ describe("stored keys go only where they were saved for (issue #9)", () => {
         variants: { create: { position: 0, label: "A", prompt: {}, connectionId: sameWorkspace.id, model: "home-model", params: {} } },
       },
     });
-    const context = await loadRunContext(run.id, { connectionSemaphore: () => null });
+    const context = await loadRunContext(run.id, {});
     expect(context?.variants[0]?.target).toBeNull();
     expect(context?.variants[0]?.targetError).toMatch(/^The stored API key of "Copy [0-9a-f]{6}" cannot be read: the master key changed/);
     await db.run.delete({ where: { id: run.id } });

@@ -3,6 +3,7 @@ import { AppError, isUniqueViolation } from "../errors.ts";
 import { listModels } from "../llm/list-models.ts";
 import type { ModelTarget } from "../llm/types.ts";
 import { decryptSecret, encryptSecret, loadMasterKey } from "./crypto.ts";
+import { localModelKey } from "../local-models/workspace-key.ts";
 import { env } from "../env.ts";
 import { presetModel, type ConnectionKind } from "./presets.ts";
 import {
@@ -234,7 +235,9 @@ export async function importModels(
   id: string,
 ): Promise<{ added: string[]; connection: PublicConnection }> {
   const row = await findRow(workspaceId, id);
-  const offered = await listModels({ baseURL: row.baseUrl, apiKey: await openKey(row.apiKeyCipher), timeoutMs: Math.min(row.timeoutMs, 30_000) });
+  // The built-in local connection identifies its workspace to the model server, which then lists its registrations.
+  const apiKey = (await openKey(row.apiKeyCipher)) ?? (row.kind === "local" ? await localModelKey(workspaceId) : null);
+  const offered = await listModels({ baseURL: row.baseUrl, apiKey, timeoutMs: Math.min(row.timeoutMs, 30_000) });
   const known = new Set(row.models.map((model) => model.name));
   const added = offered.filter((name) => !known.has(name));
   if (added.length > 0) {
@@ -275,7 +278,8 @@ export async function resolveTarget(workspaceId: string, connectionId: string, m
   const known = listed ?? presetModel(row.preset, model);
   return {
     baseURL: effectiveBaseUrl(row),
-    apiKey: await openKey(row.apiKeyCipher),
+    // The built-in local connection sends its workspace's model-server key: registered models are served only with it.
+    apiKey: (await openKey(row.apiKeyCipher)) ?? (row.kind === "local" ? await localModelKey(workspaceId) : null),
     model,
     timeoutMs: row.timeoutMs,
     connectionId: row.id,

@@ -4,10 +4,12 @@ import type { PrismaClient } from "../generated/prisma/client.ts";
 // them when it lists models (GET /v1/models, GET /metrics, and a request naming a model it has not listed in the last
 // second), so a registration is served at once and a removal stops being served without a restart. When the database
 // cannot be reached the last list read stays in use, so the folder's models and earlier registrations keep working.
+// Each row keeps its workspace: the server serves a registration only to requests carrying that workspace's key.
 
 export interface RegisteredModel {
   name: string;
   path: string;
+  workspaceId: string;
 }
 
 export function registeredModelSource(
@@ -19,14 +21,11 @@ export function registeredModelSource(
   return async () => {
     try {
       const rows = await database.localModel.findMany({
-        select: { name: true, path: true },
+        select: { name: true, path: true, workspaceId: true },
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       });
-      // Workspaces share one server: the first registration of a name is the one served (the Models page refuses a
-      // second file under a taken name).
-      const byName = new Map<string, RegisteredModel>();
-      for (const row of rows) if (!byName.has(row.name)) byName.set(row.name, { name: row.name, path: row.path });
-      lastKnown = [...byName.values()];
+      // Oldest first: when two files claim one name (the Models page refuses that), the first registration wins.
+      lastKnown = rows.map((row) => ({ name: row.name, path: row.path, workspaceId: row.workspaceId }));
       if (failing) log("[serve-model] The database answers again; registered models are current.");
       failing = false;
     } catch (error) {

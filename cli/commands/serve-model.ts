@@ -80,8 +80,9 @@ export async function run(argv: string[]): Promise<number> {
   if (env.DATABASE_URL) {
     const { createDb } = await import("../../lib/db.ts");
     const { registeredModelSource } = await import("../../lib/local-models/registered-models.ts");
+    const { allowedModelFolders } = await import("../../lib/local-models/model-paths.ts");
     database = createDb(env.DATABASE_URL);
-    extraModels = registeredModelSource(database);
+    extraModels = registeredModelSource(database, { allowedFolders: allowedModelFolders(modelsDir) });
   }
   const server = await startModelServer({
     modelsDir,

@@ -6,7 +6,7 @@ import { env } from "../env.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
 import { registerLocalModelInput, measureLocalModelInput, type MeasureLocalModelInput, type RegisterLocalModelInput } from "./catalog-schema.ts";
 import { readGgufInfo, type GgufInfo } from "./gguf-info.ts";
-import { allowedModelFolders, canSeeModelPaths, resolveRegistrablePath } from "./model-paths.ts";
+import { allowedModelFolders, canSeeModelPaths, isInAllowedFolders, outsideAllowedFolders, resolveRegistrablePath } from "./model-paths.ts";
 import { localModelKey } from "./workspace-key.ts";
 import type { Role } from "../generated/prisma/client.ts";
 import { fetchServerStatus, measureSpeed, type LiveModelMetrics, type ServerStatus, type SpeedMeasurement } from "./server-client.ts";
@@ -184,7 +184,10 @@ async function loadLocalModels(workspaceId: string, options: { fetch?: typeof fe
       .map(async (row) =>
         view(
           { id: row.id, name: row.name, source: "registered", path: row.path, tokensPerSecond: row.tokensPerSecond, shadowed: folderNames.has(row.name) },
-          await describe(row.path),
+          // Registered before the folders rule, or its folder left ASSAY_MODEL_PATHS: not read, and not served.
+          (await isInAllowedFolders(row.path))
+            ? await describe(row.path)
+            : { info: null, problem: `${outsideAllowedFolders().message} The model server does not serve this file; remove it, or add its folder to ASSAY_MODEL_PATHS.` },
           folderNames.has(row.name) ? undefined : liveOf(row.name),
         ),
       ),

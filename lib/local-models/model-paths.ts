@@ -8,12 +8,12 @@ import { AppError } from "../errors.ts";
 // in ASSAY_MODEL_PATHS, after symlinks and `..` are resolved. A path outside gets one message whether or not a file
 // is there, so the form cannot be used to probe the server's file system.
 
-/** The folders as configured, absolute; the models folder first. */
-export function allowedModelFolders(): string[] {
+/** The folders as configured, absolute; the models folder (`assay serve-model --models-dir` may name another) first. */
+export function allowedModelFolders(modelsDir: string = env.ASSAY_MODELS_DIR): string[] {
   const listed = env.ASSAY_MODEL_PATHS.split(/[:,]/)
     .map((entry) => entry.trim())
     .filter((entry) => entry !== "");
-  return [...new Set([env.ASSAY_MODELS_DIR, ...listed].map((folder) => path.resolve(folder)))];
+  return [...new Set([modelsDir, ...listed].map((folder) => path.resolve(folder)))];
 }
 
 export function outsideAllowedFolders(folders: readonly string[] = allowedModelFolders()): AppError {
@@ -85,6 +85,20 @@ export async function resolveRegistrablePath(absolutePath: string, folders: read
   }
   if (!real.some((folder) => inside(folder, resolved))) throw outsideAllowedFolders(folders);
   return { state: "file", realPath: resolved };
+}
+
+/**
+ * Whether a stored registration still lies in an allowed folder (rows from before the rule, or a folder since taken
+ * out of ASSAY_MODEL_PATHS, do not). A file that is gone counts as inside: loading it reports that it is gone.
+ */
+export async function isInAllowedFolders(filePath: string, folders: readonly string[] = allowedModelFolders()): Promise<boolean> {
+  try {
+    await resolveRegistrablePath(filePath, folders);
+    return true;
+  } catch (error) {
+    if (error instanceof AppError) return false;
+    throw error;
+  }
 }
 
 /**

@@ -56,7 +56,7 @@ beforeAll(async () => {
     modelsDir,
     port: 0,
     contextSize: 256,
-    extraModels: registeredModelSource(db),
+    extraModels: registeredModelSource(db, { allowedFolders: [modelsDir, elsewhere] }),
     workspaceOfKey: async (apiKey) => workspaceOfModelKey(apiKey, masterKey),
   });
   const suffix = randomUUID().slice(0, 8);
@@ -210,6 +210,24 @@ describe("the Models page service", () => {
     expect(pageB.models.map((model) => model.name)).toEqual([NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL]);
     const measured = await rejection(catalog.measureLocalModel(otherWorkspaceId, "owner", { name: "Team-Model-Q8" }));
     expect([measured.code, measured.message]).toEqual(["not_found", 'No local model named "Team-Model-Q8" in this workspace.']);
+  });
+
+  it("a registration outside the allowed folders (made before the rule) is flagged and not served", async () => {
+    const stale = path.join(outside, "stale.gguf");
+    await writeRandomModel(stale, { seed: 24 });
+    const row = await db.localModel.create({ data: { workspaceId, name: "stale-outside", path: stale, sizeBytes: 1n } });
+    try {
+      const listed = (await catalog.listLocalModels(workspaceId, "owner")).models.find((model) => model.name === "stale-outside");
+      expect(listed?.problem).toBe(
+        `Models can be registered only from ${modelsDir}, ${elsewhere}. The model server does not serve this file; remove it, or add its folder to ASSAY_MODEL_PATHS.`,
+      );
+      expect(listed?.architecture).toBeNull();
+      const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: await localModelKey(workspaceId), maxRetries: 0 });
+      await expect(client.completions.create({ model: "stale-outside", prompt: "hi", max_tokens: 2 })).rejects.toBeInstanceOf(NotFoundError);
+      expect((await rejection(catalog.measureLocalModel(workspaceId, "owner", { name: "stale-outside" }))).code).toBe("bad_request");
+    } finally {
+      await db.localModel.delete({ where: { id: row.id } });
+    }
   });
 
   it("members who do not manage local models see file names, not absolute paths", async () => {

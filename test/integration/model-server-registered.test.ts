@@ -35,7 +35,7 @@ beforeAll(async () => {
 
   child = spawn(process.execPath, [path.join(root, "bin/assay.js"), "serve-model", "--port", "0", "--models-dir", modelsDir, "--context-size", "256"], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL, ASSAY_SECRET: process.env.ASSAY_SECRET },
+    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL, ASSAY_SECRET: process.env.ASSAY_SECRET, ASSAY_MODEL_PATHS: elsewhere },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (chunk) => (output += chunk));

@@ -79,6 +79,7 @@ export async function resolveRegistrablePath(absolutePath: string, folders: read
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== "ENOENT" && code !== "ENOTDIR") throw outsideAllowedFolders(folders);
     // A dangling link, or a path through a linked folder: only where its existing part really lies counts.
+    // An ancestor Assay may not read tells nothing about where the path lies: it counts as outside.
     const location = await realLocationOfMissing(candidate).catch(() => null);
     if (location === null || !real.some((folder) => folder === location || inside(folder, location))) throw outsideAllowedFolders(folders);
     return { state: "missing", path: candidate };

@@ -22,6 +22,8 @@ const schema = z.object({
   ASSAY_PG_PORT: z.coerce.number().int().positive().default(54329),
   ASSAY_MODEL_PORT: z.coerce.number().int().positive().default(8088),
   ASSAY_MODELS_DIR: z.string().default("models"),
+  /** more folders GGUF files may be registered from by path, colon- or comma-separated */
+  ASSAY_MODEL_PATHS: z.string().default(""),
   ASSAY_PUBLIC_URL: z.string().url().optional(),
   ASSAY_WORKER: z.enum(["on", "off"]).default("on"),
   ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

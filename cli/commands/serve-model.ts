@@ -16,7 +16,8 @@ const USAGE = `Usage: assay serve-model [options]
   --parallel <n>         requests a model runs at once (default 4)
   --max-queue <n>        requests waiting per model before 429 (default 32)
 
-With DATABASE_URL set (as \`assay start\` does), the GGUF files registered on the Models page are served too.
+With DATABASE_URL set (as \`assay start\` does), the GGUF files registered on the Models page are served too, each
+only to requests with its workspace's key (the built-in Local models connection sends it).
 `;
 
 function integer(name: string, value: string | undefined, minimum: number): number | undefined {
@@ -79,8 +80,9 @@ export async function run(argv: string[]): Promise<number> {
   if (env.DATABASE_URL) {
     const { createDb } = await import("../../lib/db.ts");
     const { registeredModelSource } = await import("../../lib/local-models/registered-models.ts");
+    const { allowedModelFolders } = await import("../../lib/local-models/model-paths.ts");
     database = createDb(env.DATABASE_URL);
-    extraModels = registeredModelSource(database);
+    extraModels = registeredModelSource(database, { allowedFolders: allowedModelFolders(modelsDir) });
   }
   const server = await startModelServer({
     modelsDir,
@@ -91,6 +93,11 @@ export async function run(argv: string[]): Promise<number> {
     ...(parallel !== undefined ? { parallelSequences: parallel } : {}),
     ...(maxQueue !== undefined ? { maxQueue } : {}),
     ...(extraModels ? { extraModels } : {}),
+    workspaceOfKey: async (apiKey) => {
+      const { loadMasterKey } = await import("../../lib/connections/crypto.ts");
+      const { workspaceOfModelKey } = await import("../../lib/local-models/workspace-key.ts");
+      return workspaceOfModelKey(apiKey, await loadMasterKey());
+    },
   });
   process.stdout.write(
     `[serve-model] Serving the models in ${modelsDir}${database ? " and those registered in Assay" : ""} on ${server.url}/v1\n`,

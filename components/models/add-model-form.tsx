@@ -8,7 +8,7 @@ function suggestedName(filePath: string): string {
   return base.replace(/\.gguf$/i, "").replace(/[^A-Za-z0-9._:@+-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "");
 }
 
-export function AddModelForm(props: { onAdded: (model: LocalModelView) => void }) {
+export function AddModelForm(props: { allowedFolders: string[] | null; onAdded: (model: LocalModelView) => void }) {
   const [filePath, setFilePath] = useState("");
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
@@ -47,6 +47,12 @@ export function AddModelForm(props: { onAdded: (model: LocalModelView) => void }
       <h2 className="text-sm font-semibold">Add a GGUF file by path</h2>
       <p className="mt-0.5 text-xs text-slate-500">
         A .gguf file on the machine Assay runs on (for example a Llama 3.2 1B, Qwen2.5 0.5B or SmolLM2 quantized to Q4_K_M). The file stays where it is; the model server loads it on the first request.
+        {props.allowedFolders && (
+          <>
+            {" "}Files can be added from <span className="font-mono" data-testid="allowed-folders">{props.allowedFolders.join(", ")}</span> (
+            <span className="font-mono">ASSAY_MODELS_DIR</span> and <span className="font-mono">ASSAY_MODEL_PATHS</span>).
+          </>
+        )}
       </p>
       <div className="mt-3 grid grid-cols-1 gap-3 md:grid-cols-[minmax(0,3fr)_minmax(0,1fr)_auto] md:items-start">
         <div>

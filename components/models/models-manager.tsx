@@ -108,7 +108,7 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
 
   async function remove(model: LocalModelView) {
     if (!model.id) return;
-    if (!window.confirm(`Remove "${model.name}" from Assay? The file ${model.path} is left where it is.`)) return;
+    if (!window.confirm(`Remove "${model.name}" from Assay? The file ${model.path ?? model.file} is left where it is.`)) return;
     try {
       await api(`/api/local-models/${model.id}`, { method: "DELETE" });
       setPage((current) => ({ ...current, models: current.models.filter((item) => item.id !== model.id || item.source !== "registered") }));
@@ -137,6 +137,7 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
       )}
       {props.canWrite && (
         <AddModelForm
+          allowedFolders={page.allowedFolders}
           onAdded={(model) => {
             setPage((current) => ({ ...current, models: [...current.models, model] }));
             setNotice(`Added "${model.name}". It is served as model "${model.name}" and listed in the Local models connection.`);
@@ -171,7 +172,9 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
                         {model.source === "folder" ? "folder" : "registered"}
                       </span>
                     </div>
-                    <div className="mt-0.5 max-w-[16rem] truncate font-mono text-[11px] text-slate-500" title={model.path}>{model.path}</div>
+                    <div className="mt-0.5 max-w-[16rem] truncate font-mono text-[11px] text-slate-500" title={model.path ?? model.file} data-testid="model-file">
+                      {model.path ?? model.file}
+                    </div>
                     {model.title && model.title !== model.name && <div className="text-[11px] text-slate-500">{model.title}</div>}
                     {model.problem && <div className="mt-1 text-xs text-red-700" data-testid="model-problem">{model.problem}</div>}
                     {model.shadowed && <div className="mt-1 text-xs text-amber-700">A file in the models folder has this name and is served instead.</div>}
@@ -209,7 +212,7 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
             {page.models.length === 0 && (
               <tr>
                 <td colSpan={9} className="px-4 py-10 text-center text-sm text-slate-500" data-testid="models-empty">
-                  No local models yet. Put .gguf files in <span className="font-mono">{page.modelsDir}</span> or add one by path above.
+                  No local models yet. Put .gguf files in {page.modelsDir ? <span className="font-mono">{page.modelsDir}</span> : "the models folder"} or add one by path above.
                 </td>
               </tr>
             )}
@@ -217,7 +220,7 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
         </table>
       </div>
       <p className="text-xs text-slate-500">
-        Files in <span className="font-mono">{page.modelsDir}</span> are served under their file name; registered files under the name given here.
+        Files in {page.modelsDir ? <span className="font-mono" data-testid="models-dir">{page.modelsDir}</span> : "the models folder"} are served under their file name; registered files under the name given here.
         The server loads a model on its first request and unloads it after 10 idle minutes or when memory is needed. Speed is generated tokens per
         second after the first token, on this machine.
       </p>

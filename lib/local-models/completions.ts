@@ -24,6 +24,8 @@ export interface InferenceDependencies {
   pool: ModelPool;
   metrics: MetricsRecorder;
   llama: () => Promise<Llama>;
+  /** the workspace the request's key belongs to; null: only the models folder's files */
+  workspaceId: string | null;
 }
 
 /** OpenAI's default for the legacy completions endpoint; chat generates until the context is full or the model stops. */
@@ -67,7 +69,7 @@ async function planChat(body: unknown, dependencies: InferenceDependencies): Pro
   const request = chatCompletionRequest.parse(body);
   // A bad schema is a 400 before anything is loaded.
   const grammar = await grammarFor(await dependencies.llama(), request.response_format);
-  const loaded = await dependencies.pool.get(request.model);
+  const loaded = await dependencies.pool.get(request.model, dependencies.workspaceId);
   const prompt = prepareChatPrompt(loaded, request.messages, stopList(request.stop));
   const requested = request.max_completion_tokens ?? request.max_tokens ?? undefined;
   return {
@@ -93,7 +95,7 @@ async function planChat(body: unknown, dependencies: InferenceDependencies): Pro
 
 async function planText(body: unknown, dependencies: InferenceDependencies): Promise<{ plan: Plan; loaded: LoadedModel }> {
   const request = completionRequest.parse(body);
-  const loaded = await dependencies.pool.get(request.model);
+  const loaded = await dependencies.pool.get(request.model, dependencies.workspaceId);
   const promptText = typeof request.prompt === "string" ? request.prompt : request.prompt[0]!;
   const prompt = prepareTextPrompt(loaded, promptText, stopList(request.stop));
   return {

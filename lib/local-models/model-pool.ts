@@ -21,11 +21,24 @@ export interface ModelEntry {
   /** the file name without .gguf (or the registered name) */
   id: string;
   path: string;
+  /** the workspaces a registered model is served to; null for the models folder's files, served to every caller */
+  workspaceIds: readonly string[] | null;
+}
+
+/** What a registration source gives: one row per workspace that registered the file under the name. */
+export interface ExtraModel {
+  name: string;
+  path: string;
+  workspaceId: string;
+}
+
+export function visibleTo(entry: ModelEntry, workspaceId: string | null): boolean {
+  return entry.workspaceIds === null || (workspaceId !== null && entry.workspaceIds.includes(workspaceId));
 }
 
 export interface ModelPoolOptions {
   modelsDir: string;
-  extraModels?: () => Promise<{ name: string; path: string }[]>;
+  extraModels?: () => Promise<ExtraModel[]>;
   getLlama: () => Promise<Llama>;
   threads: number;
   /** tokens per sequence; default: the model's training context, at most 4096 */
@@ -97,10 +110,15 @@ export class ModelPool {
     for (const file of files.sort()) {
       if (!file.endsWith(".gguf")) continue;
       const id = file.slice(0, -".gguf".length);
-      entries.set(id, { id, path: path.join(this.options.modelsDir, file) });
+      entries.set(id, { id, path: path.join(this.options.modelsDir, file), workspaceIds: null });
     }
     for (const extra of (await this.options.extraModels?.()) ?? []) {
-      if (!entries.has(extra.name)) entries.set(extra.name, { id: extra.name, path: extra.path });
+      const entry = entries.get(extra.name);
+      if (!entry) entries.set(extra.name, { id: extra.name, path: extra.path, workspaceIds: [extra.workspaceId] });
+      // Another workspace registered the same file under the same name: one model, served to both.
+      else if (entry.workspaceIds !== null && entry.path === extra.path && !entry.workspaceIds.includes(extra.workspaceId)) {
+        entries.set(extra.name, { ...entry, workspaceIds: [...entry.workspaceIds, extra.workspaceId] });
+      }
     }
     const list = [...entries.values()];
     this.listed = { at: performance.now(), entries: list };
@@ -110,18 +128,26 @@ export class ModelPool {
     return list;
   }
 
-  /** The entry for `id`, from a list at most a second old, re-read once before answering 404. */
-  async find(id: string): Promise<ModelEntry> {
+  /** The models a caller of `workspaceId` (null: no workspace key) may name. */
+  async listFor(workspaceId: string | null, maxAgeMs = 0): Promise<ModelEntry[]> {
+    return (await this.list(maxAgeMs)).filter((entry) => visibleTo(entry, workspaceId));
+  }
+
+  /**
+   * The entry for `id` as the caller of `workspaceId` sees it, from a list at most a second old, re-read once
+   * before answering 404. Another workspace's model is the same 404 as no model at all.
+   */
+  async find(id: string, workspaceId: string | null): Promise<ModelEntry> {
     const entry =
-      (await this.list(LIST_MAX_AGE_MS)).find((candidate) => candidate.id === id) ??
-      (await this.list()).find((candidate) => candidate.id === id);
+      (await this.listFor(workspaceId, LIST_MAX_AGE_MS)).find((candidate) => candidate.id === id) ??
+      (await this.listFor(workspaceId)).find((candidate) => candidate.id === id);
     if (!entry) throw modelNotFound(id);
     return entry;
   }
 
   /** The loaded model, loading it if needed; 503 when the load takes longer than loadWaitMs. */
-  async get(id: string): Promise<LoadedModel> {
-    const entry = await this.find(id);
+  async get(id: string, workspaceId: string | null): Promise<LoadedModel> {
+    const entry = await this.find(id, workspaceId);
     const ready = this.loaded.get(id);
     if (ready && ready.path === entry.path) return this.touch(ready);
     let pending = this.loading.get(id);

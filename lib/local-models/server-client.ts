@@ -11,7 +11,13 @@ import { outboundRefusalIn } from "../net/outbound-policy.ts";
 export interface ServerClientOptions {
   /** the OpenAI base URL, e.g. http://127.0.0.1:8088/v1 */
   baseUrl: string;
+  /** the workspace's model-server key: without it only the models folder's files are listed and served */
+  apiKey?: string;
   fetch?: typeof fetch;
+}
+
+function authorization(options: ServerClientOptions): Record<string, string> {
+  return options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
 }
 
 const liveModel = z.object({
@@ -52,7 +58,7 @@ function unreachable(baseUrl: string, error: unknown): string {
 export async function fetchServerStatus(options: ServerClientOptions & { timeoutMs?: number }): Promise<ServerStatus> {
   const url = serverOrigin(options.baseUrl);
   try {
-    const response = await (options.fetch ?? outboundFetch())(`${url}/metrics`, { signal: AbortSignal.timeout(options.timeoutMs ?? 1500) });
+    const response = await (options.fetch ?? outboundFetch())(`${url}/metrics`, { headers: authorization(options), signal: AbortSignal.timeout(options.timeoutMs ?? 1500) });
     if (!response.ok) return { reachable: false, url, message: `GET ${url}/metrics answered ${response.status}; is this Assay's model server?` };
     const parsed = metricsBody.safeParse(await response.json());
     if (!parsed.success) return { reachable: false, url, message: `GET ${url}/metrics answered in an unknown shape; is this Assay's model server?` };
@@ -94,7 +100,7 @@ export async function measureSpeed(
     try {
       response = await doFetch(`${options.baseUrl.replace(/\/+$/, "")}/completions`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...authorization(options) },
         body: JSON.stringify({ model: options.model, prompt: MEASURE_PROMPT, max_tokens: maxTokens, temperature: 0, ignore_eos: true }),
         signal: deadline,
       });

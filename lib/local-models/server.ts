@@ -6,7 +6,7 @@ import { getLlama, type Llama } from "node-llama-cpp";
 import { invalidRequest, OpenAiApiError, toOpenAiError } from "./api-errors.ts";
 import { handleChatCompletion, handleCompletion, type InferenceDependencies } from "./completions.ts";
 import { MetricsRecorder } from "./metrics.ts";
-import { ModelPool } from "./model-pool.ts";
+import { ModelPool, type ExtraModel } from "./model-pool.ts";
 
 // Assay's local model server: GGUF models through node-llama-cpp behind the OpenAI HTTP API, on plain node:http.
 // `assay serve-model` runs it as its own process, so inference never blocks the web app.
@@ -29,8 +29,17 @@ export interface ModelServerOptions {
   parallelSequences?: number;
   /** how long a request waits for its model to load before 503 with Retry-After; default 30 s */
   loadWaitMs?: number;
-  /** models registered elsewhere (e.g. in Assay's database), in addition to the .gguf files of modelsDir */
-  extraModels?: () => Promise<{ name: string; path: string }[]>;
+  /**
+   * models registered elsewhere (e.g. in Assay's database), in addition to the .gguf files of modelsDir; each is
+   * served only to requests whose key `workspaceOfKey` maps to its workspace
+   */
+  extraModels?: () => Promise<ExtraModel[]>;
+  /**
+   * The workspace a request's API key (the Bearer token) belongs to: null for a key that is not a workspace key
+   * (such requests see the folder's files only); throws for a workspace key that does not verify. Without it no
+   * request sees registered models.
+   */
+  workspaceOfKey?: (apiKey: string) => Promise<string | null>;
   /** a Llama instance to share (tests, the bench); by default one is created with build "never" and no GPU */
   llama?: Llama;
 }
@@ -93,10 +102,16 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     loadWaitMs: options.loadWaitMs ?? 30_000,
   });
   const metrics = new MetricsRecorder();
-  const dependencies: InferenceDependencies = { pool, metrics, llama };
 
-  async function listModels() {
-    const models = await pool.list();
+  async function workspaceOf(request: IncomingMessage): Promise<string | null> {
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match || !options.workspaceOfKey) return null;
+    return options.workspaceOfKey(match[1]!);
+  }
+
+  async function listModels(workspaceId: string | null) {
+    const models = await pool.listFor(workspaceId);
     const data = await Promise.all(
       models.map(async (model) => {
         const created = await stat(model.path).then(
@@ -114,15 +129,17 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     const method = request.method ?? "GET";
     const pathname = url.pathname.replace(/\/+$/, "") || "/";
     if (method === "GET" && pathname === "/health") return sendJson(response, 200, { status: "ok" });
-    if (method === "GET" && pathname === "/v1/models") return sendJson(response, 200, await listModels());
+    const workspaceId = await workspaceOf(request);
+    if (method === "GET" && pathname === "/v1/models") return sendJson(response, 200, await listModels(workspaceId));
     if (method === "GET" && pathname.startsWith("/v1/models/")) {
       const id = decodeURIComponent(pathname.slice("/v1/models/".length));
-      const model = (await listModels()).data.find((candidate) => candidate.id === id);
-      if (!model) await pool.find(id); // throws the 404
+      const model = (await listModels(workspaceId)).data.find((candidate) => candidate.id === id);
+      if (!model) await pool.find(id, workspaceId); // throws the 404
       return sendJson(response, 200, model);
     }
+    const dependencies: InferenceDependencies = { pool, metrics, llama, workspaceId };
     if (method === "GET" && pathname === "/metrics") {
-      const ids = (await pool.list()).map((model) => model.id);
+      const ids = (await pool.listFor(workspaceId)).map((model) => model.id);
       const measured = metrics.snapshot();
       const models = Object.fromEntries(pool.status(ids).map((status) => [status.id, { ...status, ...measured[status.id] }]));
       return sendJson(response, 200, { models });

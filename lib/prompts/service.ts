@@ -1,4 +1,3 @@
-import { Ajv } from "ajv";
 import { db, Prisma } from "../db.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
 import {
@@ -13,6 +12,7 @@ import {
   type PromptVersionSummary,
 } from "./records.ts";
 import { assertValidPrompt } from "./render.ts";
+import { responseSchemaProblem } from "./response-schema.ts";
 import {
   createPromptInput,
   promptVersionInput,
@@ -46,20 +46,12 @@ export const STARTER_VERSION: PromptVersionInput = {
 // come from an unusual interleaving; a few retries are plenty.
 const SAVE_ATTEMPTS = 5;
 
-const schemaValidator = new Ajv({ strict: false, allErrors: true });
-
 /** Everything a version must pass before anything is written. Throws AppError("bad_request"). */
 async function checkVersionContent(workspaceId: string, version: PromptVersionInput): Promise<void> {
   assertValidPrompt(version);
   const format = version.params.responseFormat;
   if (format?.type === "json_schema") {
-    let problem: string | null = null;
-    try {
-      if (!schemaValidator.validateSchema(format.schema)) problem = schemaValidator.errorsText(schemaValidator.errors);
-      else schemaValidator.compile(format.schema);
-    } catch (error) {
-      problem = error instanceof Error ? error.message : String(error);
-    }
+    const problem = responseSchemaProblem(format.schema);
     if (problem) {
       const path = "params.responseFormat.schema";
       throw new AppError("bad_request", "version", `${path}: not a valid JSON Schema: ${problem}`, [{ path, message: problem }]);

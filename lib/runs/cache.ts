@@ -2,9 +2,11 @@ import { createHash } from "node:crypto";
 import { db } from "../db.ts";
 import type { FinishReason } from "../llm/types.ts";
 
-// The optional response cache: keyed by the exact request (base URL and the body sent, keys sorted), so a changed
-// parameter, message or model is a different key. Only complete answers are cached. A cached result is flagged and
-// never enters latency figures.
+// The optional response cache: keyed by the workspace, the connection (or, for an inline target, none), the base URL
+// and the exact body sent (keys sorted: model, messages, every parameter), so a changed parameter, message or model
+// is a different key and one workspace never reads another's answers. Only complete answers are cached. A cached
+// result is flagged and never enters latency figures. Keys written before the workspace was part of them (format 1)
+// simply never match again.
 
 export interface CachedResponse {
   output: string;
@@ -26,8 +28,23 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-export function cacheKey(baseURL: string, body: unknown): string {
-  const text = JSON.stringify({ baseURL: baseURL.replace(/\/+$/, ""), body: canonical(body) });
+export interface CacheScope {
+  workspaceId: string;
+  /** the stored connection called; null for an inline target (its base URL says where it goes) */
+  connectionId: string | null;
+  baseURL: string;
+}
+
+const KEY_FORMAT = 2;
+
+export function cacheKey(scope: CacheScope, body: unknown): string {
+  const text = JSON.stringify({
+    format: KEY_FORMAT,
+    workspaceId: scope.workspaceId,
+    connectionId: scope.connectionId,
+    baseURL: scope.baseURL.replace(/\/+$/, ""),
+    body: canonical(body),
+  });
   return createHash("sha256").update(text).digest("hex");
 }
 

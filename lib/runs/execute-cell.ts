@@ -76,7 +76,10 @@ export function prepareCell(run: RunContext, variant: VariantContext, caseData: 
   }
   const key =
     run.cache && variant.target
-      ? cacheKey(variant.target.target.baseURL, toChatRequest(variant.target.target.model, messages, variant.params))
+      ? cacheKey(
+          { workspaceId: run.workspaceId, connectionId: variant.target.connectionId, baseURL: variant.target.target.baseURL },
+          toChatRequest(variant.target.target.model, messages, variant.params),
+        )
       : null;
   return { messages, renderError: null, cacheKey: key };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -6,20 +6,28 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL } from "../../lib/local-models/demo-models.ts";
 import { greedyContinuation, loadCorpus, trainNgramModel } from "../../lib/local-models/ngram-model.ts";
 import { writeRandomModel } from "../../lib/local-models/random-model.ts";
-import { launchBrowser, screenshot, signedInContext } from "../support/browser.ts";
+import { hashPassword } from "better-auth/crypto";
+import { launchBrowser, OWNER, screenshot, signedInContext } from "../support/browser.ts";
 
 // Issue #3 in the browser, against the real `assay start` (which runs the model server): the Models page lists the
 // demo models from their GGUF headers, a user adds a GGUF by path, measures its speed and removes it; then a demo
 // prompt runs in the playground against the built-in Local models connection, with no key and no network.
 
 const appUrl = inject("appUrl");
+process.env.DATABASE_URL = inject("databaseUrl");
+const { db } = await import("../../lib/db.ts");
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let filesDir: string;
+let outsideDir: string;
 
 beforeAll(async () => {
-  filesDir = await mkdtemp(path.join(os.tmpdir(), "assay-e2e-gguf-"));
+  // Registering by path is limited to the models folder and ASSAY_MODEL_PATHS (this folder, see app-setup.ts).
+  await mkdir(inject("registeredModelsDir"), { recursive: true });
+  filesDir = await mkdtemp(path.join(inject("registeredModelsDir"), "gguf-"));
+  outsideDir = await mkdtemp(path.join(os.tmpdir(), "assay-e2e-outside-"));
+  await writeRandomModel(path.join(outsideDir, "elsewhere.gguf"), { seed: 6 });
   await writeRandomModel(path.join(filesDir, "team-distilled-q8.gguf"), { seed: 5, name: "Team distilled student" });
   browser = await launchBrowser();
   context = await signedInContext(browser, appUrl);
@@ -30,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await rm(filesDir, { recursive: true, force: true });
+  await rm(outsideDir, { recursive: true, force: true });
 });
 
 const row = (name: string) => page.locator(`[data-testid="local-model-row"][data-model="${name}"]`);
@@ -55,6 +64,14 @@ describe("local models", () => {
     await page.fill('[data-testid="model-path"]', filesDir);
     await page.click('[data-testid="add-model"]');
     await expect.poll(() => page.locator('[data-testid="model-path-error"]').innerText()).toContain("is a folder");
+    // Outside the allowed folders: one answer, whether the file is there or not.
+    const allowed = inject("registeredModelsDir");
+    const refusal = `Models can be registered only from ${path.join(path.dirname(allowed), "models")}, ${allowed}.`;
+    for (const file of ["elsewhere.gguf", "missing.gguf"]) {
+      await page.fill('[data-testid="model-path"]', path.join(outsideDir, file));
+      await page.click('[data-testid="add-model"]');
+      await expect.poll(() => page.locator('[data-testid="model-path-error"]').innerText()).toBe(refusal);
+    }
   });
 
   it("adds a GGUF by path; the server serves it and the playground's picker lists it; its speed is measured and stored", async () => {
@@ -118,5 +135,34 @@ describe("local models", () => {
     expect(await target.locator('[data-testid="metric-finish"]').innerText()).toBe("stop");
     expect(await target.locator('[data-testid="metric-cost"]').innerText()).toBe("$0");
     await screenshot(page, "local-models-playground");
+  });
+
+  it("a viewer sees the models' file names, not where they are on disk", async () => {
+    const owner = await db.membership.findFirstOrThrow({ where: { user: { email: OWNER.email } }, orderBy: { createdAt: "asc" } });
+    const email = `viewer-${Date.now().toString(36)}@assay.test`;
+    const password = "viewer horse battery";
+    // Invitations do not exist yet: the member is written directly, as better-auth stores an email sign-up.
+    const user = await db.user.create({ data: { id: `viewer-${Date.now().toString(36)}`, name: "Viewer", email, emailVerified: true } });
+    await db.account.create({ data: { id: `${user.id}-credential`, accountId: user.id, providerId: "credential", userId: user.id, password: await hashPassword(password) } });
+    await db.membership.create({ data: { workspaceId: owner.workspaceId, userId: user.id, role: "viewer" } });
+    const viewerContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    try {
+      const signIn = await viewerContext.request.post(`${appUrl}/api/auth/sign-in/email`, { data: { email, password }, headers: { origin: appUrl } });
+      expect(signIn.status()).toBe(200);
+      const viewerPage = await viewerContext.newPage();
+      await viewerPage.goto(`${appUrl}/models`);
+      await viewerPage.locator(`[data-testid="local-model-row"][data-model="${NGRAM_DEMO_MODEL}"]`).waitFor();
+      expect(await viewerPage.locator('[data-testid="model-file"]').allInnerTexts()).toEqual([`${NGRAM_DEMO_MODEL}.gguf`, `${RANDOM_DEMO_MODEL}.gguf`]);
+      const home = path.dirname(inject("registeredModelsDir"));
+      expect(await viewerPage.locator("body").innerText()).not.toContain(home);
+      expect(await viewerPage.content()).not.toContain(home);
+      expect(await viewerPage.locator('[data-testid="add-model-form"]').count()).toBe(0);
+      const listed = (await (await viewerContext.request.get(`${appUrl}/api/local-models`)).json()) as { modelsDir: unknown; models: { path: unknown }[] };
+      expect([listed.modelsDir, ...listed.models.map((model) => model.path)]).toEqual([null, null, null]);
+      await screenshot(viewerPage, "local-models-viewer");
+    } finally {
+      await viewerContext.close();
+      await db.user.delete({ where: { id: user.id } });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +14,12 @@ import type { ModelServer } from "../../lib/local-models/server.ts";
 // GGUF files from their headers, register one by path (validated), measure speed through the server, remove.
 
 const modelsDir = await mkdtemp(path.join(os.tmpdir(), "assay-catalog-models-"));
+// Registering by path is limited to the models folder and ASSAY_MODEL_PATHS; `outside` is in neither.
+const elsewhere = await mkdtemp(path.join(os.tmpdir(), "assay-catalog-files-"));
+const outside = await mkdtemp(path.join(os.tmpdir(), "assay-catalog-outside-"));
 process.env.ASSAY_MODELS_DIR = modelsDir;
+process.env.ASSAY_MODEL_PATHS = elsewhere;
+process.env.ASSAY_SECRET ??= "integration-test-master-secret";
 process.env.DATABASE_URL = inject("databaseUrl");
 
 const { db } = await import("../../lib/db.ts");
@@ -22,8 +27,9 @@ const { AppError, errorBody, httpStatusOf } = await import("../../lib/errors.ts"
 const catalog = await import("../../lib/local-models/catalog.ts");
 const { startModelServer } = await import("../../lib/local-models/server.ts");
 const { registeredModelSource } = await import("../../lib/local-models/registered-models.ts");
+const { localModelKey, workspaceOfModelKey } = await import("../../lib/local-models/workspace-key.ts");
+const { loadMasterKey } = await import("../../lib/connections/crypto.ts");
 
-let elsewhere: string;
 let server: ModelServer;
 let workspaceId: string;
 let otherWorkspaceId: string;
@@ -41,12 +47,18 @@ async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof
 }
 
 beforeAll(async () => {
-  elsewhere = await mkdtemp(path.join(os.tmpdir(), "assay-catalog-files-"));
   await ensureDemoModels(modelsDir);
   await writeRandomModel(teamPath(), { seed: 21, name: "Team model", contextLength: 8192 });
   await writeFile(path.join(elsewhere, "notes.gguf"), "plain text, not a model, but long enough for a header");
   await mkdir(path.join(elsewhere, "folder.gguf"));
-  server = await startModelServer({ modelsDir, port: 0, contextSize: 256, extraModels: registeredModelSource(db) });
+  const masterKey = await loadMasterKey();
+  server = await startModelServer({
+    modelsDir,
+    port: 0,
+    contextSize: 256,
+    extraModels: registeredModelSource(db, { allowedFolders: [modelsDir, elsewhere] }),
+    workspaceOfKey: async (apiKey) => workspaceOfModelKey(apiKey, masterKey),
+  });
   const suffix = randomUUID().slice(0, 8);
   workspaceId = (await db.workspace.create({ data: { name: "Catalog", slug: `catalog-${suffix}` } })).id;
   otherWorkspaceId = (await db.workspace.create({ data: { name: "Other", slug: `catalog-other-${suffix}` } })).id;
@@ -62,11 +74,12 @@ afterAll(async () => {
   await db.workspace.deleteMany({ where: { id: { in: [workspaceId, otherWorkspaceId] } } });
   await rm(modelsDir, { recursive: true, force: true });
   await rm(elsewhere, { recursive: true, force: true });
+  await rm(outside, { recursive: true, force: true });
 });
 
 describe("the Models page service", () => {
   it("lists the folder's models from their GGUF headers, with the server's live state", async () => {
-    const page = await catalog.listLocalModels(workspaceId);
+    const page = await catalog.listLocalModels(workspaceId, "owner");
     expect(page.modelsDir).toBe(modelsDir);
     expect(page.server).toEqual({ url: server.url, reachable: true, message: null });
     const random = page.models.find((model) => model.name === RANDOM_DEMO_MODEL)!;
@@ -90,7 +103,7 @@ describe("the Models page service", () => {
 
   it("adds the folder's models to the workspace's Local models connection, leaving existing rows alone", async () => {
     await db.connectionModel.updateMany({ where: { connectionId, name: NGRAM_DEMO_MODEL }, data: { contextWindow: 333 } });
-    await catalog.listLocalModels(workspaceId);
+    await catalog.listLocalModels(workspaceId, "owner");
     const rows = await db.connectionModel.findMany({ where: { connectionId }, orderBy: { name: "asc" } });
     expect(rows.map((row) => [row.name, row.contextWindow, row.inputPricePerM, row.outputPricePerM])).toEqual([
       [NGRAM_DEMO_MODEL, 333, null, null],
@@ -100,7 +113,7 @@ describe("the Models page service", () => {
 
   it.each([
     [{ path: "models/x.gguf" }, "path", "absolute path"],
-    [{ path: "/nowhere/at/all.gguf" }, "path", "No file at /nowhere/at/all.gguf"],
+    [{ path: "__elsewhere__/missing.gguf" }, "path", "No file at __elsewhere__/missing.gguf"],
     [{ path: "__elsewhere__/folder.gguf" }, "path", "is a folder"],
     [{ path: "__elsewhere__/notes.gguf" }, "path", 'notes.gguf is not a GGUF file (no "GGUF" magic)'],
     [{ path: "__elsewhere__/Team Model Q8.gguf", name: "has space" }, "name", "Letters, digits"],
@@ -109,7 +122,28 @@ describe("the Models page service", () => {
     expect(httpStatusOf(error)).toBe(400);
     const body = errorBody(error).error;
     expect(body.details[0]?.path).toBe(field);
-    expect(body.details[0]?.message).toContain(message);
+    expect(body.details[0]?.message).toContain(message.replace("__elsewhere__", elsewhere));
+    expect(await db.localModel.count({ where: { workspaceId } })).toBe(0);
+  });
+
+  it("registration by path: a file outside the allowed folders gets the same answer whether or not it exists", async () => {
+    await writeRandomModel(path.join(outside, "real.gguf"), { seed: 23 });
+    await symlink(path.join(outside, "real.gguf"), path.join(elsewhere, "link-out.gguf"));
+    await symlink(outside, path.join(elsewhere, "folder-out"));
+    await symlink(path.join(outside, "gone.gguf"), path.join(elsewhere, "dangling-out.gguf"));
+    const expected = { status: 400, message: `Models can be registered only from ${modelsDir}, ${elsewhere}.` };
+    const answer = async (filePath: string) => {
+      const error = await catalog.registerLocalModel(workspaceId, { path: filePath, name: "probe" }).catch((caught: unknown) => caught);
+      return { status: httpStatusOf(error), message: errorBody(error).error.message };
+    };
+    expect(await answer(path.join(outside, "real.gguf"))).toEqual(expected);
+    expect(await answer(path.join(outside, "missing.gguf"))).toEqual(expected);
+    expect(await answer("/etc/passwd")).toEqual(expected);
+    expect(await answer(`${elsewhere}/../${path.basename(outside)}/real.gguf`)).toEqual(expected);
+    expect(await answer(path.join(elsewhere, "link-out.gguf"))).toEqual(expected);
+    expect(await answer(path.join(elsewhere, "folder-out", "real.gguf"))).toEqual(expected);
+    expect(await answer(path.join(elsewhere, "folder-out", "missing.gguf"))).toEqual(expected);
+    expect(await answer(path.join(elsewhere, "dangling-out.gguf"))).toEqual(expected);
     expect(await db.localModel.count({ where: { workspaceId } })).toBe(0);
   });
 
@@ -131,15 +165,89 @@ describe("the Models page service", () => {
       outputPricePerM: 0,
     });
 
-    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "none", maxRetries: 0 });
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: await localModelKey(workspaceId), maxRetries: 0 });
     const completion = await client.completions.create({ model: "Team-Model-Q8", prompt: "hi", max_tokens: 3, temperature: 0 });
     expect(completion.usage?.completion_tokens).toBe(3);
 
-    const page = await catalog.listLocalModels(workspaceId);
+    const page = await catalog.listLocalModels(workspaceId, "owner");
     expect(page.models.map((model) => `${model.source}:${model.name}`)).toEqual([
       `folder:${NGRAM_DEMO_MODEL}`,
       `folder:${RANDOM_DEMO_MODEL}`,
       "registered:Team-Model-Q8",
+    ]);
+  });
+
+  it("a model registered in one workspace is not listed, measured or served in another", async () => {
+    const origin = server.url;
+    const keyA = await localModelKey(workspaceId);
+    const keyB = await localModelKey(otherWorkspaceId);
+    const served = async (apiKey: string | null, route = "/v1/models") => {
+      const response = await fetch(`${origin}${route}`, apiKey ? { headers: { authorization: `Bearer ${apiKey}` } } : {});
+      const body = (await response.json()) as { data?: { id: string }[]; models?: Record<string, unknown> };
+      return body.data ? body.data.map((model) => model.id) : Object.keys(body.models ?? {});
+    };
+    expect(await served(keyA)).toEqual([NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL, "Team-Model-Q8"]);
+    expect(await served(keyB)).toEqual([NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL]);
+    expect(await served(null)).toEqual([NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL]);
+    expect(await served("none")).toEqual([NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL]);
+    expect(await served(keyB, "/metrics")).toEqual([NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL]);
+
+    const asB = new OpenAI({ baseURL: `${origin}/v1`, apiKey: keyB, maxRetries: 0 });
+    const refused = await asB.completions.create({ model: "Team-Model-Q8", prompt: "hi", max_tokens: 2 }).catch((caught: unknown) => caught);
+    expect(refused).toBeInstanceOf(NotFoundError);
+    expect((refused as InstanceType<typeof NotFoundError>).message).toBe("404 The model 'Team-Model-Q8' does not exist");
+    const anonymous = new OpenAI({ baseURL: `${origin}/v1`, apiKey: "none", maxRetries: 0 });
+    await expect(anonymous.chat.completions.create({ model: "Team-Model-Q8", messages: [{ role: "user", content: "hi" }], max_tokens: 2 })).rejects.toBeInstanceOf(NotFoundError);
+    // The folder's files stay served to every caller.
+    expect((await asB.completions.create({ model: RANDOM_DEMO_MODEL, prompt: "hi", max_tokens: 2 })).usage?.completion_tokens).toBe(2);
+
+    // A key naming workspace A without A's MAC is refused outright.
+    const forged = `assay-ws-${workspaceId}.${keyB.split(".").pop()}`;
+    const forgedAnswer = await fetch(`${origin}/v1/models`, { headers: { authorization: `Bearer ${forged}` } });
+    expect(forgedAnswer.status).toBe(401);
+
+    const pageB = await catalog.listLocalModels(otherWorkspaceId, "owner");
+    expect(pageB.models.map((model) => model.name)).toEqual([NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL]);
+    const measured = await rejection(catalog.measureLocalModel(otherWorkspaceId, "owner", { name: "Team-Model-Q8" }));
+    expect([measured.code, measured.message]).toEqual(["not_found", 'No local model named "Team-Model-Q8" in this workspace.']);
+  });
+
+  it("a registration outside the allowed folders (made before the rule) is flagged and not served", async () => {
+    const stale = path.join(outside, "stale.gguf");
+    await writeRandomModel(stale, { seed: 24 });
+    const row = await db.localModel.create({ data: { workspaceId, name: "stale-outside", path: stale, sizeBytes: 1n } });
+    try {
+      const listed = (await catalog.listLocalModels(workspaceId, "owner")).models.find((model) => model.name === "stale-outside");
+      expect(listed?.problem).toBe(
+        `Models can be registered only from ${modelsDir}, ${elsewhere}. The model server does not serve this file; remove it, or add its folder to ASSAY_MODEL_PATHS.`,
+      );
+      expect(listed?.architecture).toBeNull();
+      const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: await localModelKey(workspaceId), maxRetries: 0 });
+      await expect(client.completions.create({ model: "stale-outside", prompt: "hi", max_tokens: 2 })).rejects.toBeInstanceOf(NotFoundError);
+      expect((await rejection(catalog.measureLocalModel(workspaceId, "owner", { name: "stale-outside" }))).code).toBe("bad_request");
+    } finally {
+      await db.localModel.delete({ where: { id: row.id } });
+    }
+  });
+
+  it("members who do not manage local models see file names, not absolute paths", async () => {
+    for (const role of ["viewer", "editor"] as const) {
+      const page = await catalog.listLocalModels(workspaceId, role);
+      expect([page.modelsDir, page.allowedFolders]).toEqual([null, null]);
+      expect(page.models.map((model) => [model.file, model.path])).toEqual([
+        [`${NGRAM_DEMO_MODEL}.gguf`, null],
+        [`${RANDOM_DEMO_MODEL}.gguf`, null],
+        ["Team Model Q8.gguf", null],
+      ]);
+      expect(JSON.stringify(page)).not.toContain(os.tmpdir());
+    }
+    const admin = await catalog.listLocalModels(workspaceId, "admin");
+    expect(admin.modelsDir).toBe(modelsDir);
+    expect(admin.allowedFolders).toEqual([modelsDir, elsewhere]);
+    expect(admin.models.map((model) => model.path)).toEqual([
+      path.join(modelsDir, `${NGRAM_DEMO_MODEL}.gguf`),
+      path.join(modelsDir, `${RANDOM_DEMO_MODEL}.gguf`),
+      teamPath(),
     ]);
   });
 
@@ -156,14 +264,14 @@ describe("the Models page service", () => {
   });
 
   it("measures a model's speed through the server and stores it, for registered and folder models", async () => {
-    const registered = await catalog.measureLocalModel(workspaceId, { name: "Team-Model-Q8" });
+    const registered = await catalog.measureLocalModel(workspaceId, "owner", { name: "Team-Model-Q8" });
     expect(registered.tokensPerSecond).toBeGreaterThan(0);
     expect(registered.runs).toBe(2);
     expect(registered.completionTokens).toBe(64);
     expect((await db.localModel.findFirstOrThrow({ where: { workspaceId, name: "Team-Model-Q8" } })).tokensPerSecond).toBeCloseTo(registered.tokensPerSecond, 6);
 
-    const folder = await catalog.measureLocalModel(workspaceId, { name: NGRAM_DEMO_MODEL });
-    const page = await catalog.listLocalModels(workspaceId);
+    const folder = await catalog.measureLocalModel(workspaceId, "owner", { name: NGRAM_DEMO_MODEL });
+    const page = await catalog.listLocalModels(workspaceId, "owner");
     const listed = page.models.find((model) => model.name === NGRAM_DEMO_MODEL)!;
     expect(listed).toMatchObject({ source: "folder", tokensPerSecond: expect.closeTo(folder.tokensPerSecond, 6), live: { state: "loaded", completed: 3 } });
     expect(listed.id).not.toBeNull();
@@ -171,7 +279,7 @@ describe("the Models page service", () => {
     expect(listed.live?.meanTokensPerSecond).toBeGreaterThan(0);
 
     expect((await rejection(catalog.removeLocalModel(workspaceId, listed.id!))).message).toContain("delete the file");
-    expect((await rejection(catalog.measureLocalModel(workspaceId, { name: "nope" }))).code).toBe("not_found");
+    expect((await rejection(catalog.measureLocalModel(workspaceId, "owner", { name: "nope" }))).code).toBe("not_found");
   });
 
   it("removes a registration (not the file) and the server stops serving it", async () => {
@@ -181,10 +289,10 @@ describe("the Models page service", () => {
     expect(await db.connectionModel.findFirst({ where: { connectionId, name: "Team-Model-Q8" } })).toBeNull();
     expect(await readGgufInfo(teamPath())).toMatchObject({ architecture: "llama" });
     // Still registered in the other workspace, so still served; gone from this workspace's list.
-    expect((await catalog.listLocalModels(workspaceId)).models.map((model) => model.name)).not.toContain("Team-Model-Q8");
+    expect((await catalog.listLocalModels(workspaceId, "owner")).models.map((model) => model.name)).not.toContain("Team-Model-Q8");
     const other = await db.localModel.findFirstOrThrow({ where: { workspaceId: otherWorkspaceId, name: "Team-Model-Q8" } });
     await catalog.removeLocalModel(otherWorkspaceId, other.id);
-    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "none", maxRetries: 0 });
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: await localModelKey(otherWorkspaceId), maxRetries: 0 });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await expect(client.completions.create({ model: "Team-Model-Q8", prompt: "hi", max_tokens: 2 })).rejects.toBeInstanceOf(NotFoundError);
     expect((await rejection(catalog.removeLocalModel(workspaceId, row.id))).code).toBe("not_found");
@@ -199,11 +307,11 @@ describe("the Models page service", () => {
     });
     await db.connection.update({ where: { id: connectionId }, data: { baseUrl: `http://127.0.0.1:${port}/v1` } });
     try {
-      const page = await catalog.listLocalModels(workspaceId);
+      const page = await catalog.listLocalModels(workspaceId, "owner");
       expect(page.server).toMatchObject({ reachable: false, url: `http://127.0.0.1:${port}` });
       expect(page.server.message).toContain("ECONNREFUSED");
       expect(page.models.every((model) => model.live === null)).toBe(true);
-      const error = await rejection(catalog.measureLocalModel(workspaceId, { name: RANDOM_DEMO_MODEL }));
+      const error = await rejection(catalog.measureLocalModel(workspaceId, "owner", { name: RANDOM_DEMO_MODEL }));
       expect(error.code).toBe("unavailable");
       expect(error.message).toContain("npm start");
     } finally {

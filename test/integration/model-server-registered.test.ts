@@ -9,11 +9,14 @@ import { ensureDemoModels, NGRAM_DEMO_MODEL } from "../../lib/local-models/demo-
 import { writeRandomModel } from "../../lib/local-models/random-model.ts";
 
 // `assay serve-model` as `assay start` runs it: its own process, DATABASE_URL in its environment. A GGUF registered
-// on the Models page (a LocalModel row) is served next to the models folder's files, and stops being served once
-// removed, without a restart.
+// on the Models page (a LocalModel row) is served next to the models folder's files, only to requests with its
+// workspace's key, and stops being served once removed, without a restart.
 
 process.env.DATABASE_URL = inject("databaseUrl");
+// The server process derives workspace keys from the same master key as this one.
+process.env.ASSAY_SECRET ??= "integration-test-master-secret";
 const { db } = await import("../../lib/db.ts");
+const { localModelKey } = await import("../../lib/local-models/workspace-key.ts");
 
 const root = path.resolve(import.meta.dirname, "../..");
 let child: ChildProcess;
@@ -32,7 +35,7 @@ beforeAll(async () => {
 
   child = spawn(process.execPath, [path.join(root, "bin/assay.js"), "serve-model", "--port", "0", "--models-dir", modelsDir, "--context-size", "256"], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL },
+    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL, ASSAY_SECRET: process.env.ASSAY_SECRET, ASSAY_MODEL_PATHS: elsewhere },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (chunk) => (output += chunk));
@@ -68,8 +71,9 @@ describe("assay serve-model with DATABASE_URL", () => {
     expect(output).toContain(`Serving the models in ${modelsDir} and those registered in Assay on ${baseURL}`);
   });
 
-  it("serves a registered GGUF at once, and stops serving it once removed", async () => {
-    const client = new OpenAI({ baseURL, apiKey: "none", maxRetries: 0 });
+  it("serves a registered GGUF at once, only with its workspace's key, and stops serving it once removed", async () => {
+    const client = new OpenAI({ baseURL, apiKey: await localModelKey(workspaceId), maxRetries: 0 });
+    const keyless = new OpenAI({ baseURL, apiKey: "none", maxRetries: 0 });
     expect(await servedIds(client)).toEqual(["assay-ngram-demo", "assay-random-1m"]);
 
     const row = await db.localModel.create({
@@ -79,6 +83,8 @@ describe("assay serve-model with DATABASE_URL", () => {
     const completion = await client.completions.create({ model: "team-model", prompt: "hello", temperature: 0, max_tokens: 5 });
     expect(completion.usage?.completion_tokens).toBe(5);
     expect(await servedIds(client)).toEqual(["assay-ngram-demo", "assay-random-1m", "team-model"]);
+    expect(await servedIds(keyless)).toEqual(["assay-ngram-demo", "assay-random-1m"]);
+    await expect(keyless.completions.create({ model: "team-model", prompt: "hello", max_tokens: 2 })).rejects.toBeInstanceOf(NotFoundError);
 
     await db.localModel.delete({ where: { id: row.id } });
     expect(await servedIds(client)).toEqual(["assay-ngram-demo", "assay-random-1m"]);

@@ -154,6 +154,16 @@ describe("versions", () => {
     expect(await db.promptVersion.count({ where: { promptId: prompt.id } })).toBe(before);
   });
 
+  it("response schemas: two workspaces may each save a different schema under the same $id", async () => {
+    const withSchema = (schema: Record<string, unknown>) => version({ params: { responseFormat: { type: "json_schema", name: "out", schema } } });
+    const first = { $id: "https://example.com/answer.json", type: "object", required: ["label"], properties: { label: { type: "string" } } };
+    const second = { $id: "https://example.com/answer.json", type: "object", required: ["score"], properties: { score: { type: "number" } } };
+    const a = await prompts.createPrompt(workspaceId, userId, { name: `Schema id ${randomUUID().slice(0, 8)}`, version: withSchema(first) });
+    const b = await prompts.createPrompt(otherWorkspaceId, userId, { name: `Schema id ${randomUUID().slice(0, 8)}`, version: withSchema(second) });
+    expect(a.latest.params).toMatchObject({ responseFormat: { schema: first } });
+    expect(b.latest.params).toMatchObject({ responseFormat: { schema: second } });
+  });
+
   it("rejects a default connection from another workspace", async () => {
     const prompt = await prompts.createPrompt(workspaceId, userId, { name: "Connection check" });
     const error = await rejection(prompts.createVersion(workspaceId, prompt.id, userId, version({ connectionId: "missing-connection" })));

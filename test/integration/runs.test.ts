@@ -249,4 +249,40 @@ describe("runs", () => {
       fake.resetBehavior();
     }
   });
+  it("response cache: a second workspace with the same prompt, model and case does not get the first's cached answer", async () => {
+    const stamp = `${process.pid}-${Date.now()}`;
+    const other = (await db.workspace.create({ data: { name: "Runs B", slug: `runs-b-${stamp}` } })).id;
+    try {
+      const author = await db.user.create({ data: { id: `u-b-${stamp}`, name: "Other", email: `runs-b-${stamp}@example.com` } });
+      const otherConnection = (
+        await createConnection(other, { name: "fake", baseUrl: fake.url, apiKey: "sk-test-0123456789abcdef", models: [{ name: "fake-echo" }] })
+      ).id;
+      const otherVersion = (await createPrompt(other, author.id, { name: "say", version: { messages: [{ role: "user", content: "Say {{ text }}" }] } })).latest.id;
+      const text = `cached ${stamp}`;
+      const caseIn = async (space: string) => {
+        const suite = await db.suite.create({ data: { workspaceId: space, name: `cache-${stamp}` } });
+        await db.case.create({ data: { suiteId: suite.id, position: 0, key: "only", variables: { text } } });
+        return suite.id;
+      };
+      const callsFor = () => fake.requests.filter((request) => JSON.stringify(request.body).includes(text)).length;
+      const runIn = async (space: string, suiteId: string, version: string, connection: string) => {
+        const { id } = await runs.createRun(space, null, { suiteId, variants: [{ versionId: version, connectionId: connection, model: "fake-echo" }], cache: true });
+        expect(await waitForRun(id)).toMatchObject({ status: "completed", done: 1, errors: 0 });
+        return db.result.findMany({ where: { runId: id }, select: { cached: true, output: true } });
+      };
+      const suiteA = await caseIn(workspaceId);
+      const suiteB = await caseIn(other);
+
+      expect(await runIn(workspaceId, suiteA, versionId, connectionId)).toEqual([{ cached: false, output: `Echo: Say ${text}` }]);
+      expect(callsFor()).toBe(1);
+      // The cache works within a workspace…
+      expect(await runIn(workspaceId, suiteA, versionId, connectionId)).toEqual([{ cached: true, output: `Echo: Say ${text}` }]);
+      expect(callsFor()).toBe(1);
+      // …and the other workspace's identical request goes to the server.
+      expect(await runIn(other, suiteB, otherVersion, otherConnection)).toEqual([{ cached: false, output: `Echo: Say ${text}` }]);
+      expect(callsFor()).toBe(2);
+    } finally {
+      await db.workspace.deleteMany({ where: { id: other } });
+    }
+  });
 });

@@ -12,6 +12,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     appUrl: string;
     modelServerUrl: string;
+    /** a folder in ASSAY_MODEL_PATHS: GGUF files may be registered by path from here */
+    registeredModelsDir: string;
   }
 }
 
@@ -43,6 +45,7 @@ export default async function setup(project: TestProject) {
       ASSAY_HOME: home,
       ASSAY_MODEL_PORT: String(modelPort),
       ASSAY_MODELS_DIR: path.join(home, "models"),
+      ASSAY_MODEL_PATHS: path.join(home, "registered"),
       NODE_ENV: "production",
     },
   });
@@ -66,6 +69,7 @@ export default async function setup(project: TestProject) {
   const appUrl = `http://127.0.0.1:${port}`;
   project.provide("appUrl", appUrl);
   project.provide("modelServerUrl", `http://127.0.0.1:${modelPort}/v1`);
+  project.provide("registeredModelsDir", path.join(home, "registered"));
   return async () => {
     child.kill("SIGTERM");
     await new Promise((resolve) => {

@@ -9,7 +9,7 @@ export const metadata = { title: "Local models" };
 
 export default async function ModelsPage() {
   const member = await requireMember();
-  const page = await listLocalModels(member.workspace.id);
+  const page = await listLocalModels(member.workspace.id, member.role);
   return (
     <>
       <PageHeader

@@ -3,4 +3,4 @@ import { measureLocalModelInput } from "@/lib/local-models/catalog-schema";
 import { measureLocalModel } from "@/lib/local-models/catalog";
 
 // Runs a short generation through the local model server (seconds for a small model) and stores its speed.
-export const POST = withWorkspace(async ({ request, member }) => measureLocalModel(member.workspace.id, await readJson(request, measureLocalModelInput)), { action: "localModel.manage" });
+export const POST = withWorkspace(async ({ request, member }) => measureLocalModel(member.workspace.id, member.role, await readJson(request, measureLocalModelInput)), { action: "localModel.manage" });

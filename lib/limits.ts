@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { env } from "./env.ts";
+
+// Every size and count limit in one place, so the UI, the docs and the error messages show the same numbers. The
+// request-body and workspace limits are configurable (lib/env.ts); the per-field caps are fixed.
+
+export const limits = {
+  /** a JSON request body, in bytes (ASSAY_MAX_BODY) */
+  jsonBodyBytes: env.ASSAY_MAX_BODY,
+  /** an uploaded case file, in bytes (ASSAY_MAX_IMPORT_BYTES) */
+  importBytes: env.ASSAY_MAX_IMPORT_BYTES,
+  /** cases in one uploaded file (ASSAY_MAX_IMPORT_ROWS) */
+  importRows: env.ASSAY_MAX_IMPORT_ROWS,
+  /** one CSV record or one JSONL line of a case file, in bytes */
+  importRecordBytes: 1_000_000,
+  /** runs queued or running at once in one workspace (ASSAY_MAX_ACTIVE_RUNS) */
+  activeRuns: env.ASSAY_MAX_ACTIVE_RUNS,
+  /** cells calling a model at once in one workspace, per worker process (ASSAY_MAX_CELLS_IN_FLIGHT) */
+  cellsInFlight: env.ASSAY_MAX_CELLS_IN_FLIGHT,
+
+  /** one prompt message (a Liquid template) */
+  messageCharacters: 200_000,
+  messages: 50,
+  /** one template variable's value, as text or as JSON */
+  variableCharacters: 200_000,
+  variables: 200,
+  examples: 100,
+  exampleOutputCharacters: 100_000,
+  commitMessageCharacters: 500,
+  /** a case's expected output */
+  expectedCharacters: 200_000,
+  /** model output kept in a stored Result or Call; the rest is cut off with a marker */
+  storedOutputCharacters: 1_000_000,
+} as const;
+
+export const TRUNCATED_MARKER = "…[truncated]";
+
+/** "1 MB", "200 MB", "512 KB", "1,500 bytes": the unit the limit is a whole multiple of. */
+export function formatBytes(bytes: number): string {
+  const units: [number, string][] = [
+    [1024 ** 3, "GB"],
+    [1024 ** 2, "MB"],
+    [1024, "KB"],
+  ];
+  for (const [size, unit] of units) {
+    if (bytes >= size && bytes % size === 0) return `${(bytes / size).toLocaleString("en-US")} ${unit}`;
+  }
+  for (const [size, unit] of units) {
+    if (bytes >= size) return `${(bytes / size).toLocaleString("en-US", { maximumFractionDigits: 1 })} ${unit}`;
+  }
+  return `${bytes.toLocaleString("en-US")} bytes`;
+}
+
+export function formatCount(count: number): string {
+  return count.toLocaleString("en-US");
+}
+
+/** A string field with a cap whose message reads "at most 200,000 characters" (the path is prefixed by the mapper). */
+export function cappedString(maxCharacters: number) {
+  return z.string().max(maxCharacters, `at most ${formatCount(maxCharacters)} characters`);
+}
+
+/** An array field with a cap whose message reads "at most 100 items". */
+export function cappedArray<Item extends z.ZodType>(item: Item, maxItems: number, noun = "items") {
+  return z.array(item).max(maxItems, `at most ${formatCount(maxItems)} ${noun}`);
+}
+
+/** Any JSON value whose serialized form fits the variable cap (a case's structured variables). */
+export const cappedJsonValue = z.unknown().superRefine((value, context) => {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  if (text !== undefined && text.length > limits.variableCharacters) {
+    context.addIssue({ code: "custom", message: `at most ${formatCount(limits.variableCharacters)} characters` });
+  }
+});
+
+/** Model output as stored: cut at the cap with a marker, so one runaway answer cannot fill the database. */
+export function storedOutput(output: string, maxCharacters: number = limits.storedOutputCharacters): string {
+  if (output.length <= maxCharacters) return output;
+  return `${output.slice(0, maxCharacters)}${TRUNCATED_MARKER}`;
+}

@@ -1,23 +1,13 @@
 import { z } from "zod";
-import { env } from "./env.ts";
+import { AppError } from "./errors.ts";
 
-// Every size and count limit in one place, so the UI, the docs and the error messages show the same numbers. The
-// request-body and workspace limits are configurable (lib/env.ts); the per-field caps are fixed.
+// Every fixed size and count limit in one place, so the UI, the docs and the error messages show the same numbers.
+// This module reads no environment (forms may import it); the configurable limits (request bodies, uploads, what a
+// workspace may have going at once) are in configured-limits.ts.
 
 export const limits = {
-  /** a JSON request body, in bytes (ASSAY_MAX_BODY) */
-  jsonBodyBytes: env.ASSAY_MAX_BODY,
-  /** an uploaded case file, in bytes (ASSAY_MAX_IMPORT_BYTES) */
-  importBytes: env.ASSAY_MAX_IMPORT_BYTES,
-  /** cases in one uploaded file (ASSAY_MAX_IMPORT_ROWS) */
-  importRows: env.ASSAY_MAX_IMPORT_ROWS,
   /** one CSV record or one JSONL line of a case file, in bytes */
   importRecordBytes: 1_000_000,
-  /** runs queued or running at once in one workspace (ASSAY_MAX_ACTIVE_RUNS) */
-  activeRuns: env.ASSAY_MAX_ACTIVE_RUNS,
-  /** cells calling a model at once in one workspace, per worker process (ASSAY_MAX_CELLS_IN_FLIGHT) */
-  cellsInFlight: env.ASSAY_MAX_CELLS_IN_FLIGHT,
-
   /** one prompt message (a Liquid template) */
   messageCharacters: 200_000,
   messages: 50,
@@ -77,4 +67,12 @@ export const cappedJsonValue = z.unknown().superRefine((value, context) => {
 export function storedOutput(output: string, maxCharacters: number = limits.storedOutputCharacters): string {
   if (output.length <= maxCharacters) return output;
   return `${output.slice(0, maxCharacters)}${TRUNCATED_MARKER}`;
+}
+
+/** maxTokens cannot exceed the model's context window, when the connection knows it: a 400 naming the field. */
+export function checkMaxTokens(path: string, maxTokens: number | undefined, model: string, contextWindow: number | null): void {
+  if (maxTokens === undefined || contextWindow === null || maxTokens <= contextWindow) return;
+  const field = `${path}.maxTokens`;
+  const message = `at most ${formatCount(contextWindow)} for ${model}'s context window`;
+  throw new AppError("bad_request", "input", `${field}: ${message}`, [{ path: field, message }]);
 }

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { AppError } from "../errors.ts";
-import { formatBytes, limits } from "../limits.ts";
+import { configuredLimits } from "../configured-limits.ts";
+import { formatBytes } from "../limits.ts";
 
 // Request bodies are read with a byte budget: a declared Content-Length over it is refused before a byte is read,
 // and a body without one (chunked) is counted as it streams and abandoned at the limit, so no request can make the
@@ -28,7 +29,7 @@ export function declaredLength(request: Request): number | null {
 
 /** The body as text, refused with a 413 past the limit (checked on Content-Length first, then while streaming). */
 export async function readText(request: Request, options: BodyLimit = {}): Promise<string> {
-  const maxBytes = options.maxBytes ?? limits.jsonBodyBytes;
+  const maxBytes = options.maxBytes ?? configuredLimits.jsonBodyBytes;
   const tooLarge = () => bodyTooLarge(maxBytes, options.setting);
   const length = declaredLength(request);
   if (length !== null && length > maxBytes) {

@@ -3,6 +3,7 @@ import pg from "pg";
 import { databaseUrl } from "../env.ts";
 import { db } from "../db.ts";
 import { messageOf } from "../errors.ts";
+import { configuredLimits } from "../configured-limits.ts";
 import type { Assertion } from "../assertions/schema.ts";
 import { readCache } from "./cache.ts";
 import { extendLeases, heldChunk, JobCompletions, type HeldChunk } from "./chunk-jobs.ts";
@@ -29,6 +30,8 @@ export interface WorkerOptions {
   shared?: boolean;
   /** cells held (fetched, not finished) at most, over all runs */
   maxHeldCells?: number;
+  /** calls in flight at most per workspace, over its runs (default ASSAY_MAX_CELLS_IN_FLIGHT) */
+  maxCellsInFlightPerWorkspace?: number;
   /** how often an idle worker looks for work when no notification arrives */
   pollIntervalMs?: number;
   fetch?: typeof fetch;
@@ -60,6 +63,7 @@ export class RunWorker {
   private readonly held = new Map<string, HeldChunk>();
   private readonly runs = new Map<string, RunEntry>();
   private readonly connectionSemaphores = new Map<string, Semaphore>();
+  private readonly workspaceSemaphores = new Map<string, Semaphore>();
   private readonly writer = new ResultWriter();
   private pendingCells = 0;
   private lastChunkSize = 25;
@@ -204,6 +208,7 @@ export class RunWorker {
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
         ...(this.options.environment ? { environment: this.options.environment } : {}),
         connectionSemaphore: (target) => this.connectionSemaphore(target),
+        workspaceSemaphore: (workspaceId) => this.workspaceSemaphore(workspaceId),
       });
       const created: RunEntry = { context, concurrency: null, chunks: 0, unwritten: 0, idleSince: null, aborted: false };
       entry = created;
@@ -222,6 +227,15 @@ export class RunWorker {
       this.runs.set(runId, entry);
     }
     return entry;
+  }
+
+  private workspaceSemaphore(workspaceId: string): Semaphore {
+    let semaphore = this.workspaceSemaphores.get(workspaceId);
+    if (!semaphore) {
+      semaphore = new Semaphore(this.options.maxCellsInFlightPerWorkspace ?? configuredLimits.cellsInFlight);
+      this.workspaceSemaphores.set(workspaceId, semaphore);
+    }
+    return semaphore;
   }
 
   private connectionSemaphore(target: CellTarget): Semaphore | null {

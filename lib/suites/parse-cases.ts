@@ -5,6 +5,7 @@ import StreamArray from "stream-json/streamers/StreamArray.js";
 import { AppError, type ErrorDetail } from "../errors.ts";
 import { flattenIssues, formatIssuePath } from "../assertions/validate.ts";
 import { bodyTooLarge } from "../http/read-body.ts";
+import { configuredLimits } from "../configured-limits.ts";
 import { formatBytes, formatCount, limits } from "../limits.ts";
 import { canonicalCaseKeys, caseInput, type CaseFormat, type ParsedCase } from "./schema.ts";
 
@@ -35,8 +36,8 @@ export interface ImportLimits {
 
 function resolvedLimits(given: ImportLimits = {}): Required<ImportLimits> {
   return {
-    maxBytes: given.maxBytes ?? limits.importBytes,
-    maxRows: given.maxRows ?? limits.importRows,
+    maxBytes: given.maxBytes ?? configuredLimits.importBytes,
+    maxRows: given.maxRows ?? configuredLimits.importRows,
     maxRecordBytes: given.maxRecordBytes ?? limits.importRecordBytes,
   };
 }

@@ -2,6 +2,7 @@ import { Readable, Transform, pipeline } from "node:stream";
 import { parse as parseCsv, type CsvError } from "csv-parse";
 import Parser from "stream-json/Parser.js";
 import StreamArray from "stream-json/streamers/StreamArray.js";
+import { restoreFormula } from "../csv-formula.ts";
 import { AppError, type ErrorDetail } from "../errors.ts";
 import { flattenIssues, formatIssuePath } from "../assertions/validate.ts";
 import { bodyTooLarge } from "../http/read-body.ts";
@@ -182,14 +183,15 @@ async function* csvRows(input: Readable, maxRecordBytes: number): AsyncGenerator
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) {
       if (!columns) {
-        columns = csvColumns(record);
+        columns = csvColumns(record.map(restoreFormula));
         continue;
       }
       const row = info.records; // the header is record 1, so data record n is row n + 1 in a spreadsheet
       const value: Record<string, unknown> = { variables: {} };
       const variables = value.variables as Record<string, string>;
       for (const [index, column] of columns.entries()) {
-        const cell = record[index] ?? "";
+        // Our own exports quote cells that look like formulas (csv-formula.ts); the quote is not part of the value.
+        const cell = restoreFormula(record[index] ?? "");
         if (column.kind === "variable") variables[column.name] = cell;
         else if (column.kind === "key") {
           if (cell.trim() !== "") value.key = cell;

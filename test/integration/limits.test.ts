@@ -23,6 +23,8 @@ const { RunWorker } = await import("../../lib/runs/worker.ts");
 const { waitForRun } = await import("../../lib/runs/wait.ts");
 const { stopBoss } = await import("../../lib/runs/queue.ts");
 const { createConnection } = await import("../../lib/connections/service.ts");
+const { createPrompt } = await import("../../lib/prompts/service.ts");
+const { startPlaygroundRun } = await import("../../lib/playground/run.ts");
 
 let fake: FakeOpenAI;
 let member: Member;
@@ -197,6 +199,31 @@ describe("runs", () => {
       }),
     );
     expect(judged.message).toBe("judge.params.maxTokens: at most 8,192 for fake-echo's context window");
+  });
+
+  it("the playground refuses maxTokens above the model's context window before any call, naming the target", async () => {
+    const owner = await db.user.create({ data: { id: `u-limits-${process.pid}`, name: "Owner", email: `limits-${process.pid}@example.test` } });
+    const created = await createPrompt(workspaceId, owner.id, { name: "limits-playground", version: { messages: prompt.messages } });
+    const requestsBefore = fake.requests.length;
+    const error = await failure(
+      startPlaygroundRun(
+        { ...member, user: { id: owner.id, name: owner.name, email: owner.email } },
+        {
+          promptId: created.id,
+          versionId: null,
+          draft: { ...prompt, connectionId: null, model: null, params: {} },
+          variables: { text: "hi" },
+          targets: [
+            { key: "a", connectionId, model: "fake-unknown-window", params: { maxTokens: 50_000 } },
+            { key: "b", connectionId, model: "fake-echo", params: { maxTokens: 50_000 } },
+          ],
+        },
+        new AbortController().signal,
+      ),
+    );
+    expect(httpStatusOf(error)).toBe(400);
+    expect(error.message).toBe("targets.1.params.maxTokens: at most 8,192 for fake-echo's context window");
+    expect(fake.requests.length).toBe(requestsBefore);
   });
 
   it("a run over the workspace's cap on active runs is refused with the cap in the message", async () => {

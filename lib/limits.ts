@@ -6,8 +6,8 @@ import { AppError } from "./errors.ts";
 // workspace may have going at once) are in configured-limits.ts.
 
 export const limits = {
-  /** one CSV record or one JSONL line of a case file, in bytes */
-  importRecordBytes: 1_000_000,
+  /** one JSONL line of a case file in bytes, one CSV record in characters */
+  importRecordBytes: 1024 ** 2,
   /** one prompt message (a Liquid template) */
   messageCharacters: 200_000,
   messages: 50,

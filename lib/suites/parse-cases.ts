@@ -22,7 +22,7 @@ export interface ParseOptions {
   startIndex?: number;
   /** names the source in messages, e.g. "cases.csv" */
   sourceName?: string;
-  /** caps, defaults from lib/limits.ts (small ones in tests) */
+  /** caps; defaults from configured-limits.ts and limits.ts (tests inject small ones) */
   limits?: ImportLimits;
 }
 
@@ -31,7 +31,7 @@ export interface ImportLimits {
   maxBytes?: number;
   /** cases in the file (ASSAY_MAX_IMPORT_ROWS) */
   maxRows?: number;
-  /** bytes of one CSV record or one JSONL line */
+  /** one JSONL line in bytes, one CSV record in characters (csv-parse counts those) */
   maxRecordBytes?: number;
 }
 
@@ -206,7 +206,7 @@ async function* csvRows(input: Readable, maxRecordBytes: number): AsyncGenerator
     if (isCsvError(error)) {
       const row = (error.records ?? 0) + 1;
       if (error.code === "CSV_MAX_RECORD_SIZE") {
-        throw rowError(row, [{ path: "", message: `the record is longer than ${formatBytes(maxRecordBytes)} (a quote left open?)` }]);
+        throw rowError(row, [{ path: "", message: `the record is longer than ${formatCount(maxRecordBytes)} characters (a quote left open?)` }]);
       }
       throw rowError(row, [{ path: "", message: error.message }]);
     }

@@ -156,7 +156,7 @@ describe("imports", () => {
     const csv = Readable.from(["key,text\n", "a,fine\n", `b,"${"z".repeat(3000)}\n`]);
     const error = await failure(importCases(workspaceId, suite.id, csv, "csv", {}, { maxRecordBytes: 1000 }));
     expect(httpStatusOf(error)).toBe(400);
-    expect(error.message).toBe("Row 3: the record is longer than 1,000 bytes (a quote left open?)");
+    expect(error.message).toBe("Row 3: the record is longer than 1,000 characters (a quote left open?)");
     expect(await db.case.count({ where: { suiteId: suite.id } })).toBe(0);
   });
 

@@ -38,7 +38,7 @@ describe("import caps", () => {
     const csv = ["question,expected\n", "short,ok\n", `"never closed,${"x".repeat(5000)}\n`, "more,rows\n"];
     const error = await failure(csv, "csv", { maxRecordBytes: 1000 });
     expect(httpStatusOf(error)).toBe(400);
-    expect(error.message).toBe("Row 3: the record is longer than 1,000 bytes (a quote left open?)");
+    expect(error.message).toBe("Row 3: the record is longer than 1,000 characters (a quote left open?)");
     expect(error.details[0]?.row).toBe(3);
   });
 

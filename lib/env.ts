@@ -1,6 +1,19 @@
 import { z } from "zod";
 import { parseAddressList } from "./net/address-list.ts";
 
+/** A size in bytes: a whole number, optionally with kb, mb or gb (powers of 1024), e.g. "1mb" or "1048576". */
+const byteSize = z
+  .string()
+  .trim()
+  .regex(/^\d+\s*(b|kb|mb|gb)?$/i, 'a size in bytes such as 1048576, "512kb" or "1mb"')
+  .transform((text) => {
+    const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(text);
+    const unit = (match?.[2] ?? "b").toLowerCase();
+    const scale = unit === "gb" ? 1024 ** 3 : unit === "mb" ? 1024 ** 2 : unit === "kb" ? 1024 : 1;
+    return Number(match?.[1] ?? 0) * scale;
+  })
+  .refine((bytes) => bytes > 0, "must be more than 0 bytes");
+
 // The one place that reads process.env. Everything else imports `env`.
 
 /** A host / IP / CIDR list (lib/net/outbound-policy.ts); a bad entry stops the start with its name. */
@@ -34,6 +47,12 @@ const schema = z.object({
     .transform((value) => value === "1" || value === "true"),
   ASSAY_OUTBOUND_ALLOW: addressList,
   ASSAY_OUTBOUND_DENY: addressList,
+  // Limits (lib/limits.ts): request bodies, case-file uploads, and what one workspace may have going at once.
+  ASSAY_MAX_BODY: byteSize.default(1024 ** 2),
+  ASSAY_MAX_IMPORT_BYTES: byteSize.default(200 * 1024 ** 2),
+  ASSAY_MAX_IMPORT_ROWS: z.coerce.number().int().positive().default(1_000_000),
+  ASSAY_MAX_ACTIVE_RUNS: z.coerce.number().int().positive().default(10),
+  ASSAY_MAX_CELLS_IN_FLIGHT: z.coerce.number().int().positive().default(200),
 });
 
 export type Env = z.infer<typeof schema>;

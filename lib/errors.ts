@@ -9,6 +9,7 @@ export type ErrorCode =
   | "conflict"
   /** a stored API key cannot be decrypted (master key changed, payload altered or moved): the user re-enters it */
   | "key_unreadable"
+  | "payload_too_large"
   | "rate_limit"
   | "provider"
   | "unavailable"
@@ -21,6 +22,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   key_unreadable: 409,
+  payload_too_large: 413,
   rate_limit: 429,
   provider: 502,
   unavailable: 503,

@@ -126,3 +126,22 @@ export function formatTime(iso: string): string {
   const date = new Date(iso);
   return date.toLocaleString("en-GB", { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit" });
 }
+
+/**
+ * Sizes of limits, in binary units as they are configured (ASSAY_MAX_BODY=1mb is 1,048,576 bytes): "1 MB", "200 MB",
+ * "512 KB", "1,500 bytes", in the unit the size is a whole multiple of.
+ */
+export function formatByteLimit(bytes: number): string {
+  const units: [number, string][] = [
+    [1024 ** 3, "GB"],
+    [1024 ** 2, "MB"],
+    [1024, "KB"],
+  ];
+  for (const [size, unit] of units) {
+    if (bytes >= size && bytes % size === 0) return `${(bytes / size).toLocaleString("en-US")} ${unit}`;
+  }
+  for (const [size, unit] of units) {
+    if (bytes >= size) return `${(bytes / size).toLocaleString("en-US", { maximumFractionDigits: 1 })} ${unit}`;
+  }
+  return `${bytes.toLocaleString("en-US")} bytes`;
+}

@@ -4,12 +4,13 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { JSONPath } from "jsonpath-plus";
 import { messageOf } from "../errors.ts";
+import { ajvRegExpEngine, compileLinearRegex, type LinearRegex } from "./linear-regex.ts";
 
 // Compiled validators and patterns are cached by their source: the same suite assertion is evaluated once per cell,
 // and compiling a JSON Schema costs far more than validating against it.
 const cacheLimit = 500;
 const schemaCache = new Map<string, ValidateFunction>();
-const regexCache = new Map<string, RegExp>();
+const regexCache = new Map<string, LinearRegex>();
 
 // ajv-formats is CommonJS; under ESM its default export is the plugin itself or a namespace holding it.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
@@ -19,10 +20,12 @@ type AnyAjv = Ajv | Ajv2019 | Ajv2020;
 let validators: { draft07: AnyAjv; draft2019: AnyAjv; draft2020: AnyAjv } | undefined;
 
 function ajvFor(schema: Record<string, unknown>): AnyAjv {
+  // `pattern` and `patternProperties` run on the linear-time engine: a schema is user input like a regex assertion.
+  const options = { allErrors: true, strict: false, code: { regExp: ajvRegExpEngine } };
   validators ??= {
-    draft07: addFormats(new Ajv({ allErrors: true, strict: false })),
-    draft2019: addFormats(new Ajv2019({ allErrors: true, strict: false })),
-    draft2020: addFormats(new Ajv2020({ allErrors: true, strict: false })),
+    draft07: addFormats(new Ajv(options)),
+    draft2019: addFormats(new Ajv2019(options)),
+    draft2020: addFormats(new Ajv2020(options)),
   };
   const dialect = typeof schema.$schema === "string" ? schema.$schema : "";
   if (dialect.includes("2020-12")) return validators.draft2020;
@@ -43,14 +46,12 @@ export function compileJsonSchema(schema: Record<string, unknown>): ValidateFunc
   return validate;
 }
 
-export function compileRegex(pattern: string, flags: string | undefined): RegExp {
+/** A user pattern on the linear-time engine; throws UnsupportedPatternError for what it cannot run. */
+export function compileRegex(pattern: string, flags: string | undefined): LinearRegex {
   const key = `${flags ?? ""}/${pattern}`;
   const cached = regexCache.get(key);
-  if (cached) {
-    cached.lastIndex = 0;
-    return cached;
-  }
-  const compiled = new RegExp(pattern, flags);
+  if (cached) return cached;
+  const compiled = compileLinearRegex(pattern, flags);
   remember(regexCache, key, compiled);
   return compiled;
 }

@@ -1,6 +1,6 @@
 import { distance as editDistance } from "fastest-levenshtein";
 import { z } from "zod";
-import { checkJsonPath, compileJsonSchema } from "./compile.ts";
+import { checkJsonPath, compileJsonSchema, compileRegex } from "./compile.ts";
 import { messageOf } from "../errors.ts";
 
 // Every assertion type, grouped by the file that evaluates it. Each also exists negated as `not-<type>`.
@@ -62,7 +62,10 @@ const startsWith = z.strictObject({ type: typeLiteral("starts-with"), value: sca
 const regex = z
   .strictObject({
     type: typeLiteral("regex"),
-    value: z.string().optional().describe("A JavaScript regular expression; defaults to the expected output"),
+    value: z
+      .string()
+      .optional()
+      .describe("A JavaScript regular expression, run in linear time (no backreferences or lookahead); defaults to the expected output"),
     flags: z
       .string()
       .regex(/^[dgimsuyv]*$/, "flags may only contain d, g, i, m, s, u, v, y")
@@ -72,7 +75,9 @@ const regex = z
   .superRefine((assertion, context) => {
     if (assertion.value === undefined || templatePattern.test(assertion.value)) return;
     try {
+      // JavaScript's own parser first (compiling is safe, only matching backtracks): its messages are the familiar ones.
       new RegExp(assertion.value, assertion.flags);
+      compileRegex(assertion.value, assertion.flags);
     } catch (error) {
       context.addIssue({ code: "custom", path: ["value"], message: messageOf(error) });
     }

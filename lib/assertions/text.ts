@@ -1,5 +1,7 @@
 import { formatPercent } from "../format.ts";
+import { messageOf } from "../errors.ts";
 import { compileRegex } from "./compile.ts";
+import type { LinearRegex } from "./linear-regex.ts";
 import type { AssertionOf } from "./schema.ts";
 import { binary, quote, type Check, type CheckContext } from "./types.ts";
 
@@ -78,12 +80,19 @@ export function checkStartsWith(assertion: AssertionOf<"starts-with">, { context
 
 export function checkRegex(assertion: AssertionOf<"regex">, { context, valueOrExpected }: CheckContext): Check {
   const pattern = valueOrExpected(assertion.value);
-  let compiled: RegExp;
+  let compiled: LinearRegex;
+  try {
+    new RegExp(pattern, assertion.flags);
+  } catch (error) {
+    // Only reachable when {{variables}} produced the pattern; literal patterns are checked when the suite is loaded.
+    const message = `the pattern /${pattern}/ is not a valid regular expression: ${messageOf(error)}`;
+    return { pass: false, score: 0, reason: message, negatedReason: message };
+  }
   try {
     compiled = compileRegex(pattern, assertion.flags);
   } catch (error) {
-    // Only reachable when {{variables}} produced the pattern; literal patterns are checked when the suite is loaded.
-    const message = `the pattern /${pattern}/ is not a valid regular expression: ${(error as Error).message}`;
+    // As above, for a pattern JavaScript accepts but the linear-time engine cannot run (lookahead, backreferences).
+    const message = `the pattern /${pattern}/ cannot run: ${messageOf(error)}`;
     return { pass: false, score: 0, reason: message, negatedReason: message };
   }
   const shown = `/${pattern}/${assertion.flags ?? ""}`;

@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import { AppError, errorBody, httpStatusOf } from "../errors.ts";
 import { requireApiMember, type Member } from "../auth/session.ts";
 import { assertCan, type Action } from "../auth/permissions.ts";
@@ -46,13 +45,5 @@ export function withWorkspace<Params = Record<string, string>>(handler: Handler<
   };
 }
 
-/** Reads a JSON body and validates it; a malformed body is a 400 that names the problem. */
-export async function readJson<Schema extends z.ZodType>(request: Request, schema: Schema): Promise<z.infer<Schema>> {
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    throw new AppError("bad_request", "input", "The request body is not valid JSON.");
-  }
-  return schema.parse(body);
-}
+// readJson lives in read-body.ts (the byte limit on request bodies); re-exported so routes keep importing it here.
+export { readJson } from "./read-body.ts";

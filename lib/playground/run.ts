@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { db } from "../db.ts";
 import { AppError, messageOf } from "../errors.ts";
+import { checkMaxTokens, storedOutput } from "../limits.ts";
 import { callModel } from "../llm/call-model.ts";
 import type { ChatParams } from "../llm/types.ts";
 import { resolveTarget } from "../connections/service.ts";
@@ -49,12 +50,13 @@ export async function startPlaygroundRun(member: Member, input: PlaygroundRunInp
   assertValidPrompt(content, input.variables);
   const messages = assembleMessages(content, input.variables);
   const targets = await Promise.all(
-    input.targets.map(async (target) => ({
-      key: target.key,
-      resolved: await resolveTarget(workspaceId, target.connectionId, target.model),
-      connectionId: target.connectionId,
-      params: { ...definedOnly(content.params), ...definedOnly(target.params) } as ChatParams,
-    })),
+    input.targets.map(async (target, index) => {
+      const resolved = await resolveTarget(workspaceId, target.connectionId, target.model);
+      const params = { ...definedOnly(content.params), ...definedOnly(target.params) } as ChatParams;
+      const from = target.params.maxTokens !== undefined ? `targets.${index}.params` : input.versionId ? "version.params" : "draft.params";
+      checkMaxTokens(from, params.maxTokens, target.model, resolved.contextWindow);
+      return { key: target.key, resolved, connectionId: target.connectionId, params };
+    }),
   );
 
   const groupId = randomUUID();
@@ -81,7 +83,7 @@ export async function startPlaygroundRun(member: Member, input: PlaygroundRunInp
           params: target.params as Prisma.InputJsonValue,
           variables: input.variables,
           messages: messages as unknown as Prisma.InputJsonValue,
-          output: result.output,
+          output: storedOutput(result.output),
           finishReason: result.finishReason,
           inputTokens: result.usage.inputTokens,
           outputTokens: result.usage.outputTokens,

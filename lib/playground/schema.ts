@@ -1,8 +1,13 @@
 import { z } from "zod";
+import { cappedArray, cappedString, limits } from "../limits.ts";
+import { formatCount } from "../format.ts";
 
 // The playground accepts an unsaved draft; it is validated with the same rules a saved version must pass.
-const message = z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string().max(200_000) });
-const variables = z.record(z.string(), z.string().max(200_000));
+const message = z.object({ role: z.enum(["system", "user", "assistant"]), content: cappedString(limits.messageCharacters) });
+const variables = z
+  .record(z.string().max(200), cappedString(limits.variableCharacters))
+  .refine((values) => Object.keys(values).length <= limits.variables, `at most ${formatCount(limits.variables)} variables`);
+const output = cappedString(limits.exampleOutputCharacters);
 const responseFormat = z.discriminatedUnion("type", [
   z.object({ type: z.literal("text") }),
   z.object({ type: z.literal("json_object") }),
@@ -19,12 +24,12 @@ export const chatParams = z.object({
 });
 
 export const draftInput = z.object({
-  messages: z.array(message).min(1, "A prompt needs at least one message").max(50),
-  examples: z.array(z.object({ variables, output: z.string() })).max(100).default([]),
-  counterexamples: z.array(z.object({ variables, output: z.string(), reason: z.string() })).max(100).default([]),
+  messages: cappedArray(message, limits.messages, "messages").min(1, "A prompt needs at least one message"),
+  examples: cappedArray(z.object({ variables, output }), limits.examples, "examples").default([]),
+  counterexamples: cappedArray(z.object({ variables, output, reason: cappedString(300) }), limits.examples, "counterexamples").default([]),
   exampleMode: z.enum(["chat", "inline"]).default("chat"),
   connectionId: z.string().nullable().optional(),
-  model: z.string().nullable().optional(),
+  model: z.string().max(200).nullable().optional(),
   params: chatParams.default({}),
 });
 export type DraftInput = z.infer<typeof draftInput>;

@@ -1,4 +1,5 @@
 import { Ajv, type ValidateFunction } from "ajv";
+import { ajvRegExpEngine } from "../assertions/linear-regex.ts";
 
 // The JSON Schemas of versions' response formats. Each compile gets a fresh Ajv: one shared instance keeps every
 // schema it ever compiled (it grows with every save) and registers each `$id` (nested ones too) install-wide, so two
@@ -11,7 +12,9 @@ export const RESPONSE_SCHEMA_CACHE_LIMIT = 200;
 
 const compiled = new Map<string, ValidateFunction>();
 
-const OPTIONS = { strict: false, allErrors: true } as const;
+// `pattern`s compile on the linear-time engine, as in assertions: a schema whose pattern RE2 cannot run is refused
+// when the version is saved, not when an output is checked.
+const OPTIONS = { strict: false, allErrors: true, code: { regExp: ajvRegExpEngine } } as const;
 const metaValidator = new Ajv(OPTIONS);
 
 /** Throws with Ajv's message when `schema` is not a valid JSON Schema. */

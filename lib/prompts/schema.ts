@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { cappedArray, cappedString, limits } from "../limits.ts";
+import { formatCount } from "../format.ts";
 
 // Shared by route handlers, the CLI and forms. The inferred types are the stored shapes of a version's JSON columns.
 
@@ -7,7 +9,7 @@ export const chatRole = z.enum(["system", "user", "assistant"]);
 export const messageTemplate = z.object({
   role: chatRole,
   /** a Liquid template with {{ variables }} */
-  content: z.string().max(200_000, "A message can hold at most 200,000 characters"),
+  content: cappedString(limits.messageCharacters),
 });
 
 // Names a template can reference as {{ name }}: Liquid identifiers.
@@ -15,17 +17,27 @@ const variableName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, "A variable name starts with a letter or _ and holds letters, digits, - and _");
 
+/** A variable's value: text, or JSON whose text form fits the same cap. */
+const variableValue = z.json().superRefine((value, context) => {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  if (text.length > limits.variableCharacters) {
+    context.addIssue({ code: "custom", message: `at most ${formatCount(limits.variableCharacters)} characters` });
+  }
+});
+
 /** Text from the editor, or structured JSON from a suite's case (rendered as JSON when output whole). */
-export const templateVariables = z.record(variableName, z.json());
+export const templateVariables = z
+  .record(variableName, variableValue)
+  .refine((variables) => Object.keys(variables).length <= limits.variables, `at most ${formatCount(limits.variables)} variables`);
 
 export const example = z.object({
   variables: templateVariables,
-  output: z.string().max(100_000),
+  output: cappedString(limits.exampleOutputCharacters),
 });
 
 export const counterexample = z.object({
   variables: templateVariables,
-  output: z.string().max(100_000),
+  output: cappedString(limits.exampleOutputCharacters),
   reason: z
     .string()
     .trim()
@@ -59,18 +71,20 @@ export const modelParams = z.object({
 });
 
 export const promptVersionInput = z.object({
-  messages: z
-    .array(messageTemplate)
+  messages: cappedArray(messageTemplate, limits.messages, "messages")
     .min(1, "A prompt needs at least one message")
-    .max(50)
     .refine((messages) => messages.some((message) => message.role === "user"), "A prompt needs at least one user message"),
-  examples: z.array(example).max(100).default([]),
-  counterexamples: z.array(counterexample).max(100).default([]),
+  examples: cappedArray(example, limits.examples, "examples").default([]),
+  counterexamples: cappedArray(counterexample, limits.examples, "counterexamples").default([]),
   exampleMode: exampleMode.default("chat"),
   connectionId: z.string().min(1).nullish(),
   model: z.string().min(1).max(200).nullish(),
   params: modelParams.default({}),
-  commitMessage: z.string().trim().max(500).default(""),
+  commitMessage: z
+    .string()
+    .trim()
+    .max(limits.commitMessageCharacters, `at most ${formatCount(limits.commitMessageCharacters)} characters`)
+    .default(""),
 });
 
 // "@" separates a prompt from a version or label in references ("summarize@production"), so names cannot hold it.

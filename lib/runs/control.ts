@@ -5,6 +5,7 @@ import { clearSnapshot, runProgress, snapshotCounts } from "./progress.ts";
 import { cancelChunks, enqueueChunks, SHARED_QUEUE } from "./queue.ts";
 import { runShape } from "./shape.ts";
 import type { RunProgress } from "./types.ts";
+import { withRoomForRun } from "./workspace-caps.ts";
 
 async function requireRun(workspaceId: string, runId: string) {
   const run = await db.run.findFirst({ where: { id: runId, workspaceId }, select: { id: true, status: true } });
@@ -48,7 +49,13 @@ export async function resumeRun(workspaceId: string, runId: string, options: Res
       `This run was started by \`assay eval\` with API keys from environment variables; resume it where they are set: npx assay runs resume ${runId}`,
     );
   }
-  await db.run.update({ where: { id: runId }, data: { status: "queued", finishedAt: null, error: null } });
+  // A resumed run counts toward the workspace's active runs like a new one (itself excepted when still active).
+  await withRoomForRun(
+    workspaceId,
+    {},
+    (transaction) => transaction.run.update({ where: { id: runId }, data: { status: "queued", finishedAt: null, error: null } }),
+    runId,
+  );
   await clearSnapshot(runId);
   await cancelChunks(shape.queue, runId);
   const queued = await enqueueChunks(shape.queue, chunksOf(runId, missingCells(shape), chunkSize(shape.concurrency)));

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { db, Prisma } from "../db.ts";
 import { AppError, type ErrorDetail } from "../errors.ts";
+import { checkMaxTokens } from "../limits.ts";
 import { validatePrompt } from "../prompts/render.ts";
 import type { PromptContent } from "../prompts/types.ts";
 import { resolveTarget } from "../connections/service.ts";
@@ -10,6 +11,7 @@ import { enqueueChunks, privateQueue, SHARED_QUEUE } from "./queue.ts";
 import { createRunInput, type CreateRunInputParsed, type InlineTargetInput } from "./schema.ts";
 import { inlineApiKey } from "./targets.ts";
 import type { CreateRunInput, StoredRunConfig } from "./types.ts";
+import { withRoomForRun, type RunCaps } from "./workspace-caps.ts";
 
 export interface CreateRunOptions {
   source?: StoredRunConfig["source"];
@@ -23,6 +25,8 @@ export interface CreateRunOptions {
   /** the suite file as given, kept with the run's configuration */
   suiteFile?: unknown;
   environment?: Record<string, string | undefined>;
+  /** the workspace's cap on active runs; default ASSAY_MAX_ACTIVE_RUNS */
+  caps?: RunCaps;
 }
 
 interface ResolvedVariant {
@@ -43,12 +47,18 @@ function badInput(message: string, details: ErrorDetail[] = []): AppError {
 async function checkTarget(
   workspaceId: string,
   path: string,
-  spec: { connectionId?: string | undefined; target?: InlineTargetInput | undefined; model: string },
+  spec: {
+    connectionId?: string | undefined;
+    target?: InlineTargetInput | undefined;
+    model: string;
+    params?: { maxTokens?: number | undefined };
+  },
   options: CreateRunOptions,
 ): Promise<void> {
   if (spec.connectionId) {
     try {
-      await resolveTarget(workspaceId, spec.connectionId, spec.model);
+      const resolved = await resolveTarget(workspaceId, spec.connectionId, spec.model);
+      checkMaxTokens(`${path}.params`, spec.params?.maxTokens, spec.model, resolved.contextWindow);
     } catch (error) {
       if (error instanceof AppError && error.code === "not_found") {
         throw badInput(`${path}.connectionId: no such connection in this workspace`, [{ path: `${path}.connectionId`, message: "unknown connection" }]);
@@ -210,33 +220,35 @@ export async function createRun(
     casesAsOf: now.toISOString(),
     ...(options.suiteFile !== undefined ? { suiteFile: options.suiteFile } : {}),
   };
-  await db.run.create({
-    data: {
-      id,
-      workspaceId,
-      suiteId: suite.id,
-      name: input.name ?? `${suite.name} · ${variants.map((variant) => variant.label).join(" vs ")}`.slice(0, 200),
-      status: "queued",
-      config: config as unknown as Prisma.InputJsonValue,
-      repeats: input.repeats,
-      concurrency: input.concurrency,
-      cache: input.cache,
-      totalCells,
-      createdById: userId,
-      variants: {
-        create: variants.map((variant, position) => ({
-          position,
-          label: variant.label,
-          versionId: variant.versionId,
-          prompt: variant.prompt as unknown as Prisma.InputJsonValue,
-          connectionId: variant.connectionId,
-          target: variant.target ? (variant.target as Prisma.InputJsonValue) : Prisma.JsonNull,
-          model: variant.model,
-          params: variant.params as Prisma.InputJsonValue,
-        })),
+  await withRoomForRun(workspaceId, options.caps ?? {}, (transaction) =>
+    transaction.run.create({
+      data: {
+        id,
+        workspaceId,
+        suiteId: suite.id,
+        name: input.name ?? `${suite.name} · ${variants.map((variant) => variant.label).join(" vs ")}`.slice(0, 200),
+        status: "queued",
+        config: config as unknown as Prisma.InputJsonValue,
+        repeats: input.repeats,
+        concurrency: input.concurrency,
+        cache: input.cache,
+        totalCells,
+        createdById: userId,
+        variants: {
+          create: variants.map((variant, position) => ({
+            position,
+            label: variant.label,
+            versionId: variant.versionId,
+            prompt: variant.prompt as unknown as Prisma.InputJsonValue,
+            connectionId: variant.connectionId,
+            target: variant.target ? (variant.target as Prisma.InputJsonValue) : Prisma.JsonNull,
+            model: variant.model,
+            params: variant.params as Prisma.InputJsonValue,
+          })),
+        },
       },
-    },
-  });
+    }),
+  );
   const variantRows = await db.variant.findMany({ where: { runId: id }, orderBy: { position: "asc" }, select: { id: true } });
   await enqueueChunks(
     queue,

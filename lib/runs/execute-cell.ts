@@ -3,6 +3,7 @@ import { evaluateAssertions } from "../assertions/evaluate.ts";
 import type { Assertion } from "../assertions/schema.ts";
 import type { AssertionContext, AssertionOutcome } from "../assertions/types.ts";
 import { AppError, messageOf } from "../errors.ts";
+import { storedOutput } from "../limits.ts";
 import { toChatRequest } from "../llm/request-body.ts";
 import type { ChatMessage, ProviderError } from "../llm/types.ts";
 import { assembleMessages } from "../prompts/assemble.ts";
@@ -171,13 +172,14 @@ export async function executeCell(
     row.latencyMs = result.latencyMs;
     if (result.error) {
       row.error = errorInfo(result.error);
+      row.output = storedOutput(result.output);
       return { row };
     }
     if (prepared.cacheKey) {
       cacheEntry = {
         key: prepared.cacheKey,
         response: {
-          output: result.output,
+          output: storedOutput(result.output),
           finishReason: result.finishReason,
           inputTokens: result.usage.inputTokens,
           outputTokens: result.usage.outputTokens,
@@ -214,5 +216,7 @@ export async function executeCell(
   } finally {
     row.retries += run.judgeRetries.get(context) ?? 0;
   }
+  // Assertions saw the whole answer; what is stored is capped (lib/limits.ts), marked where it was cut.
+  if (row.output !== null) row.output = storedOutput(row.output);
   return cacheEntry ? { row, cacheEntry } : { row };
 }

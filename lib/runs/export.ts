@@ -1,4 +1,5 @@
 import { stringify } from "csv-stringify/sync";
+import { neutralizeFormula } from "../csv-formula.ts";
 import { db } from "../db.ts";
 import { getRun } from "./read-runs.ts";
 import { toCell } from "./results.ts";
@@ -113,6 +114,8 @@ const CSV_COLUMNS: (keyof ExportRecord)[] = [
 function csvValue(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "object") return JSON.stringify(value);
+  // Text from models and users may begin like a formula; numbers and booleans are written as they are.
+  if (typeof value === "string") return neutralizeFormula(value);
   return String(value);
 }
 

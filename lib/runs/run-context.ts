@@ -10,6 +10,7 @@ import { createJudge, JudgeError } from "./judge.ts";
 import { Semaphore } from "../llm/semaphore.ts";
 import { resolveCellTarget, type CellTarget, type TargetOptions } from "./targets.ts";
 import type { InlineTarget, RunStatus, StoredRunConfig } from "./types.ts";
+import { WorkspaceCappedSemaphore } from "./workspace-caps.ts";
 
 // What a worker needs to execute a run's cells, loaded once per run per process: the variants with their resolved
 // targets (keys decrypted in memory only), the suite's default assertions, the judge, and the run's own limits.
@@ -45,7 +46,10 @@ export interface RunContext {
   judgeRetries: WeakMap<object, number>;
 }
 
-export type ContextOptions = TargetOptions;
+export interface ContextOptions extends TargetOptions {
+  /** the workspace's cap on calls in flight in this process, shared by its runs (ASSAY_MAX_CELLS_IN_FLIGHT) */
+  workspaceSemaphore?(workspaceId: string): Semaphore;
+}
 
 export async function loadRunContext(runId: string, options: ContextOptions): Promise<RunContext | null> {
   const run = await db.run.findUnique({
@@ -96,7 +100,9 @@ export async function loadRunContext(runId: string, options: ContextOptions): Pr
     variants,
     judge: undefined,
     judgeError: null,
-    semaphore: new Semaphore(run.concurrency),
+    semaphore: options.workspaceSemaphore
+      ? new WorkspaceCappedSemaphore(run.concurrency, options.workspaceSemaphore(run.workspaceId))
+      : new Semaphore(run.concurrency),
     abort: new AbortController(),
     judgeRetries: new WeakMap(),
   };

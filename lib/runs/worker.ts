@@ -3,12 +3,14 @@ import pg from "pg";
 import { databaseUrl } from "../env.ts";
 import { db } from "../db.ts";
 import { messageOf } from "../errors.ts";
+import { configuredLimits } from "../configured-limits.ts";
 import type { Assertion } from "../assertions/schema.ts";
 import { readCache } from "./cache.ts";
 import { extendLeases, heldChunk, JobCompletions, type HeldChunk } from "./chunk-jobs.ts";
 import { executeCell, prepareCell, type CaseData } from "./execute-cell.ts";
 import { finishRunIfDone } from "./finish.ts";
 import { CHUNKS_CHANNEL, ensureQueue, getBoss, HEARTBEAT_MS, SHARED_QUEUE, type ChunkJob } from "./queue.ts";
+import { Semaphore } from "../llm/semaphore.ts";
 import { ResultWriter } from "./result-writer.ts";
 import { loadRunContext, type RunContext } from "./run-context.ts";
 
@@ -27,6 +29,8 @@ export interface WorkerOptions {
   shared?: boolean;
   /** cells held (fetched, not finished) at most, over all runs */
   maxHeldCells?: number;
+  /** calls in flight at most per workspace, over its runs (default ASSAY_MAX_CELLS_IN_FLIGHT) */
+  maxCellsInFlightPerWorkspace?: number;
   /** how often an idle worker looks for work when no notification arrives */
   pollIntervalMs?: number;
   fetch?: typeof fetch;
@@ -57,6 +61,7 @@ export class RunWorker {
   private loopDone: Promise<void> = Promise.resolve();
   private readonly held = new Map<string, HeldChunk>();
   private readonly runs = new Map<string, RunEntry>();
+  private readonly workspaceSemaphores = new Map<string, Semaphore>();
   private readonly writer = new ResultWriter((line) => this.log(line));
   private pendingCells = 0;
   private lastChunkSize = 25;
@@ -207,6 +212,7 @@ export class RunWorker {
       const context = loadRunContext(runId, {
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
         ...(this.options.environment ? { environment: this.options.environment } : {}),
+        workspaceSemaphore: (workspaceId) => this.workspaceSemaphore(workspaceId),
       });
       const created: RunEntry = { context, concurrency: null, chunks: 0, unwritten: 0, idleSince: null, aborted: false };
       entry = created;
@@ -227,6 +233,15 @@ export class RunWorker {
       this.runs.set(runId, entry);
     }
     return entry;
+  }
+
+  private workspaceSemaphore(workspaceId: string): Semaphore {
+    let semaphore = this.workspaceSemaphores.get(workspaceId);
+    if (!semaphore) {
+      semaphore = new Semaphore(this.options.maxCellsInFlightPerWorkspace ?? configuredLimits.cellsInFlight);
+      this.workspaceSemaphores.set(workspaceId, semaphore);
+    }
+    return semaphore;
   }
 
   private startChunk(queue: string, jobId: string, data: ChunkJob): void {

@@ -1,10 +1,12 @@
 import { stringify } from "csv-stringify/sync";
+import { neutralizeFormula } from "../csv-formula.ts";
 import { db } from "../db.ts";
 import type { Case } from "../generated/prisma/client.ts";
 import type { CaseFormat } from "./schema.ts";
 
 // Exports stream a page of cases at a time, in suite order, in the formats the importer reads: an export imports
-// back into the same cases. In CSV every variable becomes text (a number 3 comes back as "3").
+// back into the same cases. In CSV every variable becomes text (a number 3 comes back as "3"), and a cell that a
+// spreadsheet would run as a formula is written with a leading quote, which the importer removes (csv-formula.ts).
 
 const pageSize = 1000;
 
@@ -62,13 +64,13 @@ async function* exportCsv(suiteId: string): AsyncGenerator<string> {
   const columns = variables.map((name) =>
     reservedColumns.has(name.toLowerCase()) || name.startsWith("vars.") ? `vars.${name}` : name,
   );
-  yield stringify([["key", ...columns, "expected", "tags", "assertions"]]);
+  yield stringify([["key", ...columns, "expected", "tags", "assertions"].map(neutralizeFormula)]);
   for await (const row of pages(suiteId)) {
     const values = (row.variables ?? {}) as Record<string, unknown>;
     const assertions = Array.isArray(row.assertions) && row.assertions.length > 0 ? JSON.stringify(row.assertions) : "";
-    yield stringify([
-      [row.key, ...variables.map((name) => cell(values[name])), row.expected ?? "", csvTags(row.tags), assertions],
-    ]);
+    // Every cell of a case CSV is text (the importer reads them all as text), so every one is neutralized.
+    const cells = [row.key, ...variables.map((name) => cell(values[name])), row.expected ?? "", csvTags(row.tags), assertions];
+    yield stringify([cells.map(neutralizeFormula)]);
   }
 }
 

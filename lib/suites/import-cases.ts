@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { db, Prisma } from "../db.ts";
 import { AppError } from "../errors.ts";
-import { parseCases, rowError, type CaseSource } from "./parse-cases.ts";
+import { parseCases, rowError, type CaseSource, type ImportLimits } from "./parse-cases.ts";
 import { importOptions, type CaseFormat, type ImportOptions, type ParsedCase } from "./schema.ts";
 import { freeDefaultKey, requireSuite } from "./suites.ts";
 
@@ -25,6 +25,8 @@ export async function importCases(
   source: CaseSource,
   format: CaseFormat,
   options: ImportOptions = {},
+  /** size and row caps, lib/limits.ts by default; a cap hit anywhere rolls the whole import back */
+  caps?: ImportLimits,
 ): Promise<ImportSummary> {
   const { mode, discardResults } = importOptions.parse(options);
   await requireSuite(workspaceId, suiteId);
@@ -48,7 +50,7 @@ export async function importCases(
         imported += batch.length;
         batch = [];
       };
-      for await (const parsed of parseCases(source, format, { startIndex: start })) {
+      for await (const parsed of parseCases(source, format, { startIndex: start, ...(caps ? { limits: caps } : {}) })) {
         batch.push(parsed);
         if (batch.length >= batchSize) await flush();
       }

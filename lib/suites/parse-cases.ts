@@ -1,10 +1,14 @@
-import { Readable, pipeline } from "node:stream";
-import { createInterface } from "node:readline";
+import { Readable, Transform, pipeline } from "node:stream";
 import { parse as parseCsv, type CsvError } from "csv-parse";
 import Parser from "stream-json/Parser.js";
 import StreamArray from "stream-json/streamers/StreamArray.js";
+import { restoreFormula } from "../csv-formula.ts";
 import { AppError, type ErrorDetail } from "../errors.ts";
 import { flattenIssues, formatIssuePath } from "../assertions/validate.ts";
+import { bodyTooLarge } from "../http/read-body.ts";
+import { configuredLimits } from "../configured-limits.ts";
+import { limits } from "../limits.ts";
+import { formatByteLimit, formatCount } from "../format.ts";
 import { canonicalCaseKeys, caseInput, type CaseFormat, type ParsedCase } from "./schema.ts";
 
 // Streaming parsers for case files. Each yields validated cases one at a time and stops at the first bad row with
@@ -19,6 +23,25 @@ export interface ParseOptions {
   startIndex?: number;
   /** names the source in messages, e.g. "cases.csv" */
   sourceName?: string;
+  /** caps; defaults from configured-limits.ts and limits.ts (tests inject small ones) */
+  limits?: ImportLimits;
+}
+
+export interface ImportLimits {
+  /** bytes of the whole file (ASSAY_MAX_IMPORT_BYTES) */
+  maxBytes?: number;
+  /** cases in the file (ASSAY_MAX_IMPORT_ROWS) */
+  maxRows?: number;
+  /** one JSONL line in bytes, one CSV record in characters (csv-parse counts those) */
+  maxRecordBytes?: number;
+}
+
+function resolvedLimits(given: ImportLimits = {}): Required<ImportLimits> {
+  return {
+    maxBytes: given.maxBytes ?? configuredLimits.importBytes,
+    maxRows: given.maxRows ?? configuredLimits.importRows,
+    maxRecordBytes: given.maxRecordBytes ?? limits.importRecordBytes,
+  };
 }
 
 export async function* parseCases(
@@ -26,12 +49,28 @@ export async function* parseCases(
   format: CaseFormat,
   options: ParseOptions = {},
 ): AsyncGenerator<ParsedCase> {
-  const input = toReadable(source);
-  const rows = format === "csv" ? csvRows(input) : format === "jsonl" ? jsonlRows(input) : jsonRows(input);
+  const caps = resolvedLimits(options.limits);
+  const raw = toReadable(source);
+  const input = raw.pipe(byteBudget(caps.maxBytes));
+  raw.once("error", (error) => input.destroy(error));
+  const rows =
+    format === "csv"
+      ? csvRows(input, caps.maxRecordBytes)
+      : format === "jsonl"
+        ? jsonlRows(input, caps.maxRecordBytes)
+        : jsonRows(input);
   let count = 0;
   try {
     for await (const { row, value } of rows) {
       count++;
+      if (count > caps.maxRows) {
+        throw new AppError(
+          "payload_too_large",
+          "import",
+          `The file has more than ${formatCount(caps.maxRows)} cases (ASSAY_MAX_IMPORT_ROWS): split it into several imports.`,
+          [{ row, message: `at most ${formatCount(caps.maxRows)} cases` }],
+        );
+      }
       yield validateRow(value, row, `case-${(options.startIndex ?? 0) + count}`);
     }
   } catch (error) {
@@ -41,7 +80,20 @@ export async function* parseCases(
     throw error;
   } finally {
     input.destroy();
+    raw.destroy();
   }
+}
+
+/** Passes bytes through until `maxBytes`, then fails the stream with a 413 naming the limit. */
+function byteBudget(maxBytes: number): Transform {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer | string, _encoding, callback) {
+      total += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.byteLength;
+      if (total > maxBytes) callback(bodyTooLarge(maxBytes, "ASSAY_MAX_IMPORT_BYTES", "The file"));
+      else callback(null, chunk);
+    },
+  });
 }
 
 interface RawRow {
@@ -123,21 +175,24 @@ function csvColumns(header: string[]): Column[] {
   });
 }
 
-async function* csvRows(input: Readable): AsyncGenerator<RawRow> {
-  const parser = input.pipe(parseCsv({ bom: true, info: true, skip_empty_lines: true }));
+async function* csvRows(input: Readable, maxRecordBytes: number): AsyncGenerator<RawRow> {
+  // max_record_size counts characters of the record being read: a quote left open cannot make the parser buffer the
+  // rest of the file.
+  const parser = input.pipe(parseCsv({ bom: true, info: true, skip_empty_lines: true, max_record_size: maxRecordBytes }));
   input.once("error", (error) => parser.destroy(error));
   let columns: Column[] | undefined;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) {
       if (!columns) {
-        columns = csvColumns(record);
+        columns = csvColumns(record.map(restoreFormula));
         continue;
       }
       const row = info.records; // the header is record 1, so data record n is row n + 1 in a spreadsheet
       const value: Record<string, unknown> = { variables: {} };
       const variables = value.variables as Record<string, string>;
       for (const [index, column] of columns.entries()) {
-        const cell = record[index] ?? "";
+        // Our own exports quote cells that look like formulas (csv-formula.ts); the quote is not part of the value.
+        const cell = restoreFormula(record[index] ?? "");
         if (column.kind === "variable") variables[column.name] = cell;
         else if (column.kind === "key") {
           if (cell.trim() !== "") value.key = cell;
@@ -151,6 +206,9 @@ async function* csvRows(input: Readable): AsyncGenerator<RawRow> {
   } catch (error) {
     if (isCsvError(error)) {
       const row = (error.records ?? 0) + 1;
+      if (error.code === "CSV_MAX_RECORD_SIZE") {
+        throw rowError(row, [{ path: "", message: `the record is longer than ${formatCount(maxRecordBytes)} characters (a quote left open?)` }]);
+      }
       throw rowError(row, [{ path: "", message: error.message }]);
     }
     throw error;
@@ -174,25 +232,50 @@ function parseJsonCell(cell: string, row: number, path: string): unknown {
   }
 }
 
-async function* jsonlRows(input: Readable): AsyncGenerator<RawRow> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
+async function* jsonlRows(input: Readable, maxLineBytes: number): AsyncGenerator<RawRow> {
   let row = 0;
-  try {
-    for await (const line of lines) {
-      row++;
-      const text = row === 1 ? line.replace(/^\uFEFF/, "") : line;
-      if (text.trim() === "") continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        throw rowError(row, [{ path: "", message: `not valid JSON (${(error as Error).message})` }]);
-      }
-      yield { row, value };
+  for await (const line of boundedLines(input, maxLineBytes)) {
+    row++;
+    const text = (row === 1 ? line.replace(/^\uFEFF/, "") : line).replace(/\r$/, "");
+    if (text.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw rowError(row, [{ path: "", message: `not valid JSON (${(error as Error).message})` }]);
     }
-  } finally {
-    lines.close();
+    yield { row, value };
   }
+}
+
+/**
+ * Lines of a stream, each refused once it passes `maxBytes` without a newline (readline would buffer a line of any
+ * length: a file with no newline at all would be held whole).
+ */
+async function* boundedLines(input: Readable, maxBytes: number): AsyncGenerator<string> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let lineNumber = 1;
+  const tooLong = () =>
+    rowError(lineNumber, [{ path: "", message: `the line is longer than ${formatByteLimit(maxBytes)}` }]);
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    let buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    let newline = buffer.indexOf(0x0a);
+    while (newline !== -1) {
+      if (pendingBytes + newline > maxBytes) throw tooLong();
+      pending.push(buffer.subarray(0, newline));
+      yield Buffer.concat(pending).toString("utf8");
+      lineNumber++;
+      pending = [];
+      pendingBytes = 0;
+      buffer = buffer.subarray(newline + 1);
+      newline = buffer.indexOf(0x0a);
+    }
+    pendingBytes += buffer.byteLength;
+    if (pendingBytes > maxBytes) throw tooLong();
+    pending.push(buffer);
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending).toString("utf8");
 }
 
 // stream-json discards the tokens it had buffered when it meets a syntax error, so counting the items that reach

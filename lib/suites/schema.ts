@@ -1,5 +1,13 @@
 import { z } from "zod";
 import { assertionList, type Assertion } from "../assertions/schema.ts";
+import { cappedJsonValue, cappedString, limits } from "../limits.ts";
+import { formatCount } from "../format.ts";
+
+/** A case's variables: any JSON values, each within the variable cap, at most `limits.variables` of them. */
+const caseVariables = z
+  .record(z.string().max(200, "a variable name is at most 200 characters"), cappedJsonValue)
+  .refine((values) => Object.keys(values).length <= limits.variables, `at most ${formatCount(limits.variables)} variables`);
+const expectedOutput = cappedString(limits.expectedCharacters);
 
 // Shared by route handlers, the importers, the suite file and the CLI.
 
@@ -17,8 +25,8 @@ const tag = z.string().trim().min(1, "a tag cannot be empty").max(100, "a tag is
 /** One case as written in a JSON/JSONL row, a suite file, or a form. */
 export const caseInput = z.strictObject({
   key: caseKey.optional().describe('The case id, unique in the suite; default "case-<n>"'),
-  variables: z.record(z.string(), z.unknown()).default({}).describe("Values for the prompt's {{variables}}"),
-  expected: z.string().nullable().optional().describe("The expected output, used by assertions without a value"),
+  variables: caseVariables.default({}).describe("Values for the prompt's {{variables}}"),
+  expected: expectedOutput.nullable().optional().describe("The expected output, used by assertions without a value"),
   tags: z.array(tag).max(50).default([]),
   assertions: assertionList.default([]).describe("Assertions for this case, added to the suite's defaults"),
 });
@@ -73,8 +81,8 @@ export const upsertCaseInput = z.strictObject({
   /** the case to update; omitted to add a case at the end */
   id: z.string().min(1).optional(),
   key: caseKey.optional(),
-  variables: z.record(z.string(), z.unknown()).default({}),
-  expected: z.string().nullable().optional(),
+  variables: caseVariables.default({}),
+  expected: expectedOutput.nullable().optional(),
   tags: z.array(tag).max(50).default([]),
   assertions: assertionList.default([]),
 });

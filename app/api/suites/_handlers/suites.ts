@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { validateAssertions } from "@/lib/assertions/validate";
 import { AppError } from "@/lib/errors";
+import { readJsonValue } from "@/lib/http/read-body";
 import type { RouteContext } from "@/lib/http/with-workspace";
 import { createSuite, deleteSuite, getSuite, listSuites, updateSuite, type SuiteSummary } from "@/lib/suites/suites";
 
@@ -21,12 +22,7 @@ export function checkAssertions(list: unknown, basePath = "assertions"): void {
 
 /** A JSON body, or a 400 naming what is wrong with it. */
 export async function jsonBody(request: Request): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    throw new AppError("bad_request", "input", "The request body is not valid JSON.");
-  }
+  const body = await readJsonValue(request);
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new AppError("bad_request", "input", "The request body must be a JSON object.");
   }

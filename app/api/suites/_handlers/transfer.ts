@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { bodyTooLarge, declaredLength } from "@/lib/http/read-body";
 import type { RouteContext } from "@/lib/http/with-workspace";
+import { configuredLimits } from "@/lib/configured-limits";
 import { exportCases } from "@/lib/suites/export-cases";
 import { importCases, type ImportSummary } from "@/lib/suites/import-cases";
 import { caseFormats, type CaseFormat } from "@/lib/suites/schema";
@@ -49,6 +51,11 @@ export async function importCasesHandler({ request, member, params }: RouteConte
   const query = importQuery.parse(queryObject(request));
   const format = importFormat(query, request.headers.get("content-type"));
   if (!request.body) throw new AppError("bad_request", "import", "The upload is empty: send the file as the request body.");
+  // A declared size over the cap is refused before the transaction opens; an undeclared one is counted as it streams.
+  const length = declaredLength(request);
+  if (length !== null && length > configuredLimits.importBytes) {
+    throw bodyTooLarge(configuredLimits.importBytes, "ASSAY_MAX_IMPORT_BYTES", "The file");
+  }
   return importCases(member.workspace.id, params.id, request.body, format, {
     mode: query.mode,
     discardResults: query.discardResults === "true",

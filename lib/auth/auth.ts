@@ -20,6 +20,10 @@ function createAuth(secret: string) {
     emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
     session: { expiresIn: 60 * 60 * 24 * 30, updateAge: 60 * 60 * 24, cookieCache: { enabled: true, maxAge: 60 } },
     telemetry: { enabled: false },
+    // Email sign-in has its own limit, per account and per client address and kept in PostgreSQL
+    // (lib/auth/sign-in-limit.ts). better-auth's would add a second, in-memory one, shared by every client here
+    // (no trusted address): 3 attempts per 10 s for the whole install.
+    rateLimit: { customRules: { "/sign-in/email": false } },
     advanced: { useSecureCookies: publicUrl().startsWith("https://") },
     plugins: [nextCookies()],
   });

@@ -2,7 +2,8 @@ import { createHmac } from "node:crypto";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { nextCookies } from "better-auth/next-js";
-import { env, publicUrl } from "../env.ts";
+import { publicUrl } from "../env.ts";
+import { allowedOrigins } from "../http/request-guard.ts";
 import { db } from "../db.ts";
 import { loadMasterKey } from "../connections/crypto.ts";
 
@@ -10,7 +11,8 @@ import { loadMasterKey } from "../connections/crypto.ts";
 // Its secret is derived from the master key, so one secret (ASSAY_SECRET or .assay/secret) protects everything.
 
 function createAuth(secret: string) {
-  const origins = new Set([publicUrl(), `http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`]);
+  // the same origins proxy.ts lets write to the API
+  const origins = allowedOrigins();
   return betterAuth({
     appName: "Assay",
     baseURL: publicUrl(),

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { AppError } from "../errors.ts";
 import { env, publicUrl } from "../env.ts";
 
@@ -8,16 +9,28 @@ import { env, publicUrl } from "../env.ts";
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+function addHttpOrigin(origins: Set<string>, host: string): void {
+  const bracketed = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  const url = `http://${bracketed}:${env.PORT}`;
+  // a name that is no URL host (an odd hostname) simply adds nothing
+  if (URL.canParse(url)) origins.add(new URL(url).origin);
+}
+
 /**
- * The origins a page of this app can have: ASSAY_PUBLIC_URL's, the loopback names, and ASSAY_HOST when it names one
- * address (0.0.0.0 and :: name none: then ASSAY_PUBLIC_URL must say which URL people use). better-auth trusts the same.
+ * The origins a page of this app can have: ASSAY_PUBLIC_URL's, the loopback names, and the address Assay listens on
+ * (on 0.0.0.0 or ::, this machine's name and its interfaces' addresses: what `assay start` prints and people type).
+ * A URL behind a proxy or a DNS name needs ASSAY_PUBLIC_URL. better-auth trusts the same origins.
  */
 export function allowedOrigins(): Set<string> {
   const origins = new Set([new URL(publicUrl()).origin, `http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`]);
-  const host = env.ASSAY_HOST.trim().toLowerCase();
-  if (host !== "0.0.0.0" && host !== "::" && host !== "[::]") {
-    const bracketed = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
-    origins.add(new URL(`http://${bracketed}:${env.PORT}`).origin);
+  const host = env.ASSAY_HOST.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  if (host === "0.0.0.0" || host === "::") {
+    addHttpOrigin(origins, os.hostname().toLowerCase());
+    for (const addresses of Object.values(os.networkInterfaces())) {
+      for (const address of addresses ?? []) if (!address.internal) addHttpOrigin(origins, address.address);
+    }
+  } else {
+    addHttpOrigin(origins, host);
   }
   return origins;
 }

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, OWNER, signedInContext } from "../support/browser.ts";
+import { ensureOwner, launchBrowser, OWNER, signedInContext } from "../support/browser.ts";
 import { freePort } from "../support/app-setup.ts";
 import { isolatedDatabase } from "../support/isolated-database.ts";
 
@@ -87,7 +87,7 @@ describe("security headers", () => {
     const context = await signedInContext(browser, appUrl);
     const problems = await violationsDuring(context, async (page) => {
       await page.goto(`${appUrl}/prompts`);
-      await page.locator('[data-testid="prompt-row"]').first().click();
+      await page.locator('[data-testid="prompt-row"] a').first().click();
       await page.waitForURL(/\/prompts\/[^/]+$/);
       await page.waitForSelector('[data-testid="messages-editor"] .cm-content');
       // switching tabs runs client code: the page hydrated
@@ -101,6 +101,25 @@ describe("security headers", () => {
     });
     await context.close();
     expect(problems).toEqual([]);
+  });
+  it("enforces the policy: markup injected into a page cannot run its inline handler, and the refusal is reported", async () => {
+    await ensureOwner(appUrl);
+    const context = await browser.newContext();
+    const problems = await violationsDuring(context, async (page) => {
+      await page.goto(`${appUrl}/login`);
+      await page.locator('[data-testid="login-form"]').waitFor();
+      const ran = await page.evaluate(async () => {
+        // what an HTML injection would write; the image fails to load, so its handler would run without the CSP
+        const holder = document.createElement("div");
+        holder.innerHTML = '<img src="/no-such-image.png" onerror="window.injectedScriptRan = true">';
+        document.body.append(holder);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return (window as unknown as { injectedScriptRan?: boolean }).injectedScriptRan === true;
+      });
+      expect(ran).toBe(false);
+    });
+    await context.close();
+    expect(problems.some((problem) => problem.includes("script-src"))).toBe(true);
   });
 });
 

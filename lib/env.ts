@@ -38,6 +38,25 @@ const schema = z.object({
   /** more folders GGUF files may be registered from by path, colon- or comma-separated */
   ASSAY_MODEL_PATHS: z.string().default(""),
   ASSAY_PUBLIC_URL: z.string().url().optional(),
+  /** the address the web app listens on; anything but loopback exposes it (see README "Exposing Assay on a network") */
+  ASSAY_HOST: z.string().trim().min(1).default("127.0.0.1"),
+  /**
+   * How many reverse proxies stand in front of the app ("1"/"true" = one). Only then is X-Forwarded-For believed, and
+   * the client address is the entry that many hops from the right (the one the nearest proxy appended).
+   */
+  ASSAY_TRUST_PROXY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === "" || value === "0" || value === "false") return 0;
+      if (value === "true") return 1;
+      const hops = Number(value);
+      if (Number.isInteger(hops) && hops > 0 && hops <= 10) return hops;
+      context.addIssue({ code: "custom", message: 'ASSAY_TRUST_PROXY must be "true", "false" or a number of proxies (1-10)' });
+      return z.NEVER;
+    }),
   ASSAY_WORKER: z.enum(["on", "off"]).default("on"),
   ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   // Outbound URL policy: private ranges are allowed unless this is 1; the lists take host names, IPs and CIDRs.

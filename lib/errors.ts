@@ -10,6 +10,7 @@ export type ErrorCode =
   /** a stored API key cannot be decrypted (master key changed, payload altered or moved): the user re-enters it */
   | "key_unreadable"
   | "payload_too_large"
+  | "unsupported_media_type"
   | "rate_limit"
   | "provider"
   | "unavailable"
@@ -23,6 +24,7 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   key_unreadable: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limit: 429,
   provider: 502,
   unavailable: 503,

@@ -4,6 +4,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { openDatabase } from "../../lib/runtime/database.ts";
 import { ensureBuild } from "../../lib/runtime/build.ts";
+import { displayUrl, localAddress } from "../../lib/runtime/listen-address.ts";
+import { discardSetupToken, isLoopbackHost, issueSetupToken } from "../../lib/workspaces/setup-token.ts";
 
 // `assay start` (what `npm start` runs): PostgreSQL (embedded unless DATABASE_URL), migrations, the demo seed on first
 // run, a build when none is current, then the web app (which runs a worker) and the local model server, supervised
@@ -35,6 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     options: {
       port: { type: "string", short: "p" },
+      host: { type: "string", short: "H" },
       dev: { type: "boolean", default: false },
       "no-model-server": { type: "boolean", default: false },
     },
@@ -48,6 +51,13 @@ export async function run(argv: string[]): Promise<number> {
     log(`--port must be a port number, not "${values.port}"`);
     return 2;
   }
+  // Loopback unless told otherwise: whoever can reach the port before an owner exists could claim the install.
+  const host = (values.host ?? env.ASSAY_HOST).trim();
+  if (!host || /[\s/]/.test(host)) {
+    log(`--host must be an address or host name, not "${values.host}"`);
+    return 2;
+  }
+  const exposed = !isLoopbackHost(host);
   await mkdir(env.ASSAY_HOME, { recursive: true });
 
   const database = await openDatabase({ log: env.ASSAY_LOG_LEVEL === "debug" ? log : undefined });
@@ -87,11 +97,12 @@ export async function run(argv: string[]): Promise<number> {
     await ensureDemoModels(modelsDir);
     if (await seedDemo()) log("Seeded the demo workspace");
 
-    const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" };
+    const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(port), ASSAY_HOST: host, NEXT_TELEMETRY_DISABLED: "1" };
     if (!values["no-model-server"]) {
       const modelServer = spawn(
         process.execPath,
-        [path.join(root, "bin/assay.js"), "serve-model", "--port", String(env.ASSAY_MODEL_PORT), "--models-dir", modelsDir],
+        // the model server has no accounts: it stays on loopback whatever --host says
+        [path.join(root, "bin/assay.js"), "serve-model", "--host", "127.0.0.1", "--port", String(env.ASSAY_MODEL_PORT), "--models-dir", modelsDir],
         { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: childEnv },
       );
       children.push(modelServer);
@@ -102,7 +113,12 @@ export async function run(argv: string[]): Promise<number> {
 
     if (!values.dev) await ensureBuild(root, log);
     const nextBin = path.join(root, "node_modules/next/dist/bin/next");
-    const web = spawn(process.execPath, [nextBin, values.dev ? "dev" : "start", "-p", String(port)], {
+    // Issued before the web app listens, so the first request beyond loopback already needs it; a loopback start
+    // removes a token an earlier exposed start left behind.
+    const { db } = await import("../../lib/db.ts");
+    const setupToken = exposed && (await db.user.count()) === 0 ? await issueSetupToken(env.ASSAY_HOME) : null;
+    if (!setupToken) await discardSetupToken(env.ASSAY_HOME);
+    const web = spawn(process.execPath, [nextBin, values.dev ? "dev" : "start", "-p", String(port), "-H", host], {
       cwd: root,
       stdio: ["ignore", "inherit", "inherit"],
       env: { ...childEnv, NODE_ENV: values.dev ? "development" : "production" },
@@ -114,9 +130,17 @@ export async function run(argv: string[]): Promise<number> {
         void stopAll(1);
       }
     });
-    await waitForHealth(`http://127.0.0.1:${port}/api/health`, web, 120_000);
+    await waitForHealth(`http://${localAddress(host)}:${port}/api/health`, web, 120_000);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    log(`Assay is ready on http://localhost:${port} (${seconds} s). Press Ctrl-C to stop.`);
+    const url = displayUrl(host, port, env.ASSAY_PUBLIC_URL);
+    log(`Assay is ready on ${url}${exposed ? ` (listening on ${host})` : ""} (${seconds} s). Press Ctrl-C to stop.`);
+    if (exposed && !env.ASSAY_PUBLIC_URL) {
+      log("ASSAY_PUBLIC_URL is not set: browsers that open Assay at another URL than the one above cannot sign in or save (their requests are refused as cross-site).");
+    }
+    if (setupToken) {
+      log("No owner yet, and Assay is reachable from the network: setup needs this one-time token.");
+      log(`Open ${url}/setup?token=${setupToken}`);
+    }
   } catch (error) {
     log(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
     await stopAll(1);

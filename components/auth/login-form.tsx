@@ -1,6 +1,12 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { authClient } from "@/lib/ui/auth-client";
+import { afterLoginPath } from "@/lib/auth/safe-next-path";
+
+/** better-auth answers `{ message }`; our own refusals (the sign-in limit's 429) answer `{ error: { message } }`. */
+function signInErrorText(error: { message?: string; error?: { message?: string }; status: number }): string {
+  return error.error?.message ?? error.message ?? `Sign-in failed (${error.status})`;
+}
 
 export function LoginForm() {
   const [error, setError] = useState<string | null>(null);
@@ -16,12 +22,12 @@ export function LoginForm() {
       password: String(form.get("password")),
     });
     if (result.error) {
-      setError(result.error.message ?? "Sign-in failed");
+      setError(signInErrorText(result.error));
       setBusy(false);
       return;
     }
-    const next = new URLSearchParams(window.location.search).get("next");
-    window.location.assign(next?.startsWith("/") ? next : "/prompts");
+    // only a path of this app: "?next=//evil.com" must not turn the login page into a redirector
+    window.location.assign(afterLoginPath(new URLSearchParams(window.location.search).get("next")));
   }
 
   return (
@@ -34,7 +40,7 @@ export function LoginForm() {
         <label className="label" htmlFor="password">Password</label>
         <input className="input" id="password" name="password" type="password" required autoComplete="current-password" />
       </div>
-      {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
+      {error && <p role="alert" data-testid="login-error" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
       <button className="btn-primary w-full" disabled={busy} data-testid="login-submit">
         {busy ? "Signing in…" : "Sign in"}
       </button>

@@ -2,7 +2,11 @@
 import { useState, type FormEvent } from "react";
 import { api, errorText } from "@/lib/ui/api";
 
-export function SetupForm() {
+/**
+ * `tokenRequired`: Assay listens beyond loopback, so the API wants the one-time token `npm start` printed. It comes
+ * in the printed link (?token=…) and is sent unseen; without it the form asks for it.
+ */
+export function SetupForm({ tokenRequired, token }: { tokenRequired: boolean; token: string }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -18,6 +22,7 @@ export function SetupForm() {
           email: form.get("email"),
           password: form.get("password"),
           workspaceName: form.get("workspaceName"),
+          ...(tokenRequired ? { token: form.get("token") } : {}),
         },
       });
       window.location.assign("/prompts");
@@ -47,6 +52,14 @@ export function SetupForm() {
         <input className="input" id="workspaceName" name="workspaceName" required defaultValue="Demo workspace" />
         <p className="mt-1 text-xs text-slate-500">It starts with the demo prompts and the Local models connection.</p>
       </div>
+      {tokenRequired && token && <input type="hidden" name="token" value={token} />}
+      {tokenRequired && !token && (
+        <div>
+          <label className="label" htmlFor="token">Setup token</label>
+          <input className="input font-mono" id="token" name="token" required autoComplete="off" spellCheck={false} />
+          <p className="mt-1 text-xs text-slate-500">Printed in the console where <code>npm start</code> runs, in the link ending in <code>/setup?token=…</code>.</p>
+        </div>
+      )}
       {error && <p role="alert" className="whitespace-pre-line rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
       <button className="btn-primary w-full" disabled={busy} data-testid="setup-submit">
         {busy ? "Creating…" : "Create owner account"}

@@ -7,7 +7,8 @@ import path from "node:path";
 // `assay start` builds the app only when no current build exists: the build is stamped with a hash of its inputs.
 
 const INPUT_DIRS = ["app", "lib", "components"];
-const INPUT_FILES = ["next.config.ts", "postcss.config.mjs", "package-lock.json", "tsconfig.json", "prisma/schema.prisma"];
+// proxy.ts and instrumentation.ts are compiled into the build like app/: a change to either needs a new one
+const INPUT_FILES = ["proxy.ts", "instrumentation.ts", "next.config.ts", "postcss.config.mjs", "package-lock.json", "tsconfig.json", "prisma/schema.prisma"];
 const STAMP = ".next/assay-build-hash";
 
 async function* walk(dir: string): AsyncGenerator<string> {

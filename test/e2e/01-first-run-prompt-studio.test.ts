@@ -148,4 +148,12 @@ describe("first run: owner account, connection, few-shot prompt, side-by-side ru
     await expect.poll(() => error.textContent()).toContain("429");
     fake.resetBehavior();
   });
+
+  it("a link to a prompt that does not exist says so inside the app, with ways back", async () => {
+    const response = await page.goto(`${appUrl}/prompts/no-such-prompt`);
+    expect(response?.status()).toBe(404);
+    await expect.poll(() => page.locator('[data-testid="page-not-found"]').textContent()).toContain("Not found in this workspace");
+    expect(await page.locator('[data-testid="page-not-found"] a').allTextContents()).toEqual(["Prompts", "Suites", "Runs"]);
+    await screenshot(page, "not-found");
+  });
 });

@@ -60,8 +60,9 @@ function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: the pid is alive but someone else's, which still blocks PostgreSQL; ESRCH: no such process.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -197,6 +197,7 @@ async function run(
     if (sse?.headersSent) {
       // The status line is gone; OpenAI reports mid-stream failures as an error event.
       const message = error instanceof Error ? error.message : String(error);
+      console.error(`[serve-model] ${plan.model}: generation failed mid-stream:`, error);
       sse.send({ error: { message, type: "server_error", param: null, code: "generation_failed" } });
       sse.end();
       return;

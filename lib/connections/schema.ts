@@ -45,6 +45,7 @@ export const baseUrl = z
       const url = new URL(value);
       return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
     } catch {
+      // Unparseable is simply invalid input: the refinement's message below tells the user what is expected.
       return false;
     }
   }, "The base URL must be an http:// or https:// address, e.g. https://api.openai.com/v1");

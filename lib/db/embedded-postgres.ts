@@ -61,6 +61,8 @@ function alive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch {
+    // ESRCH: no such process. EPERM: another user's process, so not the postmaster of a data folder we own: either
+    // way the lock file is stale.
     return false;
   }
 }

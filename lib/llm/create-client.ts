@@ -29,6 +29,7 @@ export function createClient(target: ModelTarget, options: { timeoutMs: number; 
         capture.status = response.status;
         capture.contentType = response.headers.get("content-type");
         // The SDK drops error bodies without an `error` key (FastAPI's {detail}, HTML pages); keep our own copy.
+        // A body that cannot be read (the connection dropped) leaves the SDK's own error, status included, as the report.
         if (!response.ok) capture.bodyText = response.clone().text().catch(() => "");
         return response;
       }

@@ -90,6 +90,7 @@ function modelIds(text: string): string[] | undefined {
   try {
     body = JSON.parse(text);
   } catch {
+    // Not JSON: no model list in it, which the caller reports as such, with the status and content type.
     return undefined;
   }
   if (typeof body !== "object" || body === null) return undefined;

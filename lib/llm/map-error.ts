@@ -131,6 +131,7 @@ function parseBody(text: string | undefined): unknown {
   try {
     return JSON.parse(text);
   } catch {
+    // Not JSON (an HTML error page, plain text): the caller falls back to the raw text, which keeps the detail.
     return undefined;
   }
 }
@@ -202,6 +203,7 @@ function hostOf(baseURL: string | undefined): string | undefined {
   try {
     return new URL(baseURL).host;
   } catch {
+    // Not a URL the parser takes: name it as the user typed it, which is what they will recognise.
     return baseURL;
   }
 }

@@ -195,10 +195,8 @@ async function run(
   } catch (error) {
     metrics.requestFailed(plan.model);
     if (sse?.headersSent) {
-      // The status line is gone; OpenAI reports mid-stream failures as an error event.
-      const message = error instanceof Error ? error.message : String(error);
-      sse.send({ error: { message, type: "server_error", param: null, code: "generation_failed" } });
-      sse.end();
+      // The status line is gone: the error goes into the stream, and to the log.
+      sse.fail(error, plan.model);
       return;
     }
     throw error;

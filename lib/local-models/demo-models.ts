@@ -15,6 +15,7 @@ async function exists(filePath: string): Promise<boolean> {
     await access(filePath);
     return true;
   } catch {
+    // Missing or unreadable alike: the demo model is (re)written, and a write that cannot happen reports its own error.
     return false;
   }
 }

@@ -305,6 +305,7 @@ export function grammarForSchema(llama: Llama, schema: GbnfJsonSchema | undefine
       });
     })();
     cache.set(key, grammar);
+    // The caller awaiting `grammar` gets the error; this only forgets the failure so the next request tries again.
     grammar.catch(() => cache.delete(key));
   }
   return grammar;

@@ -45,6 +45,7 @@ async function realLocationOfMissing(candidate: string): Promise<string> {
   let target = candidate;
   // A dangling link says where it points, inside or out; 40 is the kernel's own limit on links in a row.
   for (let hop = 0; hop < 40; hop++) {
+    // Nothing there (or not ours to read): the walk stops at the last link it could follow.
     const stats = await lstat(target).catch(() => null);
     if (!stats?.isSymbolicLink()) break;
     target = path.resolve(path.dirname(target), await readlink(target));

@@ -108,6 +108,7 @@ export async function measureSpeed(
       if (deadline.aborted) throw new AppError("unavailable", "local-model", `Measuring '${options.model}' took longer than ${(options.timeoutMs ?? 120_000) / 1000} s.`);
       throw outboundRefusalIn(error) ?? new AppError("unavailable", "local-model", unreachable(options.baseUrl, error));
     }
+    // A non-JSON body (a proxy's page) still gets a message below: the status.
     const body: unknown = await response.json().catch(() => null);
     if (!response.ok) {
       const message = errorBody.safeParse(body).data?.error.message ?? `the server answered ${response.status}`;

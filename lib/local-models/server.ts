@@ -75,6 +75,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown, heade
 
 function sendError(response: ServerResponse, error: unknown): void {
   if (response.headersSent) {
+    // Too late for a status: the client sees the connection cut; the cause goes to the log.
+    console.error("[serve-model] failed after the response started:", error);
     response.destroy();
     return;
   }
@@ -116,6 +118,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       models.map(async (model) => {
         const created = await stat(model.path).then(
           (stats) => Math.floor(stats.mtimeMs / 1000),
+          // `created` is informative only; a file gone since the listing is reported when a request loads it.
           () => 0,
         );
         return { id: model.id, object: "model", created, owned_by: "assay-local" };

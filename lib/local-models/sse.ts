@@ -5,7 +5,10 @@ import type { ServerResponse } from "node:http";
 export class SseWriter {
   private started = false;
 
-  constructor(private readonly response: ServerResponse) {}
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly log: (...parts: unknown[]) => void = console.error,
+  ) {}
 
   get open(): boolean {
     return !this.response.writableEnded && !this.response.destroyed;
@@ -32,6 +35,17 @@ export class SseWriter {
     if (!this.open) return;
     this.start();
     this.response.write(`data: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /**
+   * A failure after the status line went out: OpenAI reports it as an error event, then the stream ends. Logged here,
+   * since the client may be gone and no one else sees it.
+   */
+  fail(error: unknown, context: string): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.log(`[serve-model] ${context}: failed mid-stream:`, error);
+    this.send({ error: { message, type: "server_error", param: null, code: "generation_failed" } });
+    this.end();
   }
 
   end(): void {

@@ -113,16 +113,19 @@ describe("callModel against the fake OpenAI server", () => {
     const result = await callModel({ ...target, model: "fake-timeout", timeoutMs: 300 }, messages, {});
     expect(result.error).toEqual({ kind: "timeout", message: "No answer within 300 ms." });
     expect(result.finishReason).toBe("error");
+    // Not before the deadline; and the fake never answers, so getting a result at all means the timeout fired,
+    // closing the connection (how promptly is a figure, printed by `npm run bench:playground`).
     expect(result.latencyMs).toBeGreaterThanOrEqual(300);
-    expect(result.latencyMs).toBeLessThan(2_000);
+    await expect.poll(() => fake.requests[0]?.closedEarly).toBe(true);
   });
 
   it("gives up on a stream that stalls, keeping what arrived", async () => {
     fake.setBehavior({ tokenDelayMs: 1_000 });
     const result = await callModel({ ...target, timeoutMs: 300 }, messages, {});
     expect(result.error).toEqual({ kind: "timeout", message: "The response stalled: no new data within 300 ms." });
+    // Only the token that came before the stall: the call gave up instead of waiting 1 s for the next one.
     expect(result.output).toBe("Echo:");
-    expect(result.latencyMs).toBeLessThan(1_000);
+    await expect.poll(() => fake.requests[0]?.closedEarly).toBe(true);
   });
 
   it("reports a stream cut mid-way as stream_cut and keeps the partial output", async () => {
@@ -148,10 +151,9 @@ describe("callModel against the fake OpenAI server", () => {
     });
     expect(result.finishReason).toBe("cancelled");
     expect(result.error?.kind).toBe("cancelled");
+    // Nothing after the abort: the stream stopped at "quick", and the server saw the connection close.
     expect(result.output).toBe("Echo: the quick");
-    expect(result.latencyMs).toBeLessThan(600);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(fake.requests[0]?.closedEarly).toBe(true);
+    await expect.poll(() => fake.requests[0]?.closedEarly).toBe(true);
   });
 
   it("does not send a request at all when the signal is already aborted", async () => {

@@ -119,7 +119,9 @@ describe("playground runs", () => {
       controller.signal,
     );
     setTimeout(() => controller.abort(), 500);
-    await collect(stream).catch(() => []);
+    // A stop ends the stream cleanly: the call is reported finished (as cancelled), then the run.
+    const events = (await collect(stream)).map((event) => event.event);
+    expect(events.slice(-2)).toEqual(["call-finished", "run-finished"]);
     fake.resetBehavior();
     await expect.poll(async () => (await listPromptCalls(member.workspace.id, promptId, { model: "fake-echo" })).calls.length, { timeout: 5000 }).toBe(3);
     const [latest] = (await listPromptCalls(member.workspace.id, promptId, { model: "fake-echo" })).calls;

@@ -170,6 +170,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       try {
         body = JSON.parse(text) as Record<string, unknown>;
       } catch {
+        // OpenAI answers a body it cannot parse with exactly this 400; the parser's detail is not part of it.
         return sendJson(response, 400, {
           error: { message: "We could not parse the JSON body of your request.", type: "invalid_request_error", param: null, code: null },
         });

@@ -5,7 +5,8 @@ import { parseArgs } from "node:util";
 import { openDatabase } from "../../lib/runtime/database.ts";
 import { ensureBuild } from "../../lib/runtime/build.ts";
 import { displayUrl, localAddress } from "../../lib/runtime/listen-address.ts";
-import { discardSetupToken, isLoopbackHost, issueSetupToken } from "../../lib/workspaces/setup-token.ts";
+import { isLoopbackHost } from "../../lib/net/outbound-policy.ts";
+import { discardSetupToken, issueSetupToken } from "../../lib/workspaces/setup-token.ts";
 
 // `assay start` (what `npm start` runs): PostgreSQL (embedded unless DATABASE_URL), migrations, the demo seed on first
 // run, a build when none is current, then the web app (which runs a worker) and the local model server, supervised

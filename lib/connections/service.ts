@@ -5,7 +5,7 @@ import type { ModelTarget } from "../llm/types.ts";
 import { assertOutboundUrlAllowed } from "../net/outbound-policy.ts";
 import { decryptSecret, encryptSecret, loadMasterKey } from "./crypto.ts";
 import { originOf } from "./origin.ts";
-import { localModelKey } from "../local-models/workspace-key.ts";
+import { localModelKeyFor } from "../local-models/workspace-key.ts";
 import { env } from "../env.ts";
 import { presetModel, type ConnectionKind } from "./presets.ts";
 import {
@@ -335,7 +335,7 @@ export async function importModels(
   const key = await keyFor(row, row.baseUrl);
   if (key.refused) throw keyElsewhere(row, key.refused);
   // The built-in local connection identifies its workspace to the model server, which then lists its registrations.
-  const apiKey = key.apiKey ?? (row.kind === "local" ? await localModelKey(workspaceId) : null);
+  const apiKey = key.apiKey ?? (row.kind === "local" ? await localModelKeyFor(workspaceId, row.baseUrl) : null);
   const offered = await listModels({ baseURL: row.baseUrl, apiKey, timeoutMs: Math.min(row.timeoutMs, 30_000) });
   const known = new Set(row.models.map((model) => model.name));
   const added = offered.filter((name) => !known.has(name));
@@ -384,7 +384,7 @@ export async function resolveTarget(workspaceId: string, connectionId: string, m
   return {
     baseURL,
     // The built-in local connection sends its workspace's model-server key: registered models are served only with it.
-    apiKey: key.apiKey ?? (row.kind === "local" ? await localModelKey(workspaceId) : null),
+    apiKey: key.apiKey ?? (row.kind === "local" ? await localModelKeyFor(workspaceId, baseURL) : null),
     model,
     timeoutMs: row.timeoutMs,
     connectionId: row.id,

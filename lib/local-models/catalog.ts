@@ -7,7 +7,7 @@ import { AppError, isUniqueViolation } from "../errors.ts";
 import { registerLocalModelInput, measureLocalModelInput, type MeasureLocalModelInput, type RegisterLocalModelInput } from "./catalog-schema.ts";
 import { readGgufInfo, type GgufInfo } from "./gguf-info.ts";
 import { allowedModelFolders, canSeeModelPaths, isInAllowedFolders, outsideAllowedFolders, resolveRegistrablePath } from "./model-paths.ts";
-import { localModelKey } from "./workspace-key.ts";
+import { localModelKeyFor } from "./workspace-key.ts";
 import type { Role } from "../generated/prisma/client.ts";
 import { fetchServerStatus, measureSpeed, type LiveModelMetrics, type ServerStatus, type SpeedMeasurement } from "./server-client.ts";
 
@@ -65,9 +65,11 @@ export function modelsDirectory(): string {
  * The workspace's local connection URL, else where `assay start` runs the server, with the workspace's key: the
  * server lists and serves a workspace's registered models only to requests carrying it.
  */
-async function serverTarget(workspaceId: string): Promise<{ baseUrl: string; apiKey: string }> {
+async function serverTarget(workspaceId: string): Promise<{ baseUrl: string; apiKey?: string }> {
   const connection = await db.connection.findFirst({ where: { workspaceId, kind: "local" }, orderBy: { createdAt: "asc" } });
-  return { baseUrl: connection?.baseUrl ?? `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`, apiKey: await localModelKey(workspaceId) };
+  const baseUrl = connection?.baseUrl ?? `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`;
+  const apiKey = await localModelKeyFor(workspaceId, baseUrl);
+  return apiKey ? { baseUrl, apiKey } : { baseUrl };
 }
 
 /** Absolute paths become file names (and the models folder its description) for members who may not see them. */

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { loadMasterKey } from "../connections/crypto.ts";
+import { isLoopbackHost } from "../net/outbound-policy.ts";
 import { OpenAiApiError } from "./api-errors.ts";
 
 // The model server serves a model registered by path only to its workspace. Requests say which workspace they come
@@ -19,8 +20,20 @@ export function workspaceModelKey(workspaceId: string, masterKey: Buffer): strin
   return `${PREFIX}${workspaceId}.${mac(masterKey, workspaceId)}`;
 }
 
-/** The key this install's model server accepts for `workspaceId`. */
-export async function localModelKey(workspaceId: string): Promise<string> {
+/**
+ * The key this install's model server accepts for `workspaceId`, for a request to `baseUrl` — or null when that URL
+ * is not on this machine. A connection's kind and base URL are both editable, so "kind: local" alone must never send
+ * the key: a local connection pointed at another host gets no key, like any keyless connection.
+ */
+export async function localModelKeyFor(workspaceId: string, baseUrl: string): Promise<string | null> {
+  let host: string;
+  try {
+    host = new URL(baseUrl).hostname;
+  } catch {
+    // An unparsable URL is no destination of ours; the call itself reports the bad URL.
+    return null;
+  }
+  if (!isLoopbackHost(host)) return null;
   return workspaceModelKey(workspaceId, await loadMasterKey());
 }
 

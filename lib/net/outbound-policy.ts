@@ -171,6 +171,17 @@ function blockList(subnets: readonly (readonly [string, number])[]): BlockList {
 let configured: OutboundPolicy | undefined;
 
 /** The policy from ASSAY_OUTBOUND_DENY_PRIVATE, ASSAY_OUTBOUND_ALLOW and ASSAY_OUTBOUND_DENY. */
+/**
+ * Whether a host, as written (no DNS), can only be this machine: "localhost", 127.0.0.0/8, ::1 and the IPv4-mapped
+ * forms of those. A name that merely resolves to loopback is not, so DNS cannot turn another host into this one.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const bare = normalizeHost(host);
+  if (bare === "localhost") return true;
+  const address = canonicalAddress(bare);
+  return address !== undefined && blockListHas(LOOPBACK, address);
+}
+
 export function outboundPolicy(): OutboundPolicy {
   configured ??= new OutboundPolicy({
     denyPrivate: env.ASSAY_OUTBOUND_DENY_PRIVATE,

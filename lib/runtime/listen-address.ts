@@ -1,5 +1,5 @@
 import os from "node:os";
-import { isLoopbackHost } from "../workspaces/setup-token.ts";
+import { isLoopbackHost } from "../net/outbound-policy.ts";
 
 // `assay start --host`: where to check the app's health from this machine, and which URL to print.
 

@@ -1,21 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
-import { isIP } from "node:net";
 import path from "node:path";
 import { AppError } from "../errors.ts";
+import { isLoopbackHost } from "../net/outbound-policy.ts";
 
 // When Assay listens beyond this machine and has no owner yet, whoever reaches /setup first would own it. As Jupyter
 // does, `assay start` then prints a one-time token: setup requires it. The token itself is shown only in that console;
 // ASSAY_HOME holds its SHA-256, which the web process (another process) checks and deletes once the owner exists.
 
 export const SETUP_TOKEN_FILE = "setup-token";
-
-/** Whether a listen address is reachable only from this machine. "0.0.0.0" and "::" mean every interface. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
-  if (bare === "localhost" || bare === "::1") return true;
-  return isIP(bare) === 4 && bare.startsWith("127.");
-}
 
 export function setupTokenRequired(host: string): boolean {
   return !isLoopbackHost(host);

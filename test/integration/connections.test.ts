@@ -104,6 +104,15 @@ describe("connections", () => {
     expect(await db.connection.count()).toBe(before);
   });
 
+  it("a connection of kind local pointed at another host gets no workspace model-server key (issue #9 review)", async () => {
+    const remote = await connections.createConnection(workspaceId, { name: "Local elsewhere", kind: "local", baseUrl: "https://models.evil.example/v1" });
+    expect((await connections.resolveTarget(workspaceId, remote.id, "any-model")).apiKey).toBeNull();
+    const here = await connections.createConnection(workspaceId, { name: "Local here", kind: "local", baseUrl: "http://127.0.0.1:8088/v1" });
+    expect((await connections.resolveTarget(workspaceId, here.id, "any-model")).apiKey).toMatch(/^assay-ws-/);
+    await connections.deleteConnection(workspaceId, remote.id);
+    await connections.deleteConnection(workspaceId, here.id);
+  });
+
   it("keeps workspaces apart", async () => {
     const [created] = await connections.listConnections(workspaceId);
     await expect(connections.getConnection(otherWorkspaceId, created!.id)).rejects.toMatchObject({ code: "not_found" });

@@ -27,7 +27,9 @@ const { AppError, errorBody, httpStatusOf } = await import("../../lib/errors.ts"
 const catalog = await import("../../lib/local-models/catalog.ts");
 const { startModelServer } = await import("../../lib/local-models/server.ts");
 const { registeredModelSource } = await import("../../lib/local-models/registered-models.ts");
-const { localModelKey, workspaceOfModelKey } = await import("../../lib/local-models/workspace-key.ts");
+const { localModelKeyFor, workspaceOfModelKey } = await import("../../lib/local-models/workspace-key.ts");
+/** The workspace key as the app sends it to this machine's model server. */
+const localModelKey = async (id: string) => (await localModelKeyFor(id, "http://127.0.0.1/v1")) as string;
 const { loadMasterKey } = await import("../../lib/connections/crypto.ts");
 
 let server: ModelServer;

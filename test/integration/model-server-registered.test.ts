@@ -16,7 +16,9 @@ process.env.DATABASE_URL = inject("databaseUrl");
 // The server process derives workspace keys from the same master key as this one.
 process.env.ASSAY_SECRET ??= "integration-test-master-secret";
 const { db } = await import("../../lib/db.ts");
-const { localModelKey } = await import("../../lib/local-models/workspace-key.ts");
+const { localModelKeyFor } = await import("../../lib/local-models/workspace-key.ts");
+/** The workspace key as the app sends it to this machine's model server. */
+const localModelKey = async (id: string) => (await localModelKeyFor(id, "http://127.0.0.1/v1")) as string;
 
 const root = path.resolve(import.meta.dirname, "../..");
 let child: ChildProcess;

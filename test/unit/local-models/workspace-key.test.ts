@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { workspaceModelKey, workspaceOfModelKey } from "../../../lib/local-models/workspace-key.ts";
+import { localModelKeyFor, workspaceModelKey, workspaceOfModelKey } from "../../../lib/local-models/workspace-key.ts";
 
 // The model server tells a request's workspace from its key; only this install's master key makes a valid one.
 const masterKey = randomBytes(32);
@@ -21,5 +21,20 @@ describe("workspace model-server keys", () => {
     for (const key of [claimed, foreign, "assay-ws-ws_a", "assay-ws-.x"]) {
       expect(() => workspaceOfModelKey(key, masterKey)).toThrow(expect.objectContaining({ code: "unauthorized", openAiCode: "invalid_api_key" }));
     }
+  });
+
+  it("gives the key only to URLs on this machine, whatever a connection's kind says", async () => {
+    const urls = [
+      "http://127.0.0.1:8088/v1",
+      "http://localhost:8088/v1",
+      "http://[::1]:8088/v1",
+      "https://evil.example/v1",
+      "http://10.0.0.5:8088/v1",
+      "http://localhost.evil.example:8088/v1",
+      "http://127.0.0.1.nip.io:8088/v1",
+      "not a url",
+    ];
+    const keys = await Promise.all(urls.map((url) => localModelKeyFor("ws_a", url)));
+    expect(keys.map((key) => (key === null ? null : key.startsWith("assay-ws-ws_a.")))).toEqual([true, true, true, null, null, null, null, null]);
   });
 });

@@ -1,13 +1,14 @@
 import os from "node:os";
 import { describe, expect, it } from "vitest";
 import { displayUrl, localAddress } from "../../../lib/runtime/listen-address.ts";
-import { isLoopbackHost, setupTokenRequired } from "../../../lib/workspaces/setup-token.ts";
+import { isLoopbackHost } from "../../../lib/net/outbound-policy.ts";
+import { setupTokenRequired } from "../../../lib/workspaces/setup-token.ts";
 
 // Issue #9: Assay listens on loopback unless ASSAY_HOST/--host says otherwise; beyond loopback setup needs a token.
 describe("listen addresses", () => {
   it("counts only loopback names and addresses as loopback; the wildcard addresses are the network", () => {
-    for (const host of ["127.0.0.1", "127.0.1.1", "localhost", "::1", "[::1]", "LOCALHOST"]) expect(isLoopbackHost(host), host).toBe(true);
-    for (const host of ["0.0.0.0", "::", "192.168.1.20", "assay.internal", "10.0.0.5"]) expect(isLoopbackHost(host), host).toBe(false);
+    for (const host of ["127.0.0.1", "127.0.1.1", "localhost", "::1", "[::1]", "LOCALHOST", "::ffff:127.0.0.1", "127.1"]) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ["0.0.0.0", "::", "192.168.1.20", "assay.internal", "10.0.0.5", "localhost.evil.com", "127.0.0.1.nip.io"]) expect(isLoopbackHost(host), host).toBe(false);
     expect(setupTokenRequired("127.0.0.1")).toBe(false);
     expect(setupTokenRequired("0.0.0.0")).toBe(true);
   });

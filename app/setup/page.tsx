@@ -2,8 +2,7 @@ import { redirect } from "next/navigation";
 import { AuthCard } from "@/components/auth/auth-card";
 import { SetupForm } from "@/components/auth/setup-form";
 import { hasAnyUser } from "@/lib/auth/session";
-import { env } from "@/lib/env";
-import { setupTokenRequired } from "@/lib/workspaces/setup-token";
+import { configuredExposure, setupTokenRequired } from "@/lib/workspaces/setup-token";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Set up" };
@@ -13,7 +12,7 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
   const { token } = await searchParams;
   return (
     <AuthCard title="Welcome to Assay" subtitle="Create the owner account and your first workspace. You can invite teammates afterwards.">
-      <SetupForm tokenRequired={setupTokenRequired(env.ASSAY_HOST)} token={typeof token === "string" ? token : ""} />
+      <SetupForm tokenRequired={setupTokenRequired(configuredExposure())} token={typeof token === "string" ? token : ""} />
     </AuthCard>
   );
 }

@@ -6,7 +6,7 @@ import { openDatabase } from "../../lib/runtime/database.ts";
 import { ensureBuild } from "../../lib/runtime/build.ts";
 import { displayUrl, localAddress } from "../../lib/runtime/listen-address.ts";
 import { isLoopbackHost } from "../../lib/net/outbound-policy.ts";
-import { discardSetupToken, issueSetupToken } from "../../lib/workspaces/setup-token.ts";
+import { configuredExposure, discardSetupToken, issueSetupToken, setupTokenRequired } from "../../lib/workspaces/setup-token.ts";
 
 // `assay start` (what `npm start` runs): PostgreSQL (embedded unless DATABASE_URL), migrations, the demo seed on first
 // run, a build when none is current, then the web app (which runs a worker) and the local model server, supervised
@@ -59,6 +59,8 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const exposed = !isLoopbackHost(host);
+  // Behind a reverse proxy the app listens on loopback and is still reachable by others: setup needs the token then.
+  const needsSetupToken = setupTokenRequired({ ...configuredExposure(), host });
   await mkdir(env.ASSAY_HOME, { recursive: true });
 
   const database = await openDatabase({ log: env.ASSAY_LOG_LEVEL === "debug" ? log : undefined });
@@ -117,7 +119,7 @@ export async function run(argv: string[]): Promise<number> {
     // Issued before the web app listens, so the first request beyond loopback already needs it; a loopback start
     // removes a token an earlier exposed start left behind.
     const { db } = await import("../../lib/db.ts");
-    const setupToken = exposed && (await db.user.count()) === 0 ? await issueSetupToken(env.ASSAY_HOME) : null;
+    const setupToken = needsSetupToken && (await db.user.count()) === 0 ? await issueSetupToken(env.ASSAY_HOME) : null;
     if (!setupToken) await discardSetupToken(env.ASSAY_HOME);
     const web = spawn(process.execPath, [nextBin, values.dev ? "dev" : "start", "-p", String(port), "-H", host], {
       cwd: root,

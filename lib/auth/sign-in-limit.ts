@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { db } from "../db.ts";
 import { AppError, errorBody } from "../errors.ts";
+import { DIRECT_CLIENT } from "./client-address.ts";
 
-// Sign-in limit: at most 5 failed sign-ins per account and 20 per client address in any 15 minutes. Attempts are
+// Sign-in limit: at most 5 failed sign-ins per account and 20 per client address (known only behind a trusted
+// proxy) in any 15 minutes. Attempts are
 // rows in PostgreSQL (SignInAttempt), so every web process and a restart see the same counts. An attempt reserves
 // its rows before the password is checked, under a per-key advisory lock, so parallel guesses cannot all slip under
 // the limit; a failure keeps them, a success deletes them and clears the account's failures.
@@ -13,12 +15,18 @@ export const MAX_FAILURES_PER_ADDRESS = 20;
 
 export interface SignInKeys {
   account: string;
-  address: string;
+  /** null when the client's address is unknown (no trusted proxy): there is then no per-address limit */
+  address: string | null;
 }
 
 export function signInKeys(email: string, clientAddress: string): SignInKeys {
-  // an unknown email is limited like a real one: the limit must not tell which accounts exist
-  return { account: `account:${email.trim().toLowerCase().slice(0, 320)}`, address: `address:${clientAddress}` };
+  // An unknown email is limited like a real one: the limit must not tell which accounts exist. Without a trusted
+  // proxy every client looks the same ("direct"); one shared address bucket would let 20 wrong passwords from anyone
+  // lock everybody out, so only the per-account limit applies then.
+  return {
+    account: `account:${email.trim().toLowerCase().slice(0, 320)}`,
+    address: clientAddress === DIRECT_CLIENT ? null : `address:${clientAddress}`,
+  };
 }
 
 export interface Reservation {
@@ -59,18 +67,20 @@ async function secondsUntilFree(tx: Pick<typeof db, "signInAttempt">, key: strin
 export async function reserveSignIn(keys: SignInKeys, now = new Date()): Promise<ReserveOutcome> {
   return db.$transaction(async (tx) => {
     // one lock per key, always taken in the same order so two attempts never wait on each other crosswise
-    for (const key of [keys.account, keys.address].sort()) {
+    const keyList = keys.address === null ? [keys.account] : [keys.account, keys.address];
+    for (const key of [...keyList].sort()) {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 9))`;
     }
     await tx.signInAttempt.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - SIGN_IN_WINDOW_MS) } } });
     const wait = Math.max(
       await secondsUntilFree(tx, keys.account, MAX_FAILURES_PER_ACCOUNT, now),
-      await secondsUntilFree(tx, keys.address, MAX_FAILURES_PER_ADDRESS, now),
+      keys.address === null ? 0 : await secondsUntilFree(tx, keys.address, MAX_FAILURES_PER_ADDRESS, now),
     );
     if (wait > 0) return { reservation: null, retryAfterSeconds: wait };
     const account = await tx.signInAttempt.create({ data: { key: keys.account, createdAt: now }, select: { id: true } });
-    const address = await tx.signInAttempt.create({ data: { key: keys.address, createdAt: now }, select: { id: true } });
-    return { reservation: { keys, ids: [account.id, address.id] }, retryAfterSeconds: null };
+    const ids = [account.id];
+    if (keys.address !== null) ids.push((await tx.signInAttempt.create({ data: { key: keys.address, createdAt: now }, select: { id: true } })).id);
+    return { reservation: { keys, ids }, retryAfterSeconds: null };
   });
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { env } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { isLoopbackHost } from "../net/outbound-policy.ts";
 
@@ -10,8 +11,27 @@ import { isLoopbackHost } from "../net/outbound-policy.ts";
 
 export const SETUP_TOKEN_FILE = "setup-token";
 
-export function setupTokenRequired(host: string): boolean {
-  return !isLoopbackHost(host);
+/** How people reach this install: the listen address, the proxies in front (ASSAY_TRUST_PROXY) and ASSAY_PUBLIC_URL. */
+export interface Exposure {
+  host: string;
+  trustedProxies?: number;
+  publicUrl?: string | undefined;
+}
+
+/**
+ * Whether someone other than this machine's user can reach /setup: the app listens beyond loopback, or a reverse
+ * proxy forwards to its loopback port (the README's way to expose it: a trusted proxy, or a public URL on another
+ * host). Any of these needs the token.
+ */
+export function setupTokenRequired(exposure: Exposure): boolean {
+  if (!isLoopbackHost(exposure.host)) return true;
+  if ((exposure.trustedProxies ?? 0) > 0) return true;
+  return exposure.publicUrl !== undefined && !isLoopbackHost(new URL(exposure.publicUrl).hostname);
+}
+
+/** This process's exposure, from its environment (`assay start` passes --host on as ASSAY_HOST). */
+export function configuredExposure(): Exposure {
+  return { host: env.ASSAY_HOST, trustedProxies: env.ASSAY_TRUST_PROXY, publicUrl: env.ASSAY_PUBLIC_URL };
 }
 
 function digest(token: string): Buffer {

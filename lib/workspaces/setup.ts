@@ -3,7 +3,7 @@ import { db } from "../db.ts";
 import { env } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { getAuth } from "../auth/auth.ts";
-import { checkSetupToken, discardSetupToken, setupTokenRequired } from "./setup-token.ts";
+import { checkSetupToken, configuredExposure, discardSetupToken, setupTokenRequired, type Exposure } from "./setup-token.ts";
 
 export const setupInput = z.object({
   name: z.string().trim().min(1, "Enter your name").max(100),
@@ -28,8 +28,7 @@ export function slugify(name: string): string {
 }
 
 /** Where setup runs: the listen address decides whether the token is needed, ASSAY_HOME holds its hash. */
-export interface SetupPlace {
-  host: string;
+export interface SetupPlace extends Exposure {
   home: string;
 }
 
@@ -48,11 +47,11 @@ const SETUP_LOCK = 0x5e7_0b;
  * better-auth then signs the new owner in. The demo workspace seeded on first start has no members yet; the owner
  * adopts it, so their first workspace already holds the example prompts.
  */
-export async function setupOwner(input: SetupInput, place: SetupPlace = { host: env.ASSAY_HOST, home: env.ASSAY_HOME }): Promise<Response> {
+export async function setupOwner(input: SetupInput, place: SetupPlace = { ...configuredExposure(), home: env.ASSAY_HOME }): Promise<Response> {
   // Answered first, before the token: once an owner exists, setup is closed whatever the request holds. The same
   // count is repeated under the lock below, where it decides.
   if ((await db.user.count()) > 0) throw alreadySetUp();
-  if (setupTokenRequired(place.host)) await checkSetupToken(place.home, input.token);
+  if (setupTokenRequired(place)) await checkSetupToken(place.home, input.token);
   const auth = await getAuth();
   const context = await auth.$context;
   // scrypt takes a while: hash before taking the lock
@@ -84,7 +83,7 @@ export async function setupOwner(input: SetupInput, place: SetupPlace = { host: 
     { maxWait: 10_000, timeout: 30_000 },
   );
   // used once: the owner exists, and the token opens nothing any more
-  if (setupTokenRequired(place.host)) await discardSetupToken(place.home);
+  if (setupTokenRequired(place)) await discardSetupToken(place.home);
   const response = Response.json({ workspace: { id: workspace.id, name: workspace.name } }, { status: 201 });
   const signIn = await auth.api.signInEmail({ body: { email: input.email, password: input.password }, asResponse: true });
   if (signIn.ok) {

@@ -27,9 +27,12 @@ const owner = (index: number, extra: { token?: string } = {}) => ({
 });
 
 /** The HTTP status and body /api/setup would answer. */
-async function attempt(input: ReturnType<typeof owner>): Promise<{ status: number; message: string }> {
+async function attempt(
+  input: ReturnType<typeof owner>,
+  place: Parameters<typeof setupOwner>[1] = network(),
+): Promise<{ status: number; message: string }> {
   try {
-    const response = await setupOwner(input, network());
+    const response = await setupOwner(input, place);
     return { status: response.status, message: "" };
   } catch (error) {
     return { status: httpStatusOf(error), message: errorBody(error).error.message };
@@ -49,6 +52,15 @@ describe("setup on a network needs the one-time token printed by assay start", (
     const wrong = await attempt(owner(0, { token: "not-the-token" }));
     expect(wrong.status).toBe(403);
     expect(wrong.message).toContain("setup token is wrong");
+    expect(await db.user.count()).toBe(0);
+  });
+
+  it("needs the token behind a reverse proxy too, though the app listens on loopback", async () => {
+    const proxied = await attempt(owner(0), { host: "127.0.0.1", trustedProxies: 1, home });
+    expect(proxied.status).toBe(403);
+    expect(proxied.message).toContain("one-time setup token");
+    const published = await attempt(owner(0), { host: "127.0.0.1", publicUrl: "https://assay.example.com", home });
+    expect(published.status).toBe(403);
     expect(await db.user.count()).toBe(0);
   });
 });

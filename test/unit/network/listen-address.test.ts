@@ -9,8 +9,12 @@ describe("listen addresses", () => {
   it("counts only loopback names and addresses as loopback; the wildcard addresses are the network", () => {
     for (const host of ["127.0.0.1", "127.0.1.1", "localhost", "::1", "[::1]", "LOCALHOST", "::ffff:127.0.0.1", "127.1"]) expect(isLoopbackHost(host), host).toBe(true);
     for (const host of ["0.0.0.0", "::", "192.168.1.20", "assay.internal", "10.0.0.5", "localhost.evil.com", "127.0.0.1.nip.io"]) expect(isLoopbackHost(host), host).toBe(false);
-    expect(setupTokenRequired("127.0.0.1")).toBe(false);
-    expect(setupTokenRequired("0.0.0.0")).toBe(true);
+    expect(setupTokenRequired({ host: "127.0.0.1" })).toBe(false);
+    expect(setupTokenRequired({ host: "127.0.0.1", publicUrl: "http://localhost:3000" })).toBe(false);
+    // behind a reverse proxy the app listens on loopback, and is reachable all the same
+    expect(setupTokenRequired({ host: "127.0.0.1", trustedProxies: 1 })).toBe(true);
+    expect(setupTokenRequired({ host: "127.0.0.1", publicUrl: "https://assay.example.com" })).toBe(true);
+    expect(setupTokenRequired({ host: "0.0.0.0" })).toBe(true);
   });
 
   it("checks health on loopback when listening on every interface", () => {

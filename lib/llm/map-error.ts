@@ -43,7 +43,10 @@ export function mapError(error: unknown, context: ErrorContext = {}): ProviderEr
   }
   if (error instanceof APIError) return mapApiError(error, context);
   if (error instanceof SyntaxError) {
-    return { kind: "invalid_response", message: `The server sent data that is not valid JSON: ${error.message}` };
+    // The parser's message quotes the start of the body ('Unexpected token '<', "<!DOCTYPE "…'): an internal page's
+    // text would be echoed, so only what the body was is said.
+    const media = context.contentType?.split(";")[0]?.trim();
+    return { kind: "invalid_response", message: `The server sent data that is not valid JSON (${media || "no content type"}).` };
   }
   if (isAbortError(error)) return { kind: "cancelled", message: "Cancelled before the response finished." };
   if (context.streamStarted) {

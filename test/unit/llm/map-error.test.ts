@@ -38,6 +38,19 @@ describe("mapError", () => {
     expect(error.message).toBe(body.error.message);
   });
 
+  it("says a 2xx body that is not JSON is not JSON, without quoting the page it got", () => {
+    let thrown: unknown;
+    try {
+      JSON.parse("<!DOCTYPE html><html><title>Internal admin</title>");
+    } catch (error) {
+      thrown = error;
+    }
+    expect(mapError(thrown, { contentType: "text/html; charset=utf-8" })).toEqual({
+      kind: "invalid_response",
+      message: "The server sent data that is not valid JSON (text/html).",
+    });
+  });
+
   it("recognises a context overflow described only in words (vLLM's flat error object)", () => {
     const body = {
       object: "error",

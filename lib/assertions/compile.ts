@@ -8,7 +8,16 @@ import { ajvRegExpEngine, compileLinearRegex, type LinearRegex } from "./linear-
 
 // Compiled validators and patterns are cached by their source: the same suite assertion is evaluated once per cell,
 // and compiling a JSON Schema costs far more than validating against it.
-const cacheLimit = 500;
+//
+// JSON Schemas — assertions' and versions' response formats alike — are compiled each by a fresh Ajv instance. One
+// shared instance keeps every schema it ever compiled (it grows with every new schema, whatever our own cache
+// evicts) and registers each `$id`, nested ones too, process-wide: two workspaces using one `$id` for different
+// schemas collided ("schema with key or id … already exists") or resolved a `$ref` to the other's. Checking a schema
+// against its meta-schema is the expensive part of a fresh instance, so one shared instance per dialect does only
+// that: validating a schema never registers it. Compiled validators are kept by content in a bounded
+// least-recently-used cache: the same content compiles to the same validator whoever wrote it.
+export const JSON_SCHEMA_CACHE_LIMIT = 200;
+const regexCacheLimit = 500;
 const schemaCache = new Map<string, ValidateFunction>();
 const regexCache = new Map<string, LinearRegex>();
 
@@ -17,33 +26,50 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
   addFormatsModule) as typeof addFormatsModule;
 
 type AnyAjv = Ajv | Ajv2019 | Ajv2020;
-let validators: { draft07: AnyAjv; draft2019: AnyAjv; draft2020: AnyAjv } | undefined;
+type Dialect = "draft07" | "draft2019" | "draft2020";
+// `pattern` and `patternProperties` run on the linear-time engine: a schema is user input like a regex assertion.
+const OPTIONS = { allErrors: true, strict: false, code: { regExp: ajvRegExpEngine } };
+const metaValidators = new Map<Dialect, AnyAjv>();
 
-function ajvFor(schema: Record<string, unknown>): AnyAjv {
-  // `pattern` and `patternProperties` run on the linear-time engine: a schema is user input like a regex assertion.
-  const options = { allErrors: true, strict: false, code: { regExp: ajvRegExpEngine } };
-  validators ??= {
-    draft07: addFormats(new Ajv(options)),
-    draft2019: addFormats(new Ajv2019(options)),
-    draft2020: addFormats(new Ajv2020(options)),
-  };
+function dialectOf(schema: Record<string, unknown>): Dialect {
   const dialect = typeof schema.$schema === "string" ? schema.$schema : "";
-  if (dialect.includes("2020-12")) return validators.draft2020;
-  if (dialect.includes("2019-09")) return validators.draft2019;
-  return validators.draft07;
+  if (dialect.includes("2020-12")) return "draft2020";
+  if (dialect.includes("2019-09")) return "draft2019";
+  return "draft07";
 }
 
-/** Compiles a JSON Schema, throwing with Ajv's message when the schema itself is invalid. */
+function newAjv(dialect: Dialect, validateSchema: boolean): AnyAjv {
+  const options = { ...OPTIONS, validateSchema };
+  if (dialect === "draft2020") return addFormats(new Ajv2020(options));
+  if (dialect === "draft2019") return addFormats(new Ajv2019(options));
+  return addFormats(new Ajv(options));
+}
+
+/** Compiles a JSON Schema, throwing "schema is invalid: …" (Ajv's words) when the schema itself is invalid. */
 export function compileJsonSchema(schema: Record<string, unknown>): ValidateFunction {
   const key = JSON.stringify(schema);
   const cached = schemaCache.get(key);
-  if (cached) return cached;
-  const ajv = ajvFor(schema);
-  // A schema with an $id can be compiled once per Ajv instance; remove it so recompiling after eviction works.
-  if (typeof schema.$id === "string") ajv.removeSchema(schema.$id);
-  const validate = ajv.compile(schema);
-  remember(schemaCache, key, validate);
+  if (cached) {
+    // Map order is insertion order: re-inserting marks it most recently used.
+    schemaCache.delete(key);
+    schemaCache.set(key, cached);
+    return cached;
+  }
+  const dialect = dialectOf(schema);
+  let meta = metaValidators.get(dialect);
+  if (!meta) {
+    meta = newAjv(dialect, true);
+    metaValidators.set(dialect, meta);
+  }
+  if (!meta.validateSchema(schema)) throw new Error(`schema is invalid: ${meta.errorsText(meta.errors)}`);
+  const validate = newAjv(dialect, false).compile(schema);
+  remember(schemaCache, key, validate, JSON_SCHEMA_CACHE_LIMIT);
   return validate;
+}
+
+/** How many compiled schemas the cache holds (at most JSON_SCHEMA_CACHE_LIMIT). */
+export function jsonSchemaCacheSize(): number {
+  return schemaCache.size;
 }
 
 /** A user pattern on the linear-time engine; throws UnsupportedPatternError for what it cannot run. */
@@ -52,7 +78,7 @@ export function compileRegex(pattern: string, flags: string | undefined): Linear
   const cached = regexCache.get(key);
   if (cached) return cached;
   const compiled = compileLinearRegex(pattern, flags);
-  remember(regexCache, key, compiled);
+  remember(regexCache, key, compiled, regexCacheLimit);
   return compiled;
 }
 
@@ -83,8 +109,8 @@ export function checkJsonPath(path: string): string | undefined {
   return undefined;
 }
 
-function remember<T>(cache: Map<string, T>, key: string, value: T): void {
-  if (cache.size >= cacheLimit) {
+function remember<T>(cache: Map<string, T>, key: string, value: T, limit: number): void {
+  if (cache.size >= limit) {
     const oldest = cache.keys().next();
     if (!oldest.done) cache.delete(oldest.value);
   }

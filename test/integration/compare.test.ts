@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { FakeOpenAI } from "../support/fake-openai-server.ts";
+import { rejection } from "../support/app-error.ts";
 
 process.env.DATABASE_URL = inject("databaseUrl");
 
@@ -112,15 +113,6 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof AppError>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
 
 describe("getComparison", () => {
   it("compares two variants of one run on paired cases, from the stored results", async () => {

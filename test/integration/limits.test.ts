@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "../support/isolated-database.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.ts";
 import type { Member } from "../../lib/auth/session.ts";
+import { rejection } from "../support/app-error.ts";
 
 // Issue #9, limits: no input stalls or exhausts the server. Bodies, imports, workspace caps, maxTokens and CSV
 // exports, through the same handlers and domain functions the routes call. A database of its own: the worker here
@@ -33,15 +34,6 @@ let connectionId: string;
 
 const prompt = { messages: [{ role: "user" as const, content: "Say {{ text }}" }], examples: [], counterexamples: [], exampleMode: "chat" as const };
 
-async function failure(promise: Promise<unknown>): Promise<InstanceType<typeof AppError>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
 
 async function text(chunks: AsyncIterable<string>): Promise<string> {
   let all = "";
@@ -121,7 +113,7 @@ describe("request bodies", () => {
       },
     });
     const request = new Request("http://assay.test/api/suites", { method: "POST", body: stream, duplex: "half" } as RequestInit);
-    const error = await failure(suitesApi.createSuiteHandler({ request, member, params: {} }));
+    const error = await rejection(suitesApi.createSuiteHandler({ request, member, params: {} }));
     expect(httpStatusOf(error)).toBe(413);
     expect(error.message).toBe("The request body is larger than 1 MB (ASSAY_MAX_BODY).");
     expect(await db.suite.count({ where: { workspaceId, name: "huge" } })).toBe(0);
@@ -132,7 +124,7 @@ describe("imports", () => {
   it("an import over the row cap is a 413 and stores nothing, though the first batches were written", async () => {
     const suite = await db.suite.create({ data: { workspaceId, name: "row-cap" } });
     // 1,000 rows make a batch: the cap is hit inside the transaction after one batch went in.
-    const error = await failure(importCases(workspaceId, suite.id, jsonlCases(1_600), "jsonl", {}, { maxRows: 1_500 }));
+    const error = await rejection(importCases(workspaceId, suite.id, jsonlCases(1_600), "jsonl", {}, { maxRows: 1_500 }));
     expect(httpStatusOf(error)).toBe(413);
     expect(error.message).toBe("The file has more than 1,500 cases (ASSAY_MAX_IMPORT_ROWS): split it into several imports.");
     expect(await db.case.count({ where: { suiteId: suite.id } })).toBe(0);
@@ -145,7 +137,7 @@ describe("imports", () => {
       body: '{"key":"a"}\n',
       headers: { "content-length": String(201 * 1024 * 1024) },
     });
-    const error = await failure(transferApi.importCasesHandler({ request, member, params: { id: suite.id } }));
+    const error = await rejection(transferApi.importCasesHandler({ request, member, params: { id: suite.id } }));
     expect(httpStatusOf(error)).toBe(413);
     expect(error.message).toBe("The file is larger than 200 MB (ASSAY_MAX_IMPORT_BYTES).");
     expect(await db.case.count({ where: { suiteId: suite.id } })).toBe(0);
@@ -154,7 +146,7 @@ describe("imports", () => {
   it("a CSV record over the record cap is a 400 naming its row, and nothing is stored", async () => {
     const suite = await db.suite.create({ data: { workspaceId, name: "record-cap" } });
     const csv = Readable.from(["key,text\n", "a,fine\n", `b,"${"z".repeat(3000)}\n`]);
-    const error = await failure(importCases(workspaceId, suite.id, csv, "csv", {}, { maxRecordBytes: 1000 }));
+    const error = await rejection(importCases(workspaceId, suite.id, csv, "csv", {}, { maxRecordBytes: 1000 }));
     expect(httpStatusOf(error)).toBe(400);
     expect(error.message).toBe("Row 3: the record is longer than 1,000 characters (a quote left open?)");
     expect(await db.case.count({ where: { suiteId: suite.id } })).toBe(0);
@@ -185,13 +177,13 @@ describe("imports", () => {
 describe("runs", () => {
   it("maxTokens above the model's context window is a 400 naming the field; unknown windows are not checked", async () => {
     const suite = await suiteWith("max-tokens", 2);
-    const error = await failure(
+    const error = await rejection(
       createRun(workspaceId, null, { suiteId: suite.id, variants: [{ prompt, connectionId, model: "fake-echo", params: { maxTokens: 10_000 } }] }),
     );
     expect(httpStatusOf(error)).toBe(400);
     expect(error.message).toBe("variants[0].params.maxTokens: at most 8,192 for fake-echo's context window");
     expect(await db.run.count({ where: { suiteId: suite.id } })).toBe(0);
-    const judged = await failure(
+    const judged = await rejection(
       createRun(workspaceId, null, {
         suiteId: suite.id,
         variants: [{ prompt, connectionId, model: "fake-unknown-window", params: { maxTokens: 10_000 } }],
@@ -205,7 +197,7 @@ describe("runs", () => {
     const owner = await db.user.create({ data: { id: `u-limits-${process.pid}`, name: "Owner", email: `limits-${process.pid}@example.test` } });
     const created = await createPrompt(workspaceId, owner.id, { name: "limits-playground", version: { messages: prompt.messages } });
     const requestsBefore = fake.requests.length;
-    const error = await failure(
+    const error = await rejection(
       startPlaygroundRun(
         { ...member, user: { id: owner.id, name: owner.name, email: owner.email } },
         {
@@ -233,7 +225,7 @@ describe("runs", () => {
     const caps = { maxActiveRuns: 2 };
     await createRun(workspaceId, null, { suiteId: suite.id, variants }, { privateQueue: true, caps });
     await createRun(workspaceId, null, { suiteId: suite.id, variants }, { privateQueue: true, caps });
-    const error = await failure(createRun(workspaceId, null, { suiteId: suite.id, variants }, { privateQueue: true, caps }));
+    const error = await rejection(createRun(workspaceId, null, { suiteId: suite.id, variants }, { privateQueue: true, caps }));
     expect(httpStatusOf(error)).toBe(429);
     expect(error.message).toBe(
       "This workspace already has 2 runs queued or running, the most it may have at once (ASSAY_MAX_ACTIVE_RUNS=2): wait for one to finish or cancel one.",

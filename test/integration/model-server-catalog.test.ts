@@ -9,6 +9,7 @@ import { NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL, ensureDemoModels } from "../../lib
 import { readGgufInfo } from "../../lib/local-models/gguf-info.ts";
 import { writeRandomModel } from "../../lib/local-models/random-model.ts";
 import type { ModelServer } from "../../lib/local-models/server.ts";
+import { rejection } from "../support/app-error.ts";
 
 // The Models page's service against a real database and a real model server: list the folder's and registered
 // GGUF files from their headers, register one by path (validated), measure speed through the server, remove.
@@ -38,15 +39,6 @@ let otherWorkspaceId: string;
 let connectionId: string;
 const teamPath = () => path.join(elsewhere, "Team Model Q8.gguf");
 
-async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof AppError>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
 
 beforeAll(async () => {
   await ensureDemoModels(modelsDir);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { rejection } from "../support/app-error.ts";
 
 // lib/db.ts reads DATABASE_URL on first use; the global setup provides it.
 process.env.DATABASE_URL = inject("databaseUrl");
@@ -26,15 +27,6 @@ const version = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof AppError>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
 
 beforeAll(async () => {
   const suffix = randomUUID().slice(0, 8);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Member } from "../../lib/auth/session.ts";
 import type { RouteContext } from "../../lib/http/with-workspace.ts";
+import { rejection } from "../support/app-error.ts";
 
 process.env.DATABASE_URL = inject("databaseUrl");
 
@@ -45,16 +46,6 @@ function context<Params>(
   return { request, member: who, params };
 }
 
-async function failure(promise: Promise<unknown>): Promise<InstanceType<typeof AppError>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected the handler to fail");
-}
-
 async function createSuite(name: string, assertions: unknown[] = []): Promise<{ id: string; name: string }> {
   const response = await suitesApi.createSuiteHandler(context("/api/suites", {}, { json: { name, assertions } }));
   expect(response.status).toBe(201);
@@ -67,7 +58,7 @@ async function caseCount(suiteId: string): Promise<number> {
 
 describe("suites", () => {
   it("rejects invalid default assertions with the path of each problem and creates nothing", async () => {
-    const error = await failure(
+    const error = await rejection(
       suitesApi.createSuiteHandler(
         context("/api/suites", {}, {
           json: {
@@ -101,7 +92,7 @@ describe("suites", () => {
     ]);
 
     await createSuite("crud-other");
-    const conflict = await failure(
+    const conflict = await rejection(
       suitesApi.updateSuiteHandler(context(`/api/suites/${suite.id}`, { id: suite.id }, { method: "PATCH", json: { name: "crud-other" } })),
     );
     expect(conflict.code).toBe("conflict");
@@ -114,7 +105,7 @@ describe("suites", () => {
     // Assertions untouched by a rename.
     expect(renamed.assertions).toHaveLength(2);
 
-    const badUpdate = await failure(
+    const badUpdate = await rejection(
       suitesApi.updateSuiteHandler(
         context(`/api/suites/${suite.id}`, { id: suite.id }, { method: "PATCH", json: { assertions: [{ type: "latency" }] } }),
       ),
@@ -128,21 +119,21 @@ describe("suites", () => {
     expect(reasserted).toMatchObject({ name: "crud renamed", description: "d", assertions: [{ type: "is-json", weight: 1 }] });
 
     await suitesApi.deleteSuiteHandler(context(`/api/suites/${suite.id}`, { id: suite.id }, { method: "DELETE" }));
-    expect((await failure(suitesApi.getSuiteHandler(context("", { id: suite.id })))).code).toBe("not_found");
+    expect((await rejection(suitesApi.getSuiteHandler(context("", { id: suite.id })))).code).toBe("not_found");
   });
 
   it("keeps one workspace's suites out of another's reach", async () => {
     const suite = await createSuite("private");
     const asStranger = (path: string) => context(path, { id: suite.id }, {}, stranger);
-    expect((await failure(suitesApi.getSuiteHandler(asStranger(`/api/suites/${suite.id}`)))).code).toBe("not_found");
-    expect((await failure(casesApi.listCasesHandler(asStranger(`/api/suites/${suite.id}/cases`)))).code).toBe("not_found");
-    expect((await failure(transferApi.exportCasesHandler(asStranger(`/api/suites/${suite.id}/export?format=csv`)))).code).toBe("not_found");
+    expect((await rejection(suitesApi.getSuiteHandler(asStranger(`/api/suites/${suite.id}`)))).code).toBe("not_found");
+    expect((await rejection(casesApi.listCasesHandler(asStranger(`/api/suites/${suite.id}/cases`)))).code).toBe("not_found");
+    expect((await rejection(transferApi.exportCasesHandler(asStranger(`/api/suites/${suite.id}/export?format=csv`)))).code).toBe("not_found");
     const listed = await suitesApi.listSuitesHandler(context("/api/suites", {}, {}, stranger));
     expect(listed.map((item) => item.id)).not.toContain(suite.id);
   });
 
   it("answers a body that is not JSON with a 400 that says so", async () => {
-    const error = await failure(
+    const error = await rejection(
       suitesApi.createSuiteHandler(context("/api/suites", {}, { body: "{name:", headers: { "content-type": "application/json" } })),
     );
     expect(error.code).toBe("bad_request");
@@ -184,14 +175,14 @@ describe("cases", () => {
     );
     expect(edited).toMatchObject({ id: target.id, key: "paris", position: 2, expected: "Paris", tags: ["fr"] });
 
-    const badAssertion = await failure(
+    const badAssertion = await rejection(
       casesApi.updateCaseHandler(
         context("", caseParams, { method: "PATCH", json: { variables: {}, assertions: [{ type: "word-count", min: 5, max: 2 }] } }),
       ),
     );
     expect(badAssertion.details[0]).toMatchObject({ path: "assertions[0].max" });
 
-    const duplicate = await failure(
+    const duplicate = await rejection(
       casesApi.addCaseHandler(context("", params, { json: { key: "paris", variables: {} } })),
     );
     expect(duplicate.code).toBe("conflict");
@@ -199,7 +190,7 @@ describe("cases", () => {
 
     await casesApi.deleteCaseHandler(context("", caseParams, { method: "DELETE" }));
     expect(await caseCount(suite.id)).toBe(6);
-    expect((await failure(casesApi.deleteCaseHandler(context("", caseParams, { method: "DELETE" })))).code).toBe("not_found");
+    expect((await rejection(casesApi.deleteCaseHandler(context("", caseParams, { method: "DELETE" })))).code).toBe("not_found");
   });
 
   it("adds a case rather than overwriting one when the body carries an id", async () => {
@@ -229,7 +220,7 @@ describe("import and export", () => {
       'c,three,3,"[{""type"":""regex"",""value"":""(""}]"',
       "d,four,4,",
     ].join("\n");
-    const error = await failure(
+    const error = await rejection(
       transferApi.importCasesHandler(context(`/api/suites/${suite.id}/import?filename=cases.csv`, params, { body: badCsv })),
     );
     expect(error.code).toBe("bad_request");
@@ -247,7 +238,7 @@ describe("import and export", () => {
     expect(page.cases[0]).toMatchObject({ tags: ["geo", "europe"], assertions: [{ type: "icontains", value: "paris", weight: 1 }] });
 
     // Appending the same keys again collides on row 2 and changes nothing.
-    const again = await failure(transferApi.importCasesHandler(context("/import?format=csv", params, { body: goodCsv })));
+    const again = await rejection(transferApi.importCasesHandler(context("/import?format=csv", params, { body: goodCsv })));
     expect(again.message).toMatch(/^Row 2: key: "capital-fr" is already the key/);
     expect(await caseCount(suite.id)).toBe(3);
 
@@ -259,7 +250,7 @@ describe("import and export", () => {
 
   it("needs a format it can recognise", async () => {
     const suite = await createSuite("import-format");
-    const error = await failure(
+    const error = await rejection(
       transferApi.importCasesHandler(context("/import?filename=cases.xlsx", { id: suite.id }, { body: "a,b\n1,2\n" })),
     );
     expect(error.details[0]?.path).toBe("format");
@@ -290,7 +281,7 @@ describe("import and export", () => {
         },
       });
     };
-    const error = await failure(
+    const error = await rejection(
       transferApi.importCasesHandler(context("/import?format=jsonl", params, { body: stream(rows - 3) })),
     );
     expect(error.message).toMatch(new RegExp(`^Row ${rows - 3}: not valid JSON`));

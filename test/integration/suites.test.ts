@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { rejection } from "../support/app-error.ts";
 
 process.env.DATABASE_URL = inject("databaseUrl");
 
@@ -55,15 +56,6 @@ async function text(source: AsyncIterable<string>): Promise<string> {
   return result;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof AppError>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
 
 describe("suite CRUD", () => {
   it("creates, renames, lists and scopes suites to their workspace", async () => {

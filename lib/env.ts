@@ -87,6 +87,12 @@ function parse(): Env {
 
 export const env: Env = parse();
 
+/**
+ * Whether ASSAY_MODEL_PORT was set rather than defaulted: the built-in local connection follows the model server's
+ * port only when one was configured, and otherwise keeps the base URL it was saved with.
+ */
+export const modelPortConfigured: boolean = Boolean(process.env.ASSAY_MODEL_PORT);
+
 export function publicUrl(): string {
   return env.ASSAY_PUBLIC_URL ?? `http://localhost:${env.PORT}`;
 }

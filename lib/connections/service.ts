@@ -6,7 +6,7 @@ import { assertOutboundUrlAllowed } from "../net/outbound-policy.ts";
 import { decryptSecret, encryptSecret, loadMasterKey } from "./crypto.ts";
 import { originOf } from "./origin.ts";
 import { localModelKeyFor } from "../local-models/workspace-key.ts";
-import { env } from "../env.ts";
+import { env, modelPortConfigured } from "../env.ts";
 import { presetModel, type ConnectionKind } from "./presets.ts";
 import {
   connectionModelsInput,
@@ -363,7 +363,7 @@ export async function importModels(
  * (ASSAY_MODEL_PORT), not the port it had when the workspace was seeded.
  */
 function effectiveBaseUrl(row: { kind: ConnectionKind; baseUrl: string }): string {
-  if (row.kind === "local" && process.env.ASSAY_MODEL_PORT) return `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`;
+  if (row.kind === "local" && modelPortConfigured) return `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`;
   return row.baseUrl;
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "../support/isolated-database.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.ts";
+import { rejection } from "../support/app-error.ts";
 
 // A database of this file's own: its workers must not take other files' runs (see isolated-database.ts).
 process.env.DATABASE_URL = await isolatedDatabase("runs");
@@ -35,16 +36,6 @@ async function suiteWith(name: string, count: number, extra: Record<string, unkn
     })),
   });
   return suite;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof AppError>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
 }
 
 beforeAll(async () => {

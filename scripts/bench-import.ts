@@ -11,6 +11,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { migrate } from "../lib/db/migrate.ts";
+import { jsonlCases } from "../test/support/jsonl-cases.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const ROWS = 100_000;
@@ -24,24 +25,6 @@ function liveHeapMb(): number {
   return process.memoryUsage().heapUsed / 1024 / 1024;
 }
 
-async function* jsonlCases(count: number, onProgress: (line: number) => void): AsyncGenerator<string> {
-  let chunk = "";
-  for (let line = 1; line <= count; line++) {
-    if (line % 10_000 === 0) onProgress(line);
-    chunk += JSON.stringify({
-      key: `k${String(line).padStart(6, "0")}`,
-      variables: { question: `What is ${line} + ${line}?`, topic: line % 2 ? "odd" : "even" },
-      expected: String(line * 2),
-      tags: [line % 3 === 0 ? "three" : "other"],
-    });
-    chunk += "\n";
-    if (line % 500 === 0) {
-      yield chunk;
-      chunk = "";
-    }
-  }
-  if (chunk) yield chunk;
-}
 
 async function main(): Promise<void> {
   let stopDatabase = async () => {};
@@ -65,7 +48,7 @@ async function main(): Promise<void> {
     let peakRss = rssBefore;
     const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
     const started = performance.now();
-    await importCases(workspaceId, suite.id, Readable.from(jsonlCases(ROWS, () => samples.push(liveHeapMb() - baseline))), "jsonl");
+    await importCases(workspaceId, suite.id, Readable.from(jsonlCases(ROWS, {}, () => samples.push(liveHeapMb() - baseline))), "jsonl");
     const seconds = (performance.now() - started) / 1000;
     clearInterval(rssTimer);
     const exportStarted = performance.now();

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { rejection } from "../support/app-error.ts";
+import { jsonlCases } from "../support/jsonl-cases.ts";
 
 process.env.DATABASE_URL = inject("databaseUrl");
 
@@ -23,32 +24,6 @@ afterAll(async () => {
   await db.workspace.deleteMany({ where: { id: { in: [workspaceId, otherWorkspaceId] } } });
   await db.$disconnect();
 });
-
-/** JSONL text for `count` cases, produced lazily in chunks of 500 lines, with optional bad line numbers. */
-async function* jsonlCases(
-  count: number,
-  bad: Record<number, string> = {},
-  onProgress?: (line: number) => void,
-): AsyncGenerator<string> {
-  let chunk = "";
-  for (let line = 1; line <= count; line++) {
-    if (line % 10_000 === 0) onProgress?.(line);
-    chunk +=
-      bad[line] ??
-      JSON.stringify({
-        key: `k${String(line).padStart(6, "0")}`,
-        variables: { question: `What is ${line} + ${line}?`, topic: line % 2 ? "odd" : "even" },
-        expected: String(line * 2),
-        tags: [line % 3 === 0 ? "three" : "other"],
-      });
-    chunk += "\n";
-    if (line % 500 === 0) {
-      yield chunk;
-      chunk = "";
-    }
-  }
-  if (chunk) yield chunk;
-}
 
 async function text(source: AsyncIterable<string>): Promise<string> {
   let result = "";

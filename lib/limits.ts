@@ -18,6 +18,8 @@ export const limits = {
   examples: 100,
   exampleOutputCharacters: 100_000,
   commitMessageCharacters: 500,
+  /** one comment's markdown, after trimming */
+  commentCharacters: 10_000,
   /** a case's expected output */
   expectedCharacters: 200_000,
   /** model output kept in a stored Result or Call; the rest is cut off with a marker */

@@ -1,0 +1,43 @@
+import type { Element, ElementContent, Root, RootContent, Text } from "hast";
+import { findMentions } from "./mentions.ts";
+
+// A rehype step that turns "@handle" in text into <span class="mention">, after sanitizing: it only ever adds spans
+// with a fixed class and text content, so it cannot bring back anything the sanitizer removed. Text inside code,
+// pre and links is left alone (a mention inside a link would nest interactive content).
+
+const SKIP = new Set(["code", "pre", "a"]);
+
+function splitText(node: Text): ElementContent[] {
+  const matches = findMentions(node.value);
+  if (matches.length === 0) return [node];
+  const parts: ElementContent[] = [];
+  let cursor = 0;
+  for (const match of matches) {
+    if (match.start > cursor) parts.push({ type: "text", value: node.value.slice(cursor, match.start) });
+    parts.push({
+      type: "element",
+      tagName: "span",
+      properties: { className: ["mention"], dataMention: match.handle },
+      children: [{ type: "text", value: node.value.slice(match.start, match.end) }],
+    });
+    cursor = match.end;
+  }
+  if (cursor < node.value.length) parts.push({ type: "text", value: node.value.slice(cursor) });
+  return parts;
+}
+
+function walk(parent: Root | Element): void {
+  const next: (RootContent | ElementContent)[] = [];
+  for (const child of parent.children) {
+    if (child.type === "text") next.push(...splitText(child));
+    else {
+      if (child.type === "element" && !SKIP.has(child.tagName)) walk(child);
+      next.push(child);
+    }
+  }
+  parent.children = next as typeof parent.children;
+}
+
+export function rehypeMentions() {
+  return (tree: Root) => walk(tree);
+}

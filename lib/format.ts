@@ -128,6 +128,24 @@ export function formatTime(iso: string): string {
 }
 
 /**
+ * When something happened, relative to `now`: "just now", "4 min ago", "3 h ago", "yesterday", "5 days ago", then the
+ * date as formatTime writes it. Threads and the inbox show it, with the full timestamp in the title.
+ */
+export function formatRelativeTime(iso: string, now: Date = new Date()): string {
+  const seconds = Math.round((now.getTime() - new Date(iso).getTime()) / 1000);
+  if (!Number.isFinite(seconds)) return MISSING;
+  if (seconds < 45) return "just now";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days === 1) return "yesterday";
+  if (days < 7) return `${days} days ago`;
+  return formatTime(iso);
+}
+
+/**
  * Sizes of limits, in binary units as they are configured (ASSAY_MAX_BODY=1mb is 1,048,576 bytes): "1 MB", "200 MB",
  * "512 KB", "1,500 bytes", in the unit the size is a whole multiple of.
  */

@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { InboxBell } from "@/components/inbox/inbox-bell";
 import { SignOutButton } from "./sign-out-button";
 import { useWorkspacePath } from "./use-workspace-path";
 
@@ -23,6 +24,9 @@ export function Sidebar(props: { workspaceName: string; userName: string; userEm
         <div className="min-w-0">
           <div className="text-sm font-semibold leading-tight">Assay</div>
           <div className="truncate text-xs text-slate-500" title={props.workspaceName}>{props.workspaceName}</div>
+        </div>
+        <div className="ml-auto">
+          <InboxBell />
         </div>
       </div>
       <nav className="flex-1 space-y-0.5 p-2">

@@ -1,10 +1,11 @@
 "use client";
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import type { CaseDetail, CaseResultDetail } from "@/lib/compare/service";
 import type { CompareVariant } from "@/lib/compare/types";
 import { formatDuration, formatMoney, formatTokens } from "@/lib/format";
 import { failureReason } from "@/lib/runs/failure-reason";
 import { api, errorText } from "@/lib/ui/api";
+import { CommentThread } from "@/components/comments/comment-thread";
 import { LetterBadge } from "./variant-chip";
 import { DiffText, wordDiff } from "./word-diff";
 
@@ -74,6 +75,9 @@ function ResultBlock({ result, other, side }: { result: CaseResultDetail; other:
 }
 
 export function CaseDetailPanel(props: {
+  /** every variant id of the comparison, baseline first: what comments on its cases hang on */
+  comparisonKey: string;
+  onCommentCount?: (caseKey: string, count: number) => void;
   variants: CompareVariant[];
   a: number;
   b: number;
@@ -83,6 +87,8 @@ export function CaseDetailPanel(props: {
   onStep: (step: -1 | 1) => void;
 }) {
   const [detail, setDetail] = useState<CaseDetail | null>(null);
+  const { onCommentCount, caseKey } = props;
+  const onCountChange = useCallback((count: number) => onCommentCount?.(caseKey, count), [onCommentCount, caseKey]);
   const [error, setError] = useState<string | null>(null);
   const variantA = props.variants[props.a];
   const variantB = props.variants[props.b];
@@ -174,6 +180,11 @@ export function CaseDetailPanel(props: {
                   </section>
                 ))}
               </div>
+              {detail.caseId && (
+                <div className="card p-3">
+                  <CommentThread key={detail.caseId} compact targetType="comparison" targetId={props.comparisonKey} caseId={detail.caseId} title={`Comments on case ${detail.key}`} onCountChange={onCountChange} />
+                </div>
+              )}
             </>
           )}
         </div>

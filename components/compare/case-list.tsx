@@ -108,9 +108,11 @@ interface RowProps {
   /** undefined while loading */
   previewA: OutputPreview | undefined;
   previewB: OutputPreview | undefined;
+  /** comments anchored to this case */
+  comments: number;
 }
 
-const CaseRow = memo(function CaseRow({ cases, index, a, b, onOpen, selected, previewA, previewB }: RowProps) {
+const CaseRow = memo(function CaseRow({ cases, index, a, b, onOpen, selected, previewA, previewB, comments }: RowProps) {
   const columnA = cases.columns[a];
   const columnB = cases.columns[b];
   const outputA = previewA?.text ?? null;
@@ -165,7 +167,14 @@ const CaseRow = memo(function CaseRow({ cases, index, a, b, onOpen, selected, pr
       data-testid="case-row"
     >
       <div className="min-w-0 overflow-hidden px-3 py-1.5">
-        <div className="truncate font-mono text-xs font-medium text-slate-800" title={cases.keys[index]}>{cases.keys[index]}</div>
+        <div className="flex items-center gap-1.5">
+          <div className="min-w-0 truncate font-mono text-xs font-medium text-slate-800" title={cases.keys[index]}>{cases.keys[index]}</div>
+          {comments > 0 && (
+            <span className="badge ml-auto shrink-0 bg-brand-50 px-1 py-0 text-[10px] text-brand-700" title={`${comments} comment${comments === 1 ? "" : "s"} on this case`} data-testid="case-comment-count">
+              💬 {comments}
+            </span>
+          )}
+        </div>
         <p className="line-clamp-3 text-[11px] leading-[14px] text-slate-500">{cases.inputs[index]}</p>
         <div className="mt-0.5 flex gap-1 overflow-hidden">
           {(cases.tags[index] ?? []).slice(0, 3).map((tag) => (
@@ -195,6 +204,8 @@ export function CaseList(props: {
   onOpen: (index: number, visible: number[]) => void;
   openIndex: number | null;
   firstOutputs: OutputPreviews;
+  /** case key → comments anchored to it */
+  commentCounts?: ReadonlyMap<string, number>;
 }) {
   const { cases, a, b } = props;
   const [filter, setFilter] = useState<CaseFilter>("all");
@@ -320,6 +331,7 @@ export function CaseList(props: {
                     selected={props.openIndex === index}
                     previewA={outputs.get(variantIds[0] as string, key)}
                     previewB={outputs.get(variantIds[1] as string, key)}
+                    comments={props.commentCounts?.get(key) ?? 0}
                   />
                 </div>
               );

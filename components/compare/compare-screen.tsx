@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 import type { Comparison, PreferenceSummary } from "@/lib/compare/types";
+import { CommentThread } from "@/components/comments/comment-thread";
 import { CaseDetailPanel } from "./case-detail";
 import { CaseList } from "./case-list";
 import { EcdfPlot } from "./ecdf-plot";
@@ -13,6 +14,7 @@ import { FiguresTable, VariantsOverview, Verdicts } from "./summary-panel";
 import { TagBreakdown } from "./tag-breakdown";
 import { LetterBadge, variantDescription } from "./variant-chip";
 import { useWorkspacePath } from "@/components/shell/use-workspace-path";
+import { api } from "@/lib/ui/api";
 
 // The compare screen: every figure arrives computed from the server; this component only arranges it and filters
 // the per-case list. With more than two variants one of them is compared with the baseline at a time, and every
@@ -39,6 +41,8 @@ export function CompareScreen(props: {
   canVote: boolean;
   canJudge: boolean;
   initialB: number;
+  /** `?case=<key>` (an inbox link to a comment on one case): opens that case's detail */
+  initialCase?: string | null;
 }) {
   const inWorkspace = useWorkspacePath();
   const { comparison } = props;
@@ -57,6 +61,30 @@ export function CompareScreen(props: {
     const timer = setInterval(() => router.refresh(), REFRESH_MS);
     return () => clearInterval(timer);
   }, [comparison.final, router]);
+
+  const comparisonKey = comparison.variants.map((variant) => variant.id).join(",");
+  const [commentCounts, setCommentCounts] = useState<Map<string, number>>(new Map());
+  // Comments per case, for the badge in the case list: one small query when the comparison opens.
+  useEffect(() => {
+    const controller = new AbortController();
+    api<{ cases: { caseKey: string; count: number }[] }>(`/api/comments/counts?targetType=comparison&targetId=${encodeURIComponent(comparisonKey)}`, { signal: controller.signal })
+      .then((answer) => setCommentCounts(new Map(answer.cases.map((item) => [item.caseKey, item.count]))))
+      .catch((caught: unknown) => {
+        // The badges are a hint; the list works without them, and each case's thread shows its comments.
+        if (!controller.signal.aborted) console.warn("[comments] could not load the counts per case", caught);
+      });
+    return () => controller.abort();
+  }, [comparisonKey]);
+  const onCaseCommentCount = useCallback((caseKey: string, count: number) => {
+    setCommentCounts((current) => (current.get(caseKey) === count || (count === 0 && !current.has(caseKey)) ? current : new Map(current).set(caseKey, count)));
+  }, []);
+  const initialCase = props.initialCase ?? null;
+  const caseKeys = comparison.cases.keys;
+  useEffect(() => {
+    if (initialCase === null) return;
+    const index = caseKeys.indexOf(initialCase);
+    if (index !== -1) setOpen({ index, visible: caseKeys.map((_key, position) => position) });
+  }, [initialCase, caseKeys]);
 
   const step = useCallback(
     (direction: -1 | 1) => {
@@ -217,12 +245,17 @@ export function CompareScreen(props: {
           openIndex={open?.index ?? null}
           onOpen={(index, visible) => setOpen({ index, visible })}
           firstOutputs={comparison.firstOutputs}
+          commentCounts={commentCounts}
           key={b}
         />
       </section>
 
+      <CommentThread targetType="comparison" targetId={comparisonKey} title="Discussion of this comparison" />
+
       {open && (
         <CaseDetailPanel
+          comparisonKey={comparisonKey}
+          onCommentCount={onCaseCommentCount}
           variants={comparison.variants}
           a={0}
           b={b}

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { can, refusal, type Role } from "@/lib/auth/permissions";
 import { api, errorText } from "@/lib/ui/api";
+import { CommentThread } from "@/components/comments/comment-thread";
 import { ExamplesEditor } from "./examples-editor";
 import { HistoryPanel } from "./history-panel";
 import { MessagesEditor } from "./messages-editor";
@@ -11,7 +12,7 @@ import { PreviewPanel, ProblemsList, TokenMeter } from "./preview-panel";
 import { VersionsPanel } from "./versions-panel";
 import type { CallView, ConnectionOption, Draft, PreviewResult, VersionFull, VersionSummary } from "./types";
 
-type Tab = "playground" | "preview" | "versions" | "history";
+type Tab = "playground" | "preview" | "versions" | "history" | "comments";
 
 function draftOf(version: VersionFull): Draft {
   return {
@@ -35,7 +36,7 @@ export function PromptStudio(props: {
   // Viewers read the stored version: no draft preview (prompt.edit), no playground (model.call), fields disabled.
   const canEdit = can(props.role, "prompt.edit");
   const canRun = can(props.role, "model.call");
-  const tabs: Tab[] = [...(canRun ? (["playground"] as const) : []), ...(canEdit ? (["preview"] as const) : []), "versions", "history"];
+  const tabs: Tab[] = [...(canRun ? (["playground"] as const) : []), ...(canEdit ? (["preview"] as const) : []), "versions", "history", "comments"];
   const [versions, setVersions] = useState(props.versions);
   const [base, setBase] = useState<VersionFull>(props.version);
   const [draft, setDraft] = useState<Draft>(() => draftOf(props.version));
@@ -43,6 +44,11 @@ export function PromptStudio(props: {
   const [preview, setPreview] = useState<PreviewResult | null>(null);
   const [previewLoading, setPreviewLoading] = useState(false);
   const [tab, setTab] = useState<Tab>(tabs[0] ?? "versions");
+  const [commentCount, setCommentCount] = useState<number | null>(null);
+  // An inbox link to a comment on this version (…?v=3#comment-<id>) opens the comments tab, where the thread scrolls to it.
+  useEffect(() => {
+    if (window.location.hash.startsWith("#comment-")) setTab("comments");
+  }, []);
   const [saving, setSaving] = useState(false);
   const [commitMessage, setCommitMessage] = useState("");
   const [saveError, setSaveError] = useState<string | null>(null);
@@ -167,6 +173,7 @@ export function PromptStudio(props: {
             >
               {name}
               {name === "versions" && <span className="ml-1 text-xs text-slate-400">{versions.length}</span>}
+              {name === "comments" && commentCount !== null && commentCount > 0 && <span className="ml-1 text-xs text-slate-400" data-testid="version-comment-count">{commentCount}</span>}
             </button>
           ))}
         </div>
@@ -184,6 +191,9 @@ export function PromptStudio(props: {
             />
           </div>}
           {tab === "preview" && <PreviewPanel preview={preview} loading={previewLoading} />}
+          <div hidden={tab !== "comments"}>
+            <CommentThread key={base.id} targetType="version" targetId={base.id} title={`Discussion of v${base.number}`} onCountChange={setCommentCount} />
+          </div>
           {tab === "versions" && (
             <VersionsPanel promptId={props.prompt.id} versions={versions} currentId={base.id} role={props.role} onOpen={openVersion} onVersionsChange={setVersions} />
           )}

@@ -1,5 +1,6 @@
 "use client";
-import { useEffect } from "react";
+import { useCallback, useEffect } from "react";
+import { CommentThread } from "@/components/comments/comment-thread";
 import { formatCount, formatDuration, formatMoney } from "@/lib/format";
 import { variableText } from "@/components/suites/case-editor";
 import { CellFigures, Verdict } from "./result-cell";
@@ -7,10 +8,21 @@ import { letterColor, variantLetters } from "./variant-editor";
 import type { ResultRow, VariantRecord } from "./types";
 
 /** Everything about one case across the variants: full outputs, every assertion's outcome, errors, attempts. */
-export function ResultDetail(props: { row: ResultRow; variants: VariantRecord[]; onClose: () => void; onStep: (delta: number) => void }) {
-  const { row, onClose, onStep } = props;
+export function ResultDetail(props: {
+  runId: string;
+  row: ResultRow;
+  variants: VariantRecord[];
+  onClose: () => void;
+  onStep: (delta: number) => void;
+  onCommentCount?: (caseId: string, count: number) => void;
+}) {
+  const { row, onClose, onStep, onCommentCount } = props;
+  const caseId = row.caseId;
+  const countChanged = useCallback((count: number) => onCommentCount?.(caseId, count), [onCommentCount, caseId]);
   useEffect(() => {
     function key(event: KeyboardEvent) {
+      // typing in the comment box (j, k, arrows) must not step through cases
+      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLSelectElement) return;
       if (event.key === "Escape") onClose();
       if (event.key === "ArrowDown" || event.key === "j") onStep(1);
       if (event.key === "ArrowUp" || event.key === "k") onStep(-1);
@@ -100,6 +112,9 @@ export function ResultDetail(props: { row: ResultRow; variants: VariantRecord[];
             </section>
           );
         })}
+        <section className="rounded-lg border border-slate-200 p-3">
+          <CommentThread key={row.caseId} compact targetType="run" targetId={props.runId} caseId={row.caseId} title={`Comments on case ${row.key}`} onCountChange={countChanged} />
+        </section>
       </div>
     </aside>
   );

@@ -25,10 +25,13 @@ const filters: { id: ResultFilter; label: string; hint: string }[] = [
   { id: "disagree", label: "Disagree", hint: "variants differ in pass/fail" },
 ];
 
-export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; refreshToken: number }) {
+export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; refreshToken: number; initialCase?: string | null }) {
   const [filter, setFilter] = useState<ResultFilter>("all");
-  const [searchText, setSearchText] = useState("");
-  const [search, setSearch] = useState("");
+  // `?case=<key>` (an inbox link to a comment on one case) searches for that case and opens it once it has loaded.
+  const [searchText, setSearchText] = useState(props.initialCase ?? "");
+  const [search, setSearch] = useState(props.initialCase ?? "");
+  const pendingCase = useRef(props.initialCase ?? null);
+  const [commentCounts, setCommentCounts] = useState<Map<string, number>>(new Map());
   const [total, setTotal] = useState<number | null>(null);
   const [pages, setPages] = useState<Map<number, ResultRow[]>>(new Map());
   const [error, setError] = useState<string | null>(null);
@@ -106,6 +109,29 @@ export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; r
     for (let page = from; page <= to; page++) void fetchPage(page);
   }, [refreshToken, fetchPage]);
 
+  useEffect(() => {
+    const key = pendingCase.current;
+    const index = key === null ? -1 : (pages.get(0)?.findIndex((row) => row.key === key) ?? -1);
+    if (index === -1) return;
+    pendingCase.current = null;
+    setSelected(index);
+  }, [pages]);
+
+  // Comments per case, for the badge in the case column: one small query per run page view.
+  useEffect(() => {
+    const controller = new AbortController();
+    api<{ cases: { caseId: string; count: number }[] }>(`/api/comments/counts?targetType=run&targetId=${encodeURIComponent(props.runId)}`, { signal: controller.signal })
+      .then((answer) => setCommentCounts(new Map(answer.cases.map((item) => [item.caseId, item.count]))))
+      .catch((caught: unknown) => {
+        // The badges are a hint; the grid works without them, and the thread itself shows its comments.
+        if (!controller.signal.aborted) console.warn("[comments] could not load the counts per case", caught);
+      });
+    return () => controller.abort();
+  }, [props.runId]);
+  const onCommentCount = useCallback((caseId: string, count: number) => {
+    setCommentCounts((current) => (current.get(caseId) === count || (count === 0 && !current.has(caseId)) ? current : new Map(current).set(caseId, count)));
+  }, []);
+
   const rowAt = useCallback((index: number) => pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE], [pages]);
   const selectedRow = selected === null ? undefined : rowAt(selected);
   const step = useCallback(
@@ -174,7 +200,7 @@ export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; r
                 >
                   {row ? (
                     <>
-                      <CaseCell row={row} />
+                      <CaseCell row={row} comments={commentCounts.get(row.caseId) ?? 0} />
                       {props.variants.map((variant, index) => (
                         <div key={variant.id} className="min-w-0 border-r border-slate-100 last:border-r-0">
                           <ResultCellView cell={row.cells[index] ?? null} />
@@ -195,12 +221,12 @@ export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; r
           )}
         </div>
       </div>
-      {selectedRow && <ResultDetail row={selectedRow} variants={props.variants} onClose={close} onStep={step} />}
+      {selectedRow && <ResultDetail runId={props.runId} row={selectedRow} variants={props.variants} onClose={close} onStep={step} onCommentCount={onCommentCount} />}
     </section>
   );
 }
 
-function CaseCell({ row }: { row: ResultRow }) {
+function CaseCell({ row, comments }: { row: ResultRow; comments: number }) {
   const entries = Object.entries(row.variables);
   return (
     <div className="sticky left-0 z-[1] flex min-w-0 flex-col gap-1 overflow-hidden border-r border-slate-200 bg-inherit p-2.5">
@@ -209,6 +235,11 @@ function CaseCell({ row }: { row: ResultRow }) {
         <span className="truncate font-mono font-medium text-slate-700" title={row.key}>{row.key}</span>
         {row.repeat > 0 && <span className="badge bg-slate-100 text-slate-500">r{row.repeat + 1}</span>}
         {row.tags.slice(0, 2).map((tag) => <span key={tag} className="badge bg-slate-100 text-slate-500">{tag}</span>)}
+        {comments > 0 && (
+          <span className="badge ml-auto shrink-0 bg-brand-50 text-brand-700" title={`${comments} comment${comments === 1 ? "" : "s"} on this case`} data-testid="case-comment-count">
+            💬 {comments}
+          </span>
+        )}
       </div>
       <div className="line-clamp-3 font-mono text-[11px] leading-4 text-slate-600">
         {entries.map(([name, value]) => (

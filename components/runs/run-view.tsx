@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { api, errorText } from "@/lib/ui/api";
 import { formatCount, formatDuration, formatTime } from "@/lib/format";
 import { LabelMetricsPanel } from "./label-metrics";
+import { CommentThread } from "@/components/comments/comment-thread";
 import { ResultsGrid } from "./results-grid";
 import { ProgressBar, StatusBadge } from "./run-bits";
 import { useRunProgress } from "./use-run-progress";
@@ -15,7 +16,7 @@ import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 const SUMMARY_REFRESH_MS = 2000;
 
-export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelMetrics[] | null; canCancel: boolean; canResume: boolean }) {
+export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelMetrics[] | null; canCancel: boolean; canResume: boolean; initialCase?: string | null }) {
   const inWorkspace = useWorkspacePath();
   const router = useRouter();
   const [run, setRun] = useState(props.run);
@@ -140,7 +141,9 @@ export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelM
 
       {props.labelMetrics && props.labelMetrics.length > 0 && <LabelMetricsPanel metrics={props.labelMetrics} variants={run.variants} />}
 
-      <ResultsGrid runId={run.id} variants={run.variants} refreshToken={refreshToken} />
+      <ResultsGrid runId={run.id} variants={run.variants} refreshToken={refreshToken} initialCase={props.initialCase ?? null} />
+
+      <CommentThread targetType="run" targetId={run.id} title="Discussion of this run" />
     </div>
   );
 }

@@ -77,6 +77,8 @@ export interface CaseResultDetail {
 
 export interface CaseDetail {
   key: string;
+  /** the Case row of the baseline's suite (comments on the case anchor to it) */
+  caseId: string | null;
   variables: unknown;
   expected: string | null;
   tags: string[];
@@ -90,13 +92,14 @@ export async function getCaseDetail(workspaceId: string, variantIds: string[], k
   const rows = await db.result.findMany({
     where: { variantId: { in: variantIds }, case: { key }, run: { workspaceId } },
     orderBy: [{ repeat: "asc" }],
-    include: { case: { select: { key: true, variables: true, expected: true, tags: true, suiteId: true } } },
+    include: { case: { select: { id: true, key: true, variables: true, expected: true, tags: true, suiteId: true } } },
   });
   if (rows.length === 0) throw new AppError("not_found", "case", `No results for case "${key}" in these variants.`);
   const baselineSuite = variants[0]?.suiteId;
   const caseRow = (rows.find((row) => row.case.suiteId === baselineSuite) ?? rows[0])?.case;
   return {
     key,
+    caseId: caseRow?.id ?? null,
     variables: caseRow?.variables ?? {},
     expected: caseRow?.expected ?? null,
     tags: caseRow?.tags ?? [],

@@ -109,6 +109,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
         canVote={can(member.role, "vote.cast")}
         canJudge={canRun}
         initialB={focusIndex}
+        initialCase={first(params.case) ?? null}
       />
     </>
   );

@@ -30,7 +30,7 @@ export async function generateMetadata(props: { params: Promise<{ id: string }> 
   return { title: run ? run.name || `Run ${run.id.slice(-6)}` : "Run" };
 }
 
-export default async function RunPage(props: { params: Promise<{ id: string }> }) {
+export default async function RunPage(props: { params: Promise<{ id: string }>; searchParams: Promise<{ case?: string | string[] }> }) {
   const member = await requireMember();
   const inWorkspace = (path: string) => workspacePath(member.workspace.slug, path);
   const { id } = await props.params;
@@ -51,7 +51,13 @@ export default async function RunPage(props: { params: Promise<{ id: string }> }
         }
         subtitle={run.suiteName ? `on ${run.suiteName}` : undefined}
       />
-      <RunView run={view} labelMetrics={metrics} canCancel={can(member.role, "run.cancel")} canResume={can(member.role, "model.call")} />
+      <RunView
+        run={view}
+        labelMetrics={metrics}
+        canCancel={can(member.role, "run.cancel")}
+        canResume={can(member.role, "model.call")}
+        initialCase={[(await props.searchParams).case].flat()[0] ?? null}
+      />
     </>
   );
 }

@@ -37,10 +37,15 @@ const cancelRun: Rule = { rule: "run.cancel", allowed: EDITORS_UP };
 const moveLabel: Rule = { rule: "label.move", allowed: EDITORS_UP };
 const manageConnections: Rule = { rule: "connection.manage", allowed: ADMINS_UP };
 const manageLocalModels: Rule = { rule: "localModel.manage", allowed: ADMINS_UP };
+const comment: Rule = { rule: "comment.write", allowed: EVERYONE };
 
 /** Route (as under app/api) → method → who may call it. Public routes are checked by access.test.ts. */
 const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   ablations: { POST: callModel },
+  comments: { GET: read, POST: comment },
+  "comments/[id]": { PATCH: comment, DELETE: comment },
+  "comments/counts": { GET: read },
+  "comments/mentionable": { GET: read },
   compare: { GET: read },
   "compare/case": { GET: read },
   "compare/judge": { POST: callModel },
@@ -50,6 +55,9 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "connections/[id]": { GET: read, PATCH: manageConnections, DELETE: manageConnections },
   "connections/[id]/test": { POST: manageConnections },
   "connections/test": { POST: manageConnections },
+  inbox: { GET: read },
+  "inbox/read": { POST: read },
+  "inbox/stream": { GET: read },
   "local-models": { GET: read, POST: manageLocalModels },
   "local-models/[id]": { DELETE: manageLocalModels },
   "local-models/measure": { POST: manageLocalModels },
@@ -103,7 +111,9 @@ async function call(cookie: string, method: Method, url: string): Promise<{ stat
     headers: { cookie, origin: appUrl, "content-type": "application/json" },
     ...(method === "GET" ? {} : { body: "{}" }),
   });
-  const text = await response.text();
+  // A live stream (the inbox's unread count) never ends on its own: its status is the answer, the body is let go.
+  const streaming = response.ok && (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
+  const text = streaming ? (await response.body?.cancel(), "") : await response.text();
   let message = "";
   try {
     message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? "";

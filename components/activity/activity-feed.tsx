@@ -1,0 +1,181 @@
+"use client";
+import { usePathname, useRouter } from "next/navigation";
+import { useState } from "react";
+import { api, errorText } from "@/lib/ui/api";
+import { formatDay, localDayKey } from "@/lib/format";
+import { KIND_GROUP_LABELS, KIND_GROUP_NAMES, type ActivityFilterOptions, type ActivityItem, type ActivityPage, type KindGroup } from "@/lib/activity/types";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
+import { ActivityLine } from "./activity-line";
+
+export interface ActivityFilters {
+  actor: string | null;
+  prompt: string | null;
+  kinds: KindGroup[];
+}
+
+/** The filters as the URL and the API name them: ?actor=&prompt=&kind=runs,reviews */
+export function filterQuery(filters: ActivityFilters): URLSearchParams {
+  const query = new URLSearchParams();
+  if (filters.actor) query.set("actor", filters.actor);
+  if (filters.prompt) query.set("prompt", filters.prompt);
+  if (filters.kinds.length > 0) query.set("kind", filters.kinds.join(","));
+  return query;
+}
+
+interface Day {
+  key: string;
+  heading: string;
+  items: ActivityItem[];
+}
+
+function byDay(items: readonly ActivityItem[]): Day[] {
+  const days: Day[] = [];
+  for (const item of items) {
+    const key = localDayKey(item.createdAt);
+    const last = days.at(-1);
+    if (last && last.key === key) last.items.push(item);
+    else days.push({ key, heading: formatDay(item.createdAt), items: [item] });
+  }
+  return days;
+}
+
+export function ActivityFeed(props: { initial: ActivityPage; filters: ActivityFilters; options: ActivityFilterOptions }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const inWorkspace = useWorkspacePath();
+  const [items, setItems] = useState(props.initial.items);
+  const [cursor, setCursor] = useState(props.initial.nextCursor);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const { filters } = props;
+  const filtered = filters.actor !== null || filters.prompt !== null || filters.kinds.length > 0;
+
+  // Filters live in the URL, so a filtered feed can be linked and survives a reload; the page reloads its first page.
+  function apply(next: ActivityFilters) {
+    const query = filterQuery(next).toString();
+    router.push(query ? `${pathname}?${query}` : pathname);
+  }
+
+  function toggleKind(group: KindGroup) {
+    const kinds = filters.kinds.includes(group) ? filters.kinds.filter((kind) => kind !== group) : [...filters.kinds, group];
+    apply({ ...filters, kinds: KIND_GROUP_NAMES.filter((name) => kinds.includes(name)) });
+  }
+
+  async function loadMore() {
+    if (!cursor) return;
+    setLoading(true);
+    try {
+      const query = filterQuery(filters);
+      query.set("cursor", cursor);
+      const page = await api<ActivityPage>(`/api/activity?${query.toString()}`);
+      setItems((current) => [...current, ...page.items.filter((item) => !current.some((shown) => shown.id === item.id))]);
+      setCursor(page.nextCursor);
+      setError(null);
+    } catch (caught) {
+      setError(errorText(caught));
+    } finally {
+      setLoading(false);
+    }
+  }
+
+  const days = byDay(items);
+  const today = days[0]?.heading === "Today" ? days[0].key : null;
+
+  return (
+    <div className="mx-auto max-w-3xl space-y-5 p-6" data-testid="activity-feed">
+      <div className="card flex flex-wrap items-end gap-3 p-3">
+        <label className="w-48">
+          <span className="label">Person</span>
+          <select
+            className="input"
+            value={filters.actor ?? ""}
+            onChange={(event) => apply({ ...filters, actor: event.target.value || null })}
+            data-testid="filter-person"
+          >
+            <option value="">Everyone</option>
+            {props.options.people.map((person) => (
+              <option key={person.id} value={person.id}>{person.name}</option>
+            ))}
+          </select>
+        </label>
+        <label className="w-56">
+          <span className="label">Prompt</span>
+          <select
+            className="input"
+            value={filters.prompt ?? ""}
+            onChange={(event) => apply({ ...filters, prompt: event.target.value || null })}
+            data-testid="filter-prompt"
+          >
+            <option value="">All prompts</option>
+            {props.options.prompts.map((prompt) => (
+              <option key={prompt.id} value={prompt.id}>{prompt.name}</option>
+            ))}
+          </select>
+        </label>
+        <div className="min-w-0 flex-1">
+          <span className="label">Show</span>
+          <div className="flex flex-wrap gap-1" role="group" aria-label="Kinds of activity">
+            <button
+              type="button"
+              className={`rounded-full border px-2.5 py-1 text-xs ${filters.kinds.length === 0 ? "border-brand-500 bg-brand-50 font-medium text-brand-700" : "border-slate-200 text-slate-600 hover:bg-slate-100"}`}
+              aria-pressed={filters.kinds.length === 0}
+              onClick={() => apply({ ...filters, kinds: [] })}
+              data-testid="kind-chip-all"
+            >
+              Everything
+            </button>
+            {KIND_GROUP_NAMES.map((group) => {
+              const on = filters.kinds.includes(group);
+              return (
+                <button
+                  key={group}
+                  type="button"
+                  className={`rounded-full border px-2.5 py-1 text-xs ${on ? "border-brand-500 bg-brand-50 font-medium text-brand-700" : "border-slate-200 text-slate-600 hover:bg-slate-100"}`}
+                  aria-pressed={on}
+                  onClick={() => toggleKind(group)}
+                  data-testid={`kind-chip-${group}`}
+                >
+                  {KIND_GROUP_LABELS[group]}
+                </button>
+              );
+            })}
+          </div>
+        </div>
+        {filtered && (
+          <button type="button" className="text-xs text-slate-500 underline hover:text-slate-700" onClick={() => apply({ actor: null, prompt: null, kinds: [] })} data-testid="clear-filters">
+            Clear filters
+          </button>
+        )}
+      </div>
+
+      {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
+
+      {items.length === 0 ? (
+        <div className="card p-10 text-center text-sm text-slate-500" data-testid="activity-empty">
+          {filtered
+            ? "Nothing matches these filters yet."
+            : "No activity yet. Saving a prompt version, starting a run, opening a comparison or asking for a review shows up here for the whole team."}
+        </div>
+      ) : (
+        days.map((day) => (
+          <section key={day.key} data-testid="activity-day" aria-label={day.heading}>
+            <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500" suppressHydrationWarning>{day.heading}</h2>
+            <ol className="card divide-y divide-slate-100">
+              {day.items.map((item) => (
+                <ActivityLine key={item.id} item={item} href={item.path ? inWorkspace(item.path) : null} when={day.key === today ? "relative" : "clock"} />
+              ))}
+            </ol>
+          </section>
+        ))
+      )}
+
+      {cursor && (
+        <div className="text-center">
+          <button type="button" className="btn" onClick={loadMore} disabled={loading} data-testid="load-more">
+            {loading ? "Loading…" : "Load more"}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -31,11 +31,11 @@ export function ActivityLine(props: { item: ActivityItem; href: string | null; w
         <div className="flex items-start gap-2">
           <span className={`mt-1.5 h-1.5 w-1.5 shrink-0 rounded-full ${TONE[item.tone]}`} aria-hidden />
           {props.href ? (
-            <Link href={props.href} className="min-w-0 break-words hover:text-brand-700 hover:underline">
+            <Link href={props.href} className="min-w-0 break-words hover:text-brand-700 hover:underline" data-testid="activity-sentence">
               <Sentence item={item} />
             </Link>
           ) : (
-            <span className="min-w-0 break-words">
+            <span className="min-w-0 break-words" data-testid="activity-sentence">
               <Sentence item={item} />
             </span>
           )}

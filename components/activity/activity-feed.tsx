@@ -1,6 +1,6 @@
 "use client";
 import { usePathname, useRouter } from "next/navigation";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { api, errorText } from "@/lib/ui/api";
 import { formatDay, localDayKey } from "@/lib/format";
 import { KIND_GROUP_LABELS, KIND_GROUP_NAMES, type ActivityFilterOptions, type ActivityItem, type ActivityPage, type KindGroup } from "@/lib/activity/types";
@@ -37,6 +37,20 @@ function byDay(items: readonly ActivityItem[]): Day[] {
     else days.push({ key, heading: formatDay(item.createdAt), items: [item] });
   }
   return days;
+}
+
+function Chip(props: { on: boolean; onClick: () => void; testId: string; children: ReactNode }) {
+  return (
+    <button
+      type="button"
+      className={`rounded-full border px-2.5 py-1 text-xs ${props.on ? "border-brand-500 bg-brand-50 font-medium text-brand-700" : "border-slate-200 text-slate-600 hover:bg-slate-100"}`}
+      aria-pressed={props.on}
+      onClick={props.onClick}
+      data-testid={props.testId}
+    >
+      {props.children}
+    </button>
+  );
 }
 
 export function ActivityFeed(props: { initial: ActivityPage; filters: ActivityFilters; options: ActivityFilterOptions }) {
@@ -83,69 +97,48 @@ export function ActivityFeed(props: { initial: ActivityPage; filters: ActivityFi
 
   return (
     <div className="mx-auto max-w-3xl space-y-5 p-6" data-testid="activity-feed">
-      <div className="card flex flex-wrap items-end gap-3 p-3">
-        <label className="w-48">
-          <span className="label">Person</span>
-          <select
-            className="input"
-            value={filters.actor ?? ""}
-            onChange={(event) => apply({ ...filters, actor: event.target.value || null })}
-            data-testid="filter-person"
-          >
-            <option value="">Everyone</option>
-            {props.options.people.map((person) => (
-              <option key={person.id} value={person.id}>{person.name}</option>
-            ))}
-          </select>
-        </label>
-        <label className="w-56">
-          <span className="label">Prompt</span>
-          <select
-            className="input"
-            value={filters.prompt ?? ""}
-            onChange={(event) => apply({ ...filters, prompt: event.target.value || null })}
-            data-testid="filter-prompt"
-          >
-            <option value="">All prompts</option>
-            {props.options.prompts.map((prompt) => (
-              <option key={prompt.id} value={prompt.id}>{prompt.name}</option>
-            ))}
-          </select>
-        </label>
-        <div className="min-w-0 flex-1">
-          <span className="label">Show</span>
-          <div className="flex flex-wrap gap-1" role="group" aria-label="Kinds of activity">
+      <div className="card space-y-3 p-3">
+        <div className="flex flex-wrap items-end gap-3">
+          <label className="w-48">
+            <span className="label">Person</span>
+            <select className="input" value={filters.actor ?? ""} onChange={(event) => apply({ ...filters, actor: event.target.value || null })} data-testid="filter-person">
+              <option value="">Everyone</option>
+              {props.options.people.map((person) => (
+                <option key={person.id} value={person.id}>{person.name}</option>
+              ))}
+            </select>
+          </label>
+          <label className="w-56">
+            <span className="label">Prompt</span>
+            <select className="input" value={filters.prompt ?? ""} onChange={(event) => apply({ ...filters, prompt: event.target.value || null })} data-testid="filter-prompt">
+              <option value="">All prompts</option>
+              {props.options.prompts.map((prompt) => (
+                <option key={prompt.id} value={prompt.id}>{prompt.name}</option>
+              ))}
+            </select>
+          </label>
+          {filtered && (
             <button
               type="button"
-              className={`rounded-full border px-2.5 py-1 text-xs ${filters.kinds.length === 0 ? "border-brand-500 bg-brand-50 font-medium text-brand-700" : "border-slate-200 text-slate-600 hover:bg-slate-100"}`}
-              aria-pressed={filters.kinds.length === 0}
-              onClick={() => apply({ ...filters, kinds: [] })}
-              data-testid="kind-chip-all"
+              className="mb-2 ml-auto text-xs text-slate-500 underline hover:text-slate-700"
+              onClick={() => apply({ actor: null, prompt: null, kinds: [] })}
+              data-testid="clear-filters"
             >
-              Everything
+              Clear filters
             </button>
-            {KIND_GROUP_NAMES.map((group) => {
-              const on = filters.kinds.includes(group);
-              return (
-                <button
-                  key={group}
-                  type="button"
-                  className={`rounded-full border px-2.5 py-1 text-xs ${on ? "border-brand-500 bg-brand-50 font-medium text-brand-700" : "border-slate-200 text-slate-600 hover:bg-slate-100"}`}
-                  aria-pressed={on}
-                  onClick={() => toggleKind(group)}
-                  data-testid={`kind-chip-${group}`}
-                >
-                  {KIND_GROUP_LABELS[group]}
-                </button>
-              );
-            })}
-          </div>
+          )}
         </div>
-        {filtered && (
-          <button type="button" className="text-xs text-slate-500 underline hover:text-slate-700" onClick={() => apply({ actor: null, prompt: null, kinds: [] })} data-testid="clear-filters">
-            Clear filters
-          </button>
-        )}
+        <div className="flex flex-wrap items-center gap-1.5" role="group" aria-label="Kinds of activity">
+          <span className="mr-1 text-xs font-medium text-slate-600">Show</span>
+          <Chip on={filters.kinds.length === 0} onClick={() => apply({ ...filters, kinds: [] })} testId="kind-chip-all">
+            Everything
+          </Chip>
+          {KIND_GROUP_NAMES.map((group) => (
+            <Chip key={group} on={filters.kinds.includes(group)} onClick={() => toggleKind(group)} testId={`kind-chip-${group}`}>
+              {KIND_GROUP_LABELS[group]}
+            </Chip>
+          ))}
+        </div>
       </div>
 
       {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}

@@ -101,7 +101,9 @@ export function describeEvent(event: EventRow, names: ResolvedNames): ActivityIt
         if (data.resumed === true) return line(`${who} resumed run ${quoted(runName)}`, path);
         const variants = count(data, "variants");
         const size = [variants !== null ? plural(variants, "variant") : null, cells !== null ? plural(cells, "cell") : null].filter(Boolean).join(", ");
-        return line(`${who} started run ${quoted(runName)}${size ? ` — ${size}` : ""}`, path);
+        const from = text(data, "source") === "cli" ? " from the CLI" : "";
+        const started = actor ? `${actor.name} started run ${quoted(runName)}${from}` : `Run ${quoted(runName)} started${from}`;
+        return line(`${started}${size ? ` — ${size}` : ""}`, path);
       }
       const status = text(data, "status");
       const done = count(data, "done");

@@ -177,7 +177,16 @@ async function checkCases(selection: CaseSelection, variants: ResolvedVariant[],
 /** The feed's "run.started" line, in the transaction that stores the run (one insert, before any cell runs). */
 async function recordRunStarted(
   transaction: Prisma.TransactionClient,
-  run: { workspaceId: string; actorId: string | null; runId: string; name: string; suite: { id: string; name: string }; variants: ResolvedVariant[]; totalCells: number },
+  run: {
+    workspaceId: string;
+    actorId: string | null;
+    runId: string;
+    name: string;
+    suite: { id: string; name: string };
+    variants: ResolvedVariant[];
+    totalCells: number;
+    source: StoredRunConfig["source"];
+  },
 ): Promise<void> {
   const promptIds = [...new Set(run.variants.flatMap((variant) => (variant.promptId ? [variant.promptId] : [])))];
   await recordActivity(
@@ -187,7 +196,7 @@ async function recordRunStarted(
       actorId: run.actorId,
       // A run of one prompt's versions belongs to that prompt; a run across prompts lists them in data.promptIds.
       promptId: promptIds.length === 1 ? (promptIds[0] ?? null) : null,
-      data: { runId: run.runId, name: run.name, suiteId: run.suite.id, suiteName: run.suite.name, variants: run.variants.length, cells: run.totalCells, promptIds },
+      data: { runId: run.runId, name: run.name, suiteId: run.suite.id, suiteName: run.suite.name, variants: run.variants.length, cells: run.totalCells, source: run.source, promptIds },
     },
     transaction,
   );
@@ -274,7 +283,7 @@ export async function createRun(
         },
       },
     });
-    await recordRunStarted(transaction, { workspaceId, actorId: userId, runId: id, name, suite, variants, totalCells });
+    await recordRunStarted(transaction, { workspaceId, actorId: userId, runId: id, name, suite, variants, totalCells, source: config.source });
   });
   const variantRows = await db.variant.findMany({ where: { runId: id }, orderBy: { position: "asc" }, select: { id: true } });
   await enqueueChunks(

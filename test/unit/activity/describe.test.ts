@@ -49,6 +49,7 @@ describe("describeEvent", () => {
     expect(line(event("run.finished", { runId: "r1", status: "completed", passRate: null, done: 4, cells: 4, errors: 0 }))[0]).toBe("Run 'nightly' finished");
     expect(line(event("run.started", { runId: "r1", name: "nightly", resumed: true }))[0]).toBe("Ada resumed run 'nightly'");
     expect(line(event("run.started", { runId: "r1", variants: 1, cells: 1 }))[0]).toBe("Ada started run 'nightly' — 1 variant, 1 cell");
+    expect(line(event("run.started", { runId: "r1", variants: 2, cells: 8, source: "cli" }, { actorId: null }))[0]).toBe("Run 'nightly' started from the CLI — 2 variants, 8 cells");
     expect(line(event("label.removed", { label: "staging", fromVersionId: "v1" }))).toEqual(["Ada removed staging from support-triage v1", "/prompts/p1", "neutral"]);
     expect(line(event("label.moved", { label: "production", toVersionId: "v3" }))[0]).toBe("Ada moved production of support-triage to v3");
     expect(line(event("review.changes_requested", { reviewId: "rev1" }, { promptId: null }))).toEqual(["Ada requested changes on support-triage v3", "/reviews/rev1", "bad"]);

@@ -1,6 +1,6 @@
 "use client";
 import { usePathname, useRouter } from "next/navigation";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { api, errorText } from "@/lib/ui/api";
 import { formatDay, localDayKey } from "@/lib/format";
 import { KIND_GROUP_LABELS, KIND_GROUP_NAMES, type ActivityFilterOptions, type ActivityItem, type ActivityPage, type KindGroup } from "@/lib/activity/types";
@@ -21,6 +21,9 @@ export function filterQuery(filters: ActivityFilters): URLSearchParams {
   if (filters.kinds.length > 0) query.set("kind", filters.kinds.join(","));
   return query;
 }
+
+/** How often the feed looks for lines newer than the top one (only while the tab is visible). */
+const POLL_MS = 20_000;
 
 interface Day {
   key: string;
@@ -61,8 +64,32 @@ export function ActivityFeed(props: { initial: ActivityPage; filters: ActivityFi
   const [cursor, setCursor] = useState(props.initial.nextCursor);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [fresh, setFresh] = useState<ActivityItem[]>([]);
   const { filters } = props;
   const filtered = filters.actor !== null || filters.prompt !== null || filters.kinds.length > 0;
+  const newestId = fresh[0]?.id ?? items[0]?.id ?? null;
+  const filterKey = filterQuery(filters).toString();
+
+  // Teammates keep working while one reads: newer lines are announced above the feed, not pushed under the reader.
+  useEffect(() => {
+    const timer = setInterval(async () => {
+      if (document.visibilityState !== "visible") return;
+      try {
+        const page = await api<ActivityPage>(`/api/activity?${filterKey}${filterKey ? "&" : ""}limit=50`);
+        const known = newestId ? page.items.findIndex((item) => item.id === newestId) : page.items.length;
+        const newer = known < 0 ? page.items : page.items.slice(0, known);
+        if (newer.length > 0) setFresh((current) => [...newer, ...current.filter((item) => !newer.some((next) => next.id === item.id))]);
+      } catch (caught) {
+        setError(errorText(caught));
+      }
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [filterKey, newestId]);
+
+  function showFresh() {
+    setItems((current) => [...fresh, ...current.filter((item) => !fresh.some((next) => next.id === item.id))]);
+    setFresh([]);
+  }
 
   // Filters live in the URL, so a filtered feed can be linked and survives a reload; the page reloads its first page.
   function apply(next: ActivityFilters) {
@@ -142,6 +169,12 @@ export function ActivityFeed(props: { initial: ActivityPage; filters: ActivityFi
       </div>
 
       {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
+
+      {fresh.length > 0 && (
+        <button type="button" className="btn w-full border-brand-500 bg-brand-50 text-brand-700 hover:bg-brand-100" onClick={showFresh} data-testid="show-new-activity">
+          {fresh.length === 1 ? "1 new event" : `${fresh.length >= 50 ? "50+" : fresh.length} new events`} — show
+        </button>
+      )}
 
       {items.length === 0 ? (
         <div className="card p-10 text-center text-sm text-slate-500" data-testid="activity-empty">

@@ -51,12 +51,27 @@ export function referencedIds(event: EventRow): { users: string[]; versions: str
   const data = dataOf(event);
   const pick = (...keys: string[]) => keys.map((key) => text(data, key)).filter((value): value is string => value !== null);
   return {
-    users: [...(event.actorId ? [event.actorId] : []), ...pick("userId", "memberId", "targetUserId", "toUserId", "newOwnerId")],
+    users: [
+      ...(event.actorId ? [event.actorId] : []),
+      ...pick("userId", "memberId", "targetUserId", "toUserId", "newOwnerId", "invitedById", "cancelledById"),
+      ...idList(data, "reviewerIds"),
+    ],
     versions: pick("versionId", "fromVersionId", "toVersionId"),
     runs: pick("runId"),
     reviews: pick("reviewId"),
     prompts: event.promptId ? [event.promptId] : [],
   };
+}
+
+function idList(data: Data, key: string): string[] {
+  const value = data[key];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+/** "Bob", "Bob and Carl", "Bob, Carl and Dee" */
+function listOf(words: readonly string[]): string {
+  if (words.length <= 1) return words[0] ?? "";
+  return `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
 }
 
 function quoted(value: string): string {
@@ -141,12 +156,18 @@ export function describeEvent(event: EventRow, names: ResolvedNames): ActivityIt
     case "review.withdrawn":
     case "review.closed": {
       const reviewId = text(data, "reviewId");
+      // The version the event was about (a re-requested review has since moved on to a newer one), else the review's.
       const number =
-        (review ? names.versions.get(review.versionId)?.number : undefined) ?? numberOf("versionId", ["number", "versionNumber", "toNumber"]);
+        numberOf("versionId", ["versionNumber", "number"]) ??
+        numberOf("toVersionId", ["toNumber"]) ??
+        (review ? names.versions.get(review.versionId)?.number : undefined) ??
+        null;
       const subject = `${promptName}${number ? ` v${number}` : ""}`;
       const path = reviewId && review ? `/reviews/${reviewId}` : promptPath(number);
-      if (event.kind === "review.requested") return line(`${who} requested a review of ${subject}`, path);
-      if (event.kind === "review.rerequested") return line(`${who} re-requested a review of ${subject}`, path);
+      const reviewers = idList(data, "reviewerIds").map((id) => names.users.get(id)?.name ?? "a former member");
+      const from = reviewers.length > 0 ? ` from ${listOf(reviewers)}` : "";
+      if (event.kind === "review.requested") return line(`${who} requested a review of ${subject}${from}`, path);
+      if (event.kind === "review.rerequested") return line(`${who} re-requested a review of ${subject}${from}`, path);
       if (event.kind === "review.approved") return line(`${who} approved ${subject}`, path, "good");
       if (event.kind === "review.changes_requested") return line(`${who} requested changes on ${subject}`, path, "bad");
       if (event.kind === "review.withdrawn") return line(`${who} withdrew the review of ${subject}`, path);
@@ -158,17 +179,22 @@ export function describeEvent(event: EventRow, names: ResolvedNames): ActivityIt
     case "member.removed":
     case "ownership.transferred": {
       const subjectId = text(data, "userId", "memberId", "targetUserId", "toUserId", "newOwnerId");
-      const subject = (subjectId ? names.users.get(subjectId)?.name : null) ?? text(data, "name", "email") ?? "a member";
+      const subject = (subjectId ? names.users.get(subjectId)?.name : null) ?? text(data, "name", "toName", "email") ?? "a member";
       const role = text(data, "role", "toRole", "to");
       if (event.kind === "member.joined") {
         const joiner = subjectId && subjectId !== event.actorId ? subject : who;
-        return line(`${joiner} joined${role ? ` as ${role}` : ""}`, "/settings/members", "good");
+        const inviter = text(data, "invitedById");
+        const invited = inviter && inviter !== event.actorId && names.users.has(inviter) ? `, invited by ${names.users.get(inviter)?.name}` : "";
+        return line(`${joiner} joined${role ? ` as ${role}` : ""}${invited}`, "/settings/members", "good");
       }
       if (event.kind === "member.role_changed") {
         const from = text(data, "fromRole", "from", "previousRole");
         return line(`${who} changed ${subject}'s role${from ? ` from ${from}` : ""}${role ? ` to ${role}` : ""}`, "/settings/members");
       }
-      if (event.kind === "member.removed") return line(`${who} removed ${subject} from the workspace`, "/settings/members", "bad");
+      if (event.kind === "member.removed") {
+        if (data.left === true || subjectId === event.actorId) return line(`${who} left the workspace`, "/settings/members", "bad");
+        return line(`${who} removed ${subject} from the workspace`, "/settings/members", "bad");
+      }
       return line(`${who} transferred ownership to ${subject}`, "/settings/members");
     }
     default:

@@ -132,12 +132,27 @@ describe("activity feed", () => {
     await page.close();
   });
 
+  it("announces lines a teammate adds while the feed is open, and shows them on request", async () => {
+    const page = await owner.newPage();
+    await page.goto(at("/activity"));
+    await page.locator('[data-testid="activity-item"]').first().waitFor();
+    await createVersion(workspaceId, triageId, beaId, { messages: [{ role: "user", content: "Triage {{ ticket }} kindly" }], commitMessage: "kinder tone" });
+    const banner = page.locator('[data-testid="show-new-activity"]');
+    await banner.waitFor({ timeout: 45_000 });
+    expect(await banner.textContent()).toBe("1 new event — show");
+    await screenshot(page, "activity-new-events");
+    await banner.click();
+    expect((await lines(page))[0]).toBe("Bea Editor saved support-triage v3 — 'kinder tone'");
+    await page.close();
+  });
+
   it("filters by person, kind and prompt, keeping the filters in the URL", async () => {
     const page = await owner.newPage();
     await page.goto(at("/activity"));
     await page.locator('[data-testid="filter-person"]').selectOption({ label: BEA.name });
     await page.waitForURL((url) => url.searchParams.get("actor") === beaId);
     await expect.poll(() => lines(page)).toEqual([
+      "Bea Editor saved support-triage v3 — 'kinder tone'",
       "Run 'nightly' finished: 92% pass",
       "Bea Editor started run 'nightly' — 2 variants, 100 cells",
       "Bea Editor created support-triage (v1) — 'first cut'",
@@ -159,6 +174,7 @@ describe("activity feed", () => {
     await page.locator('[data-testid="filter-prompt"]').selectOption({ label: "support-triage" });
     await page.waitForURL((url) => url.searchParams.get("prompt") === triageId);
     await expect.poll(() => lines(page)).toEqual([
+      "Bea Editor saved support-triage v3 — 'kinder tone'",
       "Ada Owner moved production of support-triage from v1 to v2",
       "Ada Owner saved support-triage v2 — 'tighter label list'",
       "Bea Editor created support-triage (v1) — 'first cut'",
@@ -174,7 +190,7 @@ describe("activity feed", () => {
     const recent = page.locator('[data-testid="recent-activity"]');
     await recent.waitFor();
     await recent.scrollIntoViewIfNeeded();
-    expect(await recent.locator('[data-testid="activity-item"]').count()).toBe(3);
+    expect(await recent.locator('[data-testid="activity-item"]').count()).toBe(4);
     expect(await recent.textContent()).toContain("Ada Owner moved production of support-triage from v1 to v2");
     await screenshot(page, "prompt-recent-activity");
     await recent.locator("a", { hasText: "All activity for this prompt" }).click();
@@ -191,7 +207,7 @@ describe("activity feed", () => {
       items: { sentence: string }[];
       nextCursor: string | null;
     };
-    expect(page.items.map((item) => item.sentence)).toEqual(["Run 'nightly' finished: 92% pass", "Bea Editor started run 'nightly' — 2 variants, 100 cells"]);
+    expect(page.items.map((item) => item.sentence)).toEqual(["Bea Editor saved support-triage v3 — 'kinder tone'", "Run 'nightly' finished: 92% pass"]);
     expect(page.nextCursor).not.toBeNull();
   });
 });

@@ -54,6 +54,18 @@ describe("describeEvent", () => {
     expect(line(event("label.moved", { label: "production", toVersionId: "v3" }))[0]).toBe("Ada moved production of support-triage to v3");
     expect(line(event("review.changes_requested", { reviewId: "rev1" }, { promptId: null }))).toEqual(["Ada requested changes on support-triage v3", "/reviews/rev1", "bad"]);
     expect(line(event("review.closed", { reviewId: "rev1", reason: "superseded" }, { actorId: null }))[0]).toBe("The review of support-triage v3 closed (superseded)");
+    expect(line(event("review.requested", { reviewId: "rev1", versionId: "v1", versionNumber: 1, reviewerIds: ["bob", "left"] }))[0]).toBe(
+      "Ada requested a review of support-triage v1 from Bob and a former member",
+    );
+    expect(line(event("review.rerequested", { reviewId: "rev1", fromVersionId: "v1", toVersionId: "v3", reviewerIds: ["bob"] }))[0]).toBe(
+      "Ada re-requested a review of support-triage v3 from Bob",
+    );
+    expect(line(event("member.joined", { role: "viewer", invitedById: "bob" }, { promptId: null }))[0]).toBe("Ada joined as viewer, invited by Bob");
+    expect(line(event("member.role_changed", { userId: "bob", name: "Bob", from: "viewer", to: "editor" }, { promptId: null }))[0]).toBe(
+      "Ada changed Bob's role from viewer to editor",
+    );
+    expect(line(event("member.removed", { userId: "ada", left: true }, { promptId: null }))[0]).toBe("Ada left the workspace");
+    expect(line(event("ownership.transferred", { fromUserId: "ada", toUserId: "gone", toName: "Dee" }, { promptId: null }))[0]).toBe("Ada transferred ownership to Dee");
     expect(line(event("ownership.transferred", { toUserId: "bob" }, { promptId: null }))[0]).toBe("Ada transferred ownership to Bob");
     expect(line(event("member.removed", { userId: "gone", email: "carl@example.test" }, { promptId: null }))[0]).toBe("Ada removed carl@example.test from the workspace");
   });

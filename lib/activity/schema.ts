@@ -6,7 +6,12 @@ import { KIND_GROUP_NAMES } from "./types.ts";
 
 const KIND_WORDS: readonly string[] = [...KIND_GROUP_NAMES, ...ACTIVITY_KINDS];
 
-const id = z.string().trim().min(1).max(200);
+// An empty value (`?actor=`, as a form sends "Everyone") means no filter, not an error.
+const id = z
+  .string()
+  .trim()
+  .max(200, "at most 200 characters")
+  .transform((value) => value || undefined);
 
 export const activityQuery = z.object({
   /** a member's user id */
@@ -27,7 +32,12 @@ export const activityQuery = z.object({
     })
     .optional(),
   /** the previous page's nextCursor */
-  cursor: z.string().trim().max(200).optional(),
+  cursor: z
+    .string()
+    .trim()
+    .max(200, "at most 200 characters")
+    .transform((value) => value || undefined)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 

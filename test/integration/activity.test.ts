@@ -269,6 +269,9 @@ describe("activity feed", () => {
     const cursor = await rejection(listActivity(workspaceId, { cursor: "not-a-cursor" }));
     expect(cursor.message).toBe("cursor: not a cursor this feed gave out; start again without it");
     expect(cursor.details).toEqual([{ path: "cursor", message: "invalid cursor" }]);
+    expect((await listActivity(workspaceId, { actor: "", prompt: "", kind: "", limit: "1" })).items).toHaveLength(1);
+    const long = await rejection(listActivity(workspaceId, { actor: "x".repeat(201) }).catch(toAppError));
+    expect(long.message).toBe("actor: at most 200 characters");
     const limit = await rejection(listActivity(workspaceId, { limit: "500" }).catch(toAppError));
     expect(limit.message).toMatch(/^limit: /);
   });

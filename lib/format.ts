@@ -128,24 +128,6 @@ export function formatTime(iso: string): string {
 }
 
 /**
- * When something happened, relative to `now`: "just now", "4 min ago", "3 h ago", "yesterday", "5 days ago", then the
- * date as formatTime writes it. Threads and the inbox show it, with the full timestamp in the title.
- */
-export function formatRelativeTime(iso: string, now: Date = new Date()): string {
-  const seconds = Math.round((now.getTime() - new Date(iso).getTime()) / 1000);
-  if (!Number.isFinite(seconds)) return MISSING;
-  if (seconds < 45) return "just now";
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 24) return `${hours} h ago`;
-  const days = Math.round(hours / 24);
-  if (days === 1) return "yesterday";
-  if (days < 7) return `${days} days ago`;
-  return formatTime(iso);
-}
-
-/**
  * Sizes of limits, in binary units as they are configured (ASSAY_MAX_BODY=1mb is 1,048,576 bytes): "1 MB", "200 MB",
  * "512 KB", "1,500 bytes", in the unit the size is a whole multiple of.
  */
@@ -162,4 +144,46 @@ export function formatByteLimit(bytes: number): string {
     if (bytes >= size) return `${(bytes / size).toLocaleString("en-US", { maximumFractionDigits: 1 })} ${unit}`;
   }
   return `${bytes.toLocaleString("en-US")} bytes`;
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * How long ago, for feeds: "just now", "5 min ago", "3 h ago", "2 days ago", then the date as formatTime writes it
+ * (after a week, "9 days ago" is harder to place than "22 Nov, 14:05"). A time slightly ahead (clock skew) is "just now".
+ */
+export function formatRelativeTime(iso: string, now: number = Date.now()): string {
+  const ago = now - Date.parse(iso);
+  if (!Number.isFinite(ago)) return MISSING;
+  if (ago < MINUTE_MS) return "just now";
+  if (ago < HOUR_MS) return `${Math.floor(ago / MINUTE_MS)} min ago`;
+  if (ago < DAY_MS) return `${Math.floor(ago / HOUR_MS)} h ago`;
+  if (ago < 7 * DAY_MS) {
+    const days = Math.floor(ago / DAY_MS);
+    return days === 1 ? "yesterday" : `${days} days ago`;
+  }
+  return formatTime(iso);
+}
+
+/** The viewer's local calendar day of a timestamp, to group lines by: "2026-12-01". */
+export function localDayKey(iso: string): string {
+  const date = new Date(iso);
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
+}
+
+/** A day heading in the viewer's time zone: "Today", "Yesterday", "Monday 30 November", with the year when not this one. */
+export function formatDay(iso: string, now: number = Date.now()): string {
+  const day = localDayKey(iso);
+  if (day === localDayKey(new Date(now).toISOString())) return "Today";
+  if (day === localDayKey(new Date(now - DAY_MS).toISOString())) return "Yesterday";
+  const date = new Date(iso);
+  const sameYear = date.getFullYear() === new Date(now).getFullYear();
+  return date.toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", ...(sameYear ? {} : { year: "numeric" }) }).replace(",", "");
+}
+
+/** The time of day in the viewer's time zone: "14:05". */
+export function formatClock(iso: string): string {
+  return new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
 }

@@ -42,6 +42,7 @@ const comment: Rule = { rule: "comment.write", allowed: EVERYONE };
 /** Route (as under app/api) → method → who may call it. Public routes are checked by access.test.ts. */
 const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   ablations: { POST: callModel },
+  activity: { GET: read },
   comments: { GET: read, POST: comment },
   "comments/[id]": { PATCH: comment, DELETE: comment },
   "comments/counts": { GET: read },

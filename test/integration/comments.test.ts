@@ -275,3 +275,22 @@ describe("inbox", () => {
     expect((await events.next()).done).toBe(true);
   });
 });
+
+describe("members who share an email local part", () => {
+  it("get their whole email as handle; the short form is refused naming both, the long form notifies one", async () => {
+    const twinId = `twin-${suffix}`;
+    await db.user.create({ data: { id: twinId, name: "Ada Twin", email: `ada.${suffix}@other.org` } });
+    await db.membership.create({ data: { workspaceId, userId: twinId, role: "editor" } });
+    const handles = (await listMentionable(workspaceId)).map((person) => person.handle);
+    expect(handles).toEqual([`ada.${suffix}@example.com`, `ada.${suffix}@other.org`, `bob.${suffix}`, `vic.${suffix}`]);
+    const stored = await commentCount();
+    expect(await refusal(comments.createComment(bob, { targetType: "run", targetId: runId, body: `@ada.${suffix} which one?` }))).toMatchObject({
+      status: 400,
+      message: `@ada.${suffix} matches 2 members: write @ada.${suffix}@example.com or @ada.${suffix}@other.org`,
+      path: "body",
+    });
+    expect(await commentCount()).toBe(stored);
+    const created = await comments.createComment(bob, { targetType: "run", targetId: runId, body: `@ada.${suffix}@other.org this one` });
+    expect((await db.notification.findMany({ where: { commentId: created.id } })).map((line) => line.userId)).toEqual([twinId]);
+  });
+});

@@ -75,8 +75,8 @@ function ResultBlock({ result, other, side }: { result: CaseResultDetail; other:
 }
 
 export function CaseDetailPanel(props: {
-  /** every variant id of the comparison, baseline first: what comments on its cases hang on */
-  comparisonKey: string;
+  /** every variant id of the comparison, baseline first: what comments on its cases hang on (null: no comments) */
+  comparisonKey: string | null;
   onCommentCount?: (caseKey: string, count: number) => void;
   variants: CompareVariant[];
   a: number;
@@ -180,7 +180,7 @@ export function CaseDetailPanel(props: {
                   </section>
                 ))}
               </div>
-              {detail.caseId && (
+              {detail.caseId && props.comparisonKey && (
                 <div className="card p-3">
                   <CommentThread key={detail.caseId} compact targetType="comparison" targetId={props.comparisonKey} caseId={detail.caseId} title={`Comments on case ${detail.key}`} onCountChange={onCountChange} />
                 </div>

@@ -43,6 +43,8 @@ export function CompareScreen(props: {
   initialB: number;
   /** `?case=<key>` (an inbox link to a comment on one case): opens that case's detail */
   initialCase?: string | null;
+  /** a share link's view: no comments (threads are for members; a shared page loads nothing else of the workspace) */
+  readOnly?: boolean;
 }) {
   const inWorkspace = useWorkspacePath();
   const { comparison } = props;
@@ -65,7 +67,9 @@ export function CompareScreen(props: {
   const comparisonKey = comparison.variants.map((variant) => variant.id).join(",");
   const [commentCounts, setCommentCounts] = useState<Map<string, number>>(new Map());
   // Comments per case, for the badge in the case list: one small query when the comparison opens.
+  const readOnly = props.readOnly ?? false;
   useEffect(() => {
+    if (readOnly) return;
     const controller = new AbortController();
     api<{ cases: { caseKey: string; count: number }[] }>(`/api/comments/counts?targetType=comparison&targetId=${encodeURIComponent(comparisonKey)}`, { signal: controller.signal })
       .then((answer) => setCommentCounts(new Map(answer.cases.map((item) => [item.caseKey, item.count]))))
@@ -74,7 +78,7 @@ export function CompareScreen(props: {
         if (!controller.signal.aborted) console.warn("[comments] could not load the counts per case", caught);
       });
     return () => controller.abort();
-  }, [comparisonKey]);
+  }, [comparisonKey, readOnly]);
   const onCaseCommentCount = useCallback((caseKey: string, count: number) => {
     setCommentCounts((current) => (current.get(caseKey) === count || (count === 0 && !current.has(caseKey)) ? current : new Map(current).set(caseKey, count)));
   }, []);
@@ -250,11 +254,11 @@ export function CompareScreen(props: {
         />
       </section>
 
-      <CommentThread targetType="comparison" targetId={comparisonKey} title="Discussion of this comparison" />
+      {!readOnly && <CommentThread targetType="comparison" targetId={comparisonKey} title="Discussion of this comparison" />}
 
       {open && (
         <CaseDetailPanel
-          comparisonKey={comparisonKey}
+          comparisonKey={readOnly ? null : comparisonKey}
           onCommentCount={onCaseCommentCount}
           variants={comparison.variants}
           a={0}

@@ -9,7 +9,8 @@ import type { ResultRow, VariantRecord } from "./types";
 
 /** Everything about one case across the variants: full outputs, every assertion's outcome, errors, attempts. */
 export function ResultDetail(props: {
-  runId: string;
+  /** the run the case's comments hang on; null shows no comments */
+  runId: string | null;
   row: ResultRow;
   variants: VariantRecord[];
   onClose: () => void;
@@ -112,9 +113,9 @@ export function ResultDetail(props: {
             </section>
           );
         })}
-        <section className="rounded-lg border border-slate-200 p-3">
+        {props.runId && <section className="rounded-lg border border-slate-200 p-3">
           <CommentThread key={row.caseId} compact targetType="run" targetId={props.runId} caseId={row.caseId} title={`Comments on case ${row.key}`} onCountChange={countChanged} />
-        </section>
+        </section>}
       </div>
     </aside>
   );

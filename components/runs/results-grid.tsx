@@ -25,7 +25,8 @@ const filters: { id: ResultFilter; label: string; hint: string }[] = [
   { id: "disagree", label: "Disagree", hint: "variants differ in pass/fail" },
 ];
 
-export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; refreshToken: number; initialCase?: string | null }) {
+export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; refreshToken: number; initialCase?: string | null; comments?: boolean }) {
+  const comments = props.comments ?? true;
   const [filter, setFilter] = useState<ResultFilter>("all");
   // `?case=<key>` (an inbox link to a comment on one case) searches for that case and opens it once it has loaded.
   const [searchText, setSearchText] = useState(props.initialCase ?? "");
@@ -119,6 +120,7 @@ export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; r
 
   // Comments per case, for the badge in the case column: one small query per run page view.
   useEffect(() => {
+    if (!comments) return;
     const controller = new AbortController();
     api<{ cases: { caseId: string; count: number }[] }>(`/api/comments/counts?targetType=run&targetId=${encodeURIComponent(props.runId)}`, { signal: controller.signal })
       .then((answer) => setCommentCounts(new Map(answer.cases.map((item) => [item.caseId, item.count]))))
@@ -127,7 +129,7 @@ export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; r
         if (!controller.signal.aborted) console.warn("[comments] could not load the counts per case", caught);
       });
     return () => controller.abort();
-  }, [props.runId]);
+  }, [props.runId, comments]);
   const onCommentCount = useCallback((caseId: string, count: number) => {
     setCommentCounts((current) => (current.get(caseId) === count || (count === 0 && !current.has(caseId)) ? current : new Map(current).set(caseId, count)));
   }, []);
@@ -221,7 +223,7 @@ export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; r
           )}
         </div>
       </div>
-      {selectedRow && <ResultDetail runId={props.runId} row={selectedRow} variants={props.variants} onClose={close} onStep={step} onCommentCount={onCommentCount} />}
+      {selectedRow && <ResultDetail runId={comments ? props.runId : null} row={selectedRow} variants={props.variants} onClose={close} onStep={step} onCommentCount={onCommentCount} />}
     </section>
   );
 }

@@ -16,7 +16,7 @@ import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 const SUMMARY_REFRESH_MS = 2000;
 
-export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelMetrics[] | null; canCancel: boolean; canResume: boolean; initialCase?: string | null }) {
+export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelMetrics[] | null; canCancel: boolean; canResume: boolean; initialCase?: string | null; readOnly?: boolean }) {
   const inWorkspace = useWorkspacePath();
   const router = useRouter();
   const [run, setRun] = useState(props.run);
@@ -141,9 +141,10 @@ export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelM
 
       {props.labelMetrics && props.labelMetrics.length > 0 && <LabelMetricsPanel metrics={props.labelMetrics} variants={run.variants} />}
 
-      <ResultsGrid runId={run.id} variants={run.variants} refreshToken={refreshToken} initialCase={props.initialCase ?? null} />
+      <ResultsGrid runId={run.id} variants={run.variants} refreshToken={refreshToken} initialCase={props.initialCase ?? null} comments={!props.readOnly} />
 
-      <CommentThread targetType="run" targetId={run.id} title="Discussion of this run" />
+      {/* a share link's view (readOnly) has no comments: threads are for members */}
+      {!props.readOnly && <CommentThread targetType="run" targetId={run.id} title="Discussion of this run" />}
     </div>
   );
 }

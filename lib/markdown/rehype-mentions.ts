@@ -14,22 +14,38 @@ function splitText(node: Text): ElementContent[] {
   let cursor = 0;
   for (const match of matches) {
     if (match.start > cursor) parts.push({ type: "text", value: node.value.slice(cursor, match.start) });
-    parts.push({
-      type: "element",
-      tagName: "span",
-      properties: { className: ["mention"], dataMention: match.handle },
-      children: [{ type: "text", value: node.value.slice(match.start, match.end) }],
-    });
+    parts.push(mentionSpan(match.handle, node.value.slice(match.start, match.end)));
     cursor = match.end;
   }
   if (cursor < node.value.length) parts.push({ type: "text", value: node.value.slice(cursor) });
   return parts;
 }
 
+function mentionSpan(handle: string, text: string): Element {
+  return { type: "element", tagName: "span", properties: { className: ["mention"], dataMention: handle }, children: [{ type: "text", value: text }] };
+}
+
+/**
+ * The long form "@ada@example.com" reaches this step as "@" followed by a mailto link (GFM links bare emails): the
+ * pair becomes one chip again when the "@" starts a word.
+ */
+function longFormMention(previous: RootContent | ElementContent | undefined, child: Element): { before: string; chip: Element } | null {
+  const href = child.properties.href;
+  if (child.tagName !== "a" || typeof href !== "string" || !href.startsWith("mailto:")) return null;
+  if (previous?.type !== "text" || !/(^|[^\p{L}\p{N}_.+\-@/`])@$/u.test(previous.value)) return null;
+  const email = href.slice("mailto:".length);
+  return { before: previous.value.slice(0, -1), chip: mentionSpan(email.toLowerCase(), `@${email}`) };
+}
+
 function walk(parent: Root | Element): void {
   const next: (RootContent | ElementContent)[] = [];
   for (const child of parent.children) {
-    if (child.type === "text") next.push(...splitText(child));
+    const long = child.type === "element" ? longFormMention(next.at(-1), child) : null;
+    if (long) {
+      next.pop();
+      if (long.before) next.push({ type: "text", value: long.before });
+      next.push(long.chip);
+    } else if (child.type === "text") next.push(...splitText(child));
     else {
       if (child.type === "element" && !SKIP.has(child.tagName)) walk(child);
       next.push(child);

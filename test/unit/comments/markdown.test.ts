@@ -43,4 +43,10 @@ describe("comment markdown", () => {
     expect(html).not.toContain('data-mention="decorator"');
     expect(html).not.toContain('data-mention="example.com"');
   });
+
+  it("renders the long form @local@domain as one chip, not as a mail link", () => {
+    const html = render("thanks @ada@example.com!");
+    expect(html).toContain('thanks <span class="mention" data-mention="ada@example.com">@ada@example.com</span>!');
+    expect(html).not.toContain("mailto:");
+  });
 });

@@ -1,5 +1,6 @@
 "use client";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { AuditTimeline } from "@/components/reviews/audit-timeline";
 import { can, refusal, type Role } from "@/lib/auth/permissions";
 import { api, errorText } from "@/lib/ui/api";
 import { ExamplesEditor } from "./examples-editor";
@@ -11,7 +12,7 @@ import { PreviewPanel, ProblemsList, TokenMeter } from "./preview-panel";
 import { VersionsPanel } from "./versions-panel";
 import type { CallView, ConnectionOption, Draft, PreviewResult, VersionFull, VersionSummary } from "./types";
 
-type Tab = "playground" | "preview" | "versions" | "history";
+type Tab = "playground" | "preview" | "versions" | "history" | "audit";
 
 function draftOf(version: VersionFull): Draft {
   return {
@@ -35,7 +36,7 @@ export function PromptStudio(props: {
   // Viewers read the stored version: no draft preview (prompt.edit), no playground (model.call), fields disabled.
   const canEdit = can(props.role, "prompt.edit");
   const canRun = can(props.role, "model.call");
-  const tabs: Tab[] = [...(canRun ? (["playground"] as const) : []), ...(canEdit ? (["preview"] as const) : []), "versions", "history"];
+  const tabs: Tab[] = [...(canRun ? (["playground"] as const) : []), ...(canEdit ? (["preview"] as const) : []), "versions", "history", "audit"];
   const [versions, setVersions] = useState(props.versions);
   const [base, setBase] = useState<VersionFull>(props.version);
   const [draft, setDraft] = useState<Draft>(() => draftOf(props.version));
@@ -47,6 +48,7 @@ export function PromptStudio(props: {
   const [commitMessage, setCommitMessage] = useState("");
   const [saveError, setSaveError] = useState<string | null>(null);
   const [historyKey, setHistoryKey] = useState(0);
+  const [auditKey, setAuditKey] = useState(0);
 
   const dirty = useMemo(() => JSON.stringify(draft) !== JSON.stringify(draftOf(base)), [draft, base]);
   const patch = useCallback((change: Partial<Draft>) => setDraft((current) => ({ ...current, ...change })), []);
@@ -185,8 +187,18 @@ export function PromptStudio(props: {
           </div>}
           {tab === "preview" && <PreviewPanel preview={preview} loading={previewLoading} />}
           {tab === "versions" && (
-            <VersionsPanel promptId={props.prompt.id} versions={versions} currentId={base.id} role={props.role} onOpen={openVersion} onVersionsChange={setVersions} />
+            <VersionsPanel
+              promptId={props.prompt.id}
+              promptName={props.prompt.name}
+              versions={versions}
+              currentId={base.id}
+              role={props.role}
+              onOpen={openVersion}
+              onVersionsChange={setVersions}
+              onAudited={() => setAuditKey((key) => key + 1)}
+            />
           )}
+          {tab === "audit" && <AuditTimeline promptId={props.prompt.id} refreshKey={auditKey} />}
           {tab === "history" && (
             <HistoryPanel
               promptId={props.prompt.id}

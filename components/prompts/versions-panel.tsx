@@ -5,7 +5,7 @@ import { can, labelAction, refusal, type Role } from "@/lib/auth/permissions";
 import { ReviewStateBadge } from "@/components/reviews/review-badge";
 import { RequestReviewForm } from "@/components/reviews/request-review-form";
 import { usePromptGate } from "@/components/reviews/use-prompt-gate";
-import { useWorkspaceHref } from "@/components/reviews/use-workspace-href";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 import { api, errorText } from "@/lib/ui/api";
 import { formatTime } from "@/lib/format";
 import { VersionDiffView, type VersionDiff } from "./version-diff";
@@ -26,7 +26,7 @@ export function VersionsPanel(props: {
   const [diff, setDiff] = useState<{ a: number; b: number; diff: VersionDiff } | null>(null);
   const [labelFor, setLabelFor] = useState<string | null>(null);
   const [reviewFor, setReviewFor] = useState<string | null>(null);
-  const href = useWorkspaceHref();
+  const href = useWorkspacePath();
   // The release gate (protected labels, approvals, reviews) is read again after every save and move.
   const { gate, error: gateError, refresh: refreshGate } = usePromptGate(props.promptId, props.versions);
   const protectedNames = gate?.protectedLabels.map((label) => label.name) ?? null;

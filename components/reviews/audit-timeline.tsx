@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import type { AuditEvent } from "@/lib/reviews/audit";
 import { formatTime } from "@/lib/format";
 import { api, errorText } from "@/lib/ui/api";
-import { useWorkspaceHref } from "./use-workspace-href";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 // The prompt's audit log as a timeline: who moved which label from which version to which, who decided which
 // review, newest first.
@@ -51,7 +51,7 @@ function describe(event: AuditEvent): string {
 export function AuditTimeline(props: { promptId: string; refreshKey: unknown }) {
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const href = useWorkspaceHref();
+  const href = useWorkspacePath();
 
   useEffect(() => {
     api<{ events: AuditEvent[] }>(`/api/prompts/${props.promptId}/audit`)

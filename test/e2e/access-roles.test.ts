@@ -35,6 +35,7 @@ const editPrompt: Rule = { rule: "prompt.edit", allowed: EDITORS_UP };
 const editSuite: Rule = { rule: "suite.edit", allowed: EDITORS_UP };
 const cancelRun: Rule = { rule: "run.cancel", allowed: EDITORS_UP };
 const moveLabel: Rule = { rule: "label.move", allowed: EDITORS_UP };
+const review: Rule = { rule: "review.write", allowed: EDITORS_UP };
 const manageConnections: Rule = { rule: "connection.manage", allowed: ADMINS_UP };
 const manageLocalModels: Rule = { rule: "localModel.manage", allowed: ADMINS_UP };
 
@@ -56,12 +57,21 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "playground/run": { POST: callModel },
   prompts: { GET: read, POST: editPrompt },
   "prompts/[id]": { GET: read, PATCH: editPrompt },
+  "prompts/[id]/audit": { GET: read },
   "prompts/[id]/calls": { GET: read },
   "prompts/[id]/diff": { GET: read },
   "prompts/[id]/labels/[name]": { PUT: moveLabel, DELETE: moveLabel },
+  "prompts/[id]/labels/[name]/readiness": { GET: read },
   "prompts/[id]/versions": { GET: read, POST: editPrompt },
   "prompts/[id]/versions/[versionId]": { GET: read },
   "prompts/preview": { POST: editPrompt },
+  reviews: { GET: read, POST: review },
+  "reviews/[id]": { GET: read },
+  "reviews/[id]/decision": { POST: review },
+  "reviews/[id]/rerequest": { POST: review },
+  "reviews/[id]/withdraw": { POST: review },
+  "reviews/gate": { GET: read },
+  "reviews/options": { GET: review },
   runs: { GET: read, POST: callModel },
   "runs/[id]": { GET: read },
   "runs/[id]/cancel": { POST: cancelRun },

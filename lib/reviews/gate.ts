@@ -43,11 +43,14 @@ function plural(count: number, word: string): string {
 
 /** "production needs 1 approval of support-triage v3 from someone other than its author; it has 0 (…)." */
 export function readinessReason(readiness: Omit<LabelReadiness, "reason" | "ready">): string {
-  const counted = readiness.approvers.length > 0 ? ` (${readiness.approvers.map((approver) => approver.name).join(", ")})` : "";
-  const own = readiness.authorApproval ? ` (${readiness.authorApproval.name}'s own approval does not count)` : "";
+  const notes = [
+    readiness.approvers.map((approver) => approver.name).join(", "),
+    readiness.authorApproval ? `${readiness.authorApproval.name}'s own approval does not count` : "",
+  ].filter(Boolean);
+  const counted = notes.length > 0 ? ` (${notes.join("; ")})` : "";
   return (
     `${readiness.label} needs ${plural(readiness.required, "approval")} of ${readiness.promptName} v${readiness.versionNumber} ` +
-    `from someone other than its author; it has ${readiness.have}${counted}${own}.`
+    `from someone other than its author; it has ${readiness.have}${counted}.`
   );
 }
 

@@ -77,7 +77,7 @@ export function AuditTimeline(props: { promptId: string; refreshKey: unknown }) 
             <time dateTime={event.createdAt}>{formatTime(event.createdAt)}</time>
             {event.reviewId && (
               <Link className="text-brand-700 hover:underline" href={href(`/reviews/${event.reviewId}`)}>
-                {event.kind === "label.moved" ? "approved in review" : "review"} {event.reviewId.slice(-6)}
+                {event.kind === "label.moved" ? "Approved in this review →" : "Open review →"}
               </Link>
             )}
           </div>

@@ -66,11 +66,11 @@ export function ReviewEvidence({ evidence }: { evidence: EvidenceView | null }) 
             <div className="flex flex-wrap items-center gap-1.5 text-xs text-slate-600">
               {other && <LetterBadge letter={other.variant.letter} index={other.index} size="sm" />}
               <span className="font-medium">{other?.variant.label ?? pair.variantId}</span>
-              {other?.variant.versionNumber != null && <span className="text-slate-400">v{other.variant.versionNumber}</span>}
+              {other && <VersionHint label={other.variant.label} number={other.variant.versionNumber} />}
               <span className="text-slate-400">against</span>
               {baseline && <LetterBadge letter={baseline.letter} index={0} size="sm" />}
               <span className="font-medium">{baseline?.label}</span>
-              {baseline?.versionNumber != null && <span className="text-slate-400">v{baseline.versionNumber}</span>}
+              {baseline && <VersionHint label={baseline.label} number={baseline.versionNumber} />}
             </div>
             <Verdicts pair={pair} />
           </div>
@@ -78,4 +78,10 @@ export function ReviewEvidence({ evidence }: { evidence: EvidenceView | null }) 
       })}
     </section>
   );
+}
+
+/** "v2" after a variant's label, unless the label already says it. */
+function VersionHint({ label, number }: { label: string; number: number | null }) {
+  if (number === null || label.trim() === `v${number}`) return null;
+  return <span className="text-slate-400">v{number}</span>;
 }

@@ -145,7 +145,7 @@ describe("reviews and the release gate in the browser", () => {
     await page.locator('[data-testid="audit-event"]').first().waitFor();
     const lines = await page.locator('[data-testid="audit-event"]').allTextContents();
     expect(lines[0]).toContain(`${OWNER.name} set production → v2`);
-    expect(lines[0]).toContain("approved in review");
+    expect(lines[0]).toContain("Approved in this review");
     expect(lines[1]).toContain(`${OWNER.name} approved v2`);
     expect(lines[2]).toContain(`${EDITOR.name} requested a review of v2`);
     await screenshot(page, "reviews-audit-timeline");

@@ -6,7 +6,7 @@ import { api, errorText } from "@/lib/ui/api";
 // The review page's buttons: reviewers approve or request changes (with a comment); the author re-requests on a
 // newer version or withdraws. Each refreshes the server-rendered page, so states, verdicts and history update.
 
-export function DecisionForm(props: { reviewId: string; versionNumber: number }) {
+export function DecisionForm(props: { reviewId: string; versionNumber: number; myVerdict: "approved" | "changes_requested" | null }) {
   const router = useRouter();
   const [comment, setComment] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -29,6 +29,11 @@ export function DecisionForm(props: { reviewId: string; versionNumber: number })
   return (
     <section className="card space-y-2 p-4" data-testid="decision-form">
       <h2 className="text-sm font-semibold">Your review of v{props.versionNumber}</h2>
+      {props.myVerdict && (
+        <p className="text-xs text-slate-500" data-testid="my-verdict">
+          You {props.myVerdict === "approved" ? "approved" : "requested changes to"} v{props.versionNumber}. A new decision replaces it.
+        </p>
+      )}
       <textarea
         className="input text-sm"
         rows={3}

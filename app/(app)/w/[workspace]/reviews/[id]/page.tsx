@@ -85,7 +85,7 @@ export default async function ReviewPage(props: { params: Promise<{ id: string }
             )}
             {review.version.commitMessage && <p className="mt-3 text-xs text-slate-500">Commit message of v{review.version.number}: {review.version.commitMessage}</p>}
           </section>
-          {mayDecide && <DecisionForm reviewId={review.id} versionNumber={review.version.number} />}
+          {mayDecide && <DecisionForm reviewId={review.id} versionNumber={review.version.number} myVerdict={review.reviewers.find((reviewer) => reviewer.id === me)?.verdict ?? null} />}
           <section className="card p-4" data-testid="decision-history">
             <h2 className="text-sm font-semibold">Decisions</h2>
             {review.decisions.length === 0 ? (

@@ -114,7 +114,7 @@ describe("reviews and the release gate in the browser", () => {
     await page.close();
   });
 
-  it("lets the owner open the review, read the comparison's verdicts, and approve", async () => {
+  it("lets the owner open the review, read the comparison's verdicts, and request changes with a comment", async () => {
     const page = await owner.newPage();
     await page.goto(`/w/${slug}/reviews`);
     await page.locator('[data-testid="review-row"]', { hasText: PROMPT }).first().waitFor();
@@ -124,30 +124,68 @@ describe("reviews and the release gate in the browser", () => {
     expect(await page.locator('[data-testid="open-comparison"]').getAttribute("href")).toMatch(new RegExp(`^/w/${slug}/compare\\?variants=`));
     expect(await page.locator('[data-testid="reviewer"]').textContent()).toContain("awaiting");
     await screenshot(page, "reviews-review-page");
-    await page.locator('[data-testid="decision-comment"]').fill("Billing routing looks right.");
+    expect(await page.locator('[data-testid="request-changes"]').isDisabled()).toBe(true);
+    await page.locator('[data-testid="decision-comment"]').fill("Damaged-item refunds belong to returns, not billing.");
+    await page.locator('[data-testid="request-changes"]').click();
+    await page.locator('[data-testid="decision"]', { hasText: "Damaged-item refunds belong to returns" }).waitFor();
+    expect(await page.locator('[data-testid="review-state"]').first().textContent()).toBe("changes requested");
+    await page.close();
+  });
+
+  it("lets the editor save v3 and re-request the review on it; v2's decision stays in the history", async () => {
+    const editorId = (await db.user.findUniqueOrThrow({ where: { email: EDITOR.email } })).id;
+    const v3 = await prompts.createVersion(workspaceId, promptId, editorId, content("Route the ticket; refunds to billing, damaged items to returns."));
+    expect(v3.number).toBe(3);
+    const page = await editor.newPage();
+    const reviewId = (await db.review.findFirstOrThrow({ where: { promptId } })).id;
+    await page.goto(`/w/${slug}/reviews/${reviewId}`);
+    await page.locator('[data-testid="author-actions"]').waitFor();
+    expect(await page.locator('[data-testid="decision-form"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="rerequest-version"] option:checked').textContent()).toBe("v3 — Route the ticket; refunds to billing, damaged items to returns.");
+    await page.locator('[data-testid="rerequest"]').click();
+    await page.locator('[data-testid="review-version"]', { hasText: `${PROMPT} v3` }).waitFor();
+    expect(await page.locator('[data-testid="review-state"]').first().textContent()).toBe("review open");
+    expect(await page.locator('[data-testid="decision"]').textContent()).toContain("on v2 (an earlier version)");
+    await screenshot(page, "reviews-rerequested");
+    await page.close();
+  });
+
+  it("lets the owner approve v3", async () => {
+    const page = await owner.newPage();
+    const reviewId = (await db.review.findFirstOrThrow({ where: { promptId } })).id;
+    await page.goto(`/w/${slug}/reviews/${reviewId}`);
+    await page.locator('[data-testid="decision-comment"]').fill("Returns routing looks right.");
     await page.locator('[data-testid="approve"]').click();
-    await page.locator('[data-testid="decision"]', { hasText: "Billing routing looks right." }).waitFor();
+    await page.locator('[data-testid="decision"]', { hasText: "Returns routing looks right." }).waitFor();
     expect(await page.locator('[data-testid="review-state"]').first().textContent()).toBe("approved");
     expect(await page.locator('[data-testid="review-gate"]').textContent()).toContain("1/1 approval");
+    expect(await page.locator('[data-testid="my-verdict"]').textContent()).toBe("You approved v3. A new decision replaces it.");
     await screenshot(page, "reviews-approved");
     await page.close();
   });
 
-  it("then moves production to v2, and the Audit tab shows the move and the decision", async () => {
+  it("then moves production to v3, and the Audit tab shows the move and every decision", async () => {
     const page = await owner.newPage();
     await versionsTab(page);
+    const v3Row = page.locator('[data-testid="version-row"]', { hasText: "damaged items to returns" });
+    // v2's changes-requested left it without approval: production still cannot go there
     await v2Row(page).locator('[data-testid="label-button"]').click();
-    const move = v2Row(page).locator('[data-testid="move-label"]');
+    expect(await v2Row(page).locator('[data-testid="move-label"]').isDisabled()).toBe(true);
+    await v2Row(page).getByRole("button", { name: "Cancel" }).click();
+    await v3Row.locator('[data-testid="label-button"]').click();
     await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('[data-testid="move-label"]')?.disabled);
-    await move.click();
-    await v2Row(page).locator(".badge", { hasText: "production" }).waitFor();
+    await v3Row.locator('[data-testid="move-label"]').click();
+    await v3Row.locator(".badge", { hasText: "production" }).waitFor();
     await page.locator('[data-testid="tab-audit"]').click();
     await page.locator('[data-testid="audit-event"]').first().waitFor();
-    const lines = await page.locator('[data-testid="audit-event"]').allTextContents();
-    expect(lines[0]).toContain(`${OWNER.name} set production → v2`);
-    expect(lines[0]).toContain("Approved in this review");
-    expect(lines[1]).toContain(`${OWNER.name} approved v2`);
-    expect(lines[2]).toContain(`${EDITOR.name} requested a review of v2`);
+    const lines = (await page.locator('[data-testid="audit-event"]').allTextContents()).map((line) => line.replace(/\d{2} \w{3}, \d{2}:\d{2}/, "<time>"));
+    expect(lines).toEqual([
+      `${OWNER.name} set production → v3<time>Approved in this review →`,
+      `${OWNER.name} approved v3<time>Open review →`,
+      `${EDITOR.name} re-requested the review: v2 → v3<time>Open review →`,
+      `${OWNER.name} requested changes to v2<time>Open review →`,
+      `${EDITOR.name} requested a review of v2<time>Open review →`,
+    ]);
     await screenshot(page, "reviews-audit-timeline");
     await page.close();
   });

@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import type { EvidenceOption, RequestOptions } from "@/lib/reviews/options";
 import { api, errorText } from "@/lib/ui/api";
 
 // The review page's buttons: reviewers approve or request changes (with a comment); the author re-requests on a
@@ -60,6 +61,23 @@ export function AuthorActions(props: { reviewId: string; versionNumber: number; 
   const [versionId, setVersionId] = useState(props.newerVersions[0]?.id ?? "");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // "" keeps the review's evidence, "none" removes it, "type:id" attaches a run or comparison of the new version
+  const [evidence, setEvidence] = useState("");
+  const [evidenceOptions, setEvidenceOptions] = useState<EvidenceOption[]>([]);
+
+  useEffect(() => {
+    if (!versionId) return;
+    api<RequestOptions>(`/api/reviews/options?versionId=${encodeURIComponent(versionId)}`)
+      .then((result) => setEvidenceOptions(result.evidence))
+      .catch((caught: unknown) => setError(errorText(caught)));
+  }, [versionId]);
+
+  function evidenceBody(): { evidence?: { type: string; id: string } | null } {
+    if (evidence === "") return {};
+    if (evidence === "none") return { evidence: null };
+    const [type, ...rest] = evidence.split(":");
+    return { evidence: { type: type ?? "", id: rest.join(":") } };
+  }
 
   async function call(path: string, body?: unknown) {
     setBusy(true);
@@ -86,7 +104,14 @@ export function AuthorActions(props: { reviewId: string; versionNumber: number; 
               <option key={version.id} value={version.id}>v{version.number}{version.commitMessage ? ` — ${version.commitMessage}` : ""}</option>
             ))}
           </select>
-          <button className="btn-primary py-1 text-xs" disabled={busy || !versionId} onClick={() => call("rerequest", { versionId })} data-testid="rerequest">
+          <select className="input py-1 text-xs" value={evidence} onChange={(event) => setEvidence(event.target.value)} aria-label="Evidence for the new version" data-testid="rerequest-evidence">
+            <option value="">Keep the current evidence</option>
+            <option value="none">No evidence</option>
+            {evidenceOptions.map((item) => (
+              <option key={`${item.type}:${item.id}`} value={`${item.type}:${item.id}`}>{item.label}</option>
+            ))}
+          </select>
+          <button className="btn-primary py-1 text-xs" disabled={busy || !versionId} onClick={() => call("rerequest", { versionId, ...evidenceBody() })} data-testid="rerequest">
             Re-request review on this version
           </button>
         </div>

@@ -40,7 +40,8 @@ export const decisionInput = z
   });
 export type DecisionInput = z.input<typeof decisionInput>;
 
-export const rerequestInput = z.strictObject({ versionId: id });
+/** The newer version, and optionally new evidence for it (a run or comparison of the new version); null removes it. */
+export const rerequestInput = z.strictObject({ versionId: id, evidence: evidenceInput.nullish() });
 export type RerequestInput = z.input<typeof rerequestInput>;
 
 export const reviewListQuery = z.object({

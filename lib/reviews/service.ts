@@ -115,7 +115,7 @@ function loadReview(workspaceId: string, reviewId: string) {
   return db.review
     .findFirst({
       where: { id: reviewId, workspaceId },
-      select: { id: true, promptId: true, versionId: true, authorId: true, state: true, closedReason: true, reviewers: { select: { userId: true } } },
+      select: { id: true, promptId: true, versionId: true, authorId: true, title: true, state: true, closedReason: true, reviewers: { select: { userId: true } } },
     })
     .then((row) => {
       if (!row) throw new AppError("not_found", "review", `No review ${reviewId} in this workspace`);
@@ -243,7 +243,7 @@ function assertReviewAuthor(actor: ReviewActor, review: { authorId: string | nul
 /** After changes: the review moves to a newer version of the same prompt, opens again, and the reviewers are asked again. */
 export async function rerequestReview(actor: ReviewActor, reviewId: string, raw: RerequestInput): Promise<ReviewDetail> {
   assertCan(actor, "review.write");
-  const { versionId } = rerequestInput.parse(raw);
+  const { versionId, evidence: newEvidence } = rerequestInput.parse(raw);
   const workspaceId = actor.workspace.id;
   const review = await loadReview(workspaceId, reviewId);
   assertReviewAuthor(actor, review, "re-request");
@@ -257,9 +257,21 @@ export async function rerequestReview(actor: ReviewActor, reviewId: string, raw:
     throw new AppError("bad_request", "review", `versionId: ${message}`, [{ path: "versionId", message }]);
   }
   const reviewerIds = review.reviewers.map((reviewer) => reviewer.userId).filter((id) => id !== to.authorId);
+  const evidence = newEvidence ? await checkEvidence(workspaceId, evidenceInput.parse(newEvidence)) : newEvidence;
+  // A title that was the default ("prompt v2") follows the version; one the author wrote stays.
+  const title = review.title === `${from.prompt.name} v${from.number}` ? `${to.prompt.name} v${to.number}` : review.title;
   await db.$transaction(async (transaction) => {
     await assertNoActiveReview(transaction, workspaceId, to.id, to.number, reviewId);
-    await transaction.review.update({ where: { id: reviewId }, data: { versionId: to.id, state: "open" } });
+    await transaction.review.update({
+      where: { id: reviewId },
+      data: {
+        versionId: to.id,
+        state: "open",
+        title,
+        // undefined keeps the evidence, null removes it, a value replaces it
+        ...(evidence === undefined ? {} : { evidenceType: evidence?.type ?? null, evidenceId: evidence?.id ?? null }),
+      },
+    });
     await supersedeOlder(transaction, workspaceId, to.promptId, to.number, reviewId, actor.user.id);
     await recordActivity(
       {

@@ -238,7 +238,7 @@ describe("reviews", () => {
     const review = await reviews.requestReview(as("ada"), { versionId: v1!.id, reviewerIds: [people.grace.id] });
     await reviews.decideReview(as("grace"), review.id, { verdict: "changes_requested", comment: "Handle refunds." });
     const again = await reviews.rerequestReview(as("ada"), review.id, { versionId: v2!.id });
-    expect(again).toMatchObject({ state: "open", version: { id: v2!.id, number: 2 } });
+    expect(again).toMatchObject({ state: "open", version: { id: v2!.id, number: 2 }, title: "rerequest v2" });
     expect(again.reviewers).toEqual([{ id: people.grace.id, name: "Grace Hopper", verdict: null }]);
     expect(again.decisions).toMatchObject([{ verdict: "changes_requested", version: { number: 1 }, comment: { body: "Handle refunds." } }]);
     const asked = await db.notification.findMany({ where: { reviewId: review.id, kind: "review_requested" }, orderBy: { createdAt: "asc" } });
@@ -342,6 +342,11 @@ describe("reviews", () => {
     expect(byGrace.message).toBe("reviewerIds: Ada Lovelace wrote this version; their approval would not count");
     expect(await db.review.count({ where: { promptId: prompt.id } })).toBe(0);
     const review = await reviews.requestReview(as("ada"), { versionId: v1.id, reviewerIds: [people.grace.id] });
+    // new evidence on re-request is checked like the first
+    const v2 = await prompts.createVersion(workspace.id, prompt.id, people.ada.id, content("v2"));
+    const badEvidence = await reviews.rerequestReview(as("ada"), review.id, { versionId: v2.id, evidence: { type: "run", id: "gone" } }).catch((caught: unknown) => caught);
+    expect(errorBody(badEvidence).error.message).toBe("evidence.id: no run gone in this workspace");
+    expect((await getReview(workspace.id, review.id)).version.number).toBe(1);
     const empty = errorBody(await reviews.decideReview(as("grace"), review.id, { verdict: "changes_requested", comment: "  " }).catch((caught: unknown) => caught));
     expect(empty.error.message).toBe("comment: say what has to change");
     expect(await db.reviewDecision.count({ where: { reviewId: review.id } })).toBe(0);

@@ -10,6 +10,7 @@ const NAV = [
   { href: "/runs", label: "Runs", icon: "▶" },
   { href: "/compare", label: "Compare", icon: "⇄" },
   { href: "/reviews", label: "Reviews", icon: "✓" },
+  { href: "/activity", label: "Activity", icon: "◷" },
   { href: "/connections", label: "Connections", icon: "⚡" },
   { href: "/models", label: "Local models", icon: "▣" },
 ];

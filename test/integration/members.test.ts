@@ -15,6 +15,7 @@ const invitations = await import("../../lib/invitations/service.ts");
 const { signUpWithInvitation } = await import("../../lib/invitations/sign-up.ts");
 const { createInvitationHandler } = await import("../../lib/invitations/handlers.ts");
 const { hashInvitationToken } = await import("../../lib/invitations/token.ts");
+const { invitationPage } = await import("../../lib/invitations/page-state.ts");
 const members = await import("../../lib/members/service.ts");
 const { changeRoleHandler } = await import("../../lib/members/handlers.ts");
 const { createWorkspace, listMyWorkspaces } = await import("../../lib/workspaces/create.ts");
@@ -210,6 +211,22 @@ describe("invitations", () => {
     expect(joined).toEqual({ workspace: { id: workspace.id, name: workspace.name, slug: workspace.slug }, role: "admin", alreadyMember: true });
     expect((await db.invitation.findUniqueOrThrow({ where: { id: issued.id } })).acceptedAt).toBeNull();
     await invitations.revokeInvitation(workspace.id, issued.id);
+  });
+
+  it("the invitation page offers sign-up for a new address, sign-in for an existing account, and says why a closed link is closed", async () => {
+    const signedOut = new Headers();
+    const fresh = await invitations.createInvitation(owner, { email: `page-new-${suffix}@assay.test`, role: "editor" }, options);
+    expect(await invitationPage(tokenOf(fresh.url), signedOut)).toMatchObject({ kind: "sign-up", invitation: { workspace: { name: "Members Co" }, inviterName: "Olive Owner", role: "editor" } });
+    const known = await person("Known Kim");
+    const forKnown = await invitations.createInvitation(owner, { email: known.email, role: "viewer" }, options);
+    expect((await invitationPage(tokenOf(forKnown.url), signedOut)).kind).toBe("sign-in");
+    await invitations.revokeInvitation(workspace.id, forKnown.id);
+    expect(await invitationPage(tokenOf(forKnown.url), signedOut)).toMatchObject({ kind: "closed", invitation: { state: "revoked" } });
+    expect(await invitationPage("B".repeat(43), signedOut)).toEqual({
+      kind: "invalid",
+      message: "This invitation link is not valid. Check that it was copied whole, or ask for a new one.",
+    });
+    await invitations.revokeInvitation(workspace.id, fresh.id);
   });
 
   it("an unknown token is a 404 that says the link is not valid", async () => {

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, OWNER, screenshot, signedInContext } from "../support/browser.ts";
+import { createUser, PASSWORD } from "../support/people.ts";
 import { ownerWorkspace } from "./compare-seed.ts";
 
 // Issue #10 "Members and workspaces" in the browser: the owner invites by email and copies the link; a second person
@@ -13,6 +14,7 @@ const appUrl = inject("appUrl");
 
 const NEWCOMER = { name: "Nina Newcomer", email: "nina.members@assay.test", password: "nina's long password" };
 const OWN_WORKSPACE = "Nina's Lab";
+const EXISTING = { name: "Ezra Existing", email: "ezra.members@assay.test" };
 
 let browser: Browser;
 let owner: BrowserContext;
@@ -26,7 +28,7 @@ beforeAll(async () => {
   const { workspaceId } = await ownerWorkspace(db, OWNER.email);
   slug = (await db.workspace.findUniqueOrThrow({ where: { id: workspaceId } })).slug;
   await db.user.deleteMany({ where: { email: NEWCOMER.email } });
-  await db.invitation.deleteMany({ where: { email: NEWCOMER.email } });
+  await db.invitation.deleteMany({ where: { email: { in: [NEWCOMER.email, EXISTING.email] } } });
   await db.workspace.deleteMany({ where: { name: OWN_WORKSPACE } });
 });
 
@@ -36,7 +38,7 @@ afterAll(async () => {
   await browser?.close();
   // later files count the owner's members: the newcomer and their workspace go again
   await db.workspace.deleteMany({ where: { name: OWN_WORKSPACE } });
-  await db.user.deleteMany({ where: { email: NEWCOMER.email } });
+  await db.user.deleteMany({ where: { email: { in: [NEWCOMER.email, EXISTING.email] } } });
 });
 
 async function sidebarText(page: Page): Promise<string> {
@@ -162,5 +164,30 @@ describe("members and invitations in the browser", () => {
     expect((await db.workspace.findFirstOrThrow({ where: { slug } })).protectedLabels).toEqual([{ name: "production", approvals: 1 }]);
     await screenshot(page, "settings-general");
     await page.close();
+  });
+
+  it("someone who has an account signs in from the invitation page, comes back to it and joins as viewer", async () => {
+    await createUser(db, EXISTING);
+    const created = await owner.request.post(`${appUrl}/api/invitations`, {
+      data: { email: EXISTING.email, role: "viewer" },
+      headers: { origin: appUrl, "x-assay-workspace": slug },
+    });
+    expect(created.status()).toBe(201);
+    const path = new URL(((await created.json()) as { url: string }).url).pathname;
+    const context = await browser.newContext({ baseURL: appUrl, viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(path);
+    await page.click('[data-testid="invitation-sign-in"]');
+    await page.waitForURL("**/login?next=**");
+    await page.fill("#email", EXISTING.email);
+    await page.fill("#password", PASSWORD);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForURL(`**${path}`);
+    expect(await page.locator('[data-testid="invitation-submit"]').textContent()).toBe("Join workspace");
+    await screenshot(page, "invitation-join");
+    await page.click('[data-testid="invitation-submit"]');
+    await page.waitForURL(`**/w/${slug}/prompts`);
+    expect(await sidebarText(page)).toContain(`${EXISTING.email} · viewer`);
+    await context.close();
   });
 });

@@ -46,6 +46,7 @@ const transfer: Rule = { rule: "workspace.transfer", allowed: OWNERS };
 /** Route (as under app/api) → method → who may call it. Public routes are checked by access.test.ts. */
 const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   ablations: { POST: callModel },
+  activity: { GET: read },
   compare: { GET: read },
   "compare/case": { GET: read },
   "compare/judge": { POST: callModel },

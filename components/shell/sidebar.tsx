@@ -3,6 +3,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { SignOutButton } from "./sign-out-button";
 import { useWorkspacePath } from "./use-workspace-path";
+import { WorkspaceSwitcher, type SwitcherWorkspace } from "./workspace-switcher";
 
 const NAV = [
   { href: "/prompts", label: "Prompts", icon: "✎" },
@@ -13,19 +14,23 @@ const NAV = [
   { href: "/activity", label: "Activity", icon: "◷" },
   { href: "/connections", label: "Connections", icon: "⚡" },
   { href: "/models", label: "Local models", icon: "▣" },
+  { href: "/settings", label: "Settings", icon: "⚙" },
 ];
 
-export function Sidebar(props: { workspaceName: string; userName: string; userEmail: string; role: string }) {
+export function Sidebar(props: {
+  workspaceName: string;
+  workspaceSlug: string;
+  workspaces: SwitcherWorkspace[];
+  userName: string;
+  userEmail: string;
+  role: string;
+}) {
   const pathname = usePathname();
   const inWorkspace = useWorkspacePath();
   return (
     <aside className="flex w-52 shrink-0 flex-col border-r border-slate-200 bg-white" data-testid="sidebar">
-      <div className="flex items-center gap-2 border-b border-slate-100 px-4 py-3">
-        <div className="flex h-7 w-7 items-center justify-center rounded-md bg-brand-600 text-sm font-bold text-white">A</div>
-        <div className="min-w-0">
-          <div className="text-sm font-semibold leading-tight">Assay</div>
-          <div className="truncate text-xs text-slate-500" title={props.workspaceName}>{props.workspaceName}</div>
-        </div>
+      <div className="border-b border-slate-100 px-3 py-2">
+        <WorkspaceSwitcher current={props.workspaceSlug} workspaces={props.workspaces} />
       </div>
       <nav className="flex-1 space-y-0.5 p-2">
         {NAV.map((item) => {

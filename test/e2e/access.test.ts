@@ -7,7 +7,8 @@ import { ensureOwner } from "../support/browser.ts";
 // What each role may do once signed in is access-roles.test.ts.
 
 const appUrl = inject("appUrl");
-const PUBLIC_ROUTES = new Set(["health", "auth/[...all]", "setup"]);
+// invitations/sign-up is public: a new person with an invitation link creates their account there (issue #10)
+const PUBLIC_ROUTES = new Set(["health", "auth/[...all]", "setup", "invitations/sign-up"]);
 
 describe("access without a session", () => {
   it("answers 401 on every API route but health, auth and setup", async () => {

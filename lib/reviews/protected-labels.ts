@@ -1,22 +1,14 @@
-import { z } from "zod";
 import { db, type Prisma } from "../db.ts";
 import { AppError } from "../errors.ts";
-import { labelName } from "../prompts/schema.ts";
+import { protectedLabelsInput, type ProtectedLabel } from "../workspaces/schema.ts";
 
 // Workspace.protectedLabels, parsed in one place: [{ name, approvals }]. Labels production traffic follows; moving
 // one needs `label.moveProtected` (lib/auth/permissions.ts labelAction) and that many approvals of the version from
 // people other than its author (lib/reviews/gate.ts).
 
-export const protectedLabel = z.object({
-  name: labelName,
-  approvals: z.int("approvals: a whole number").min(0, "approvals: 0 or more").max(10, "approvals: at most 10"),
-});
-export type ProtectedLabel = z.infer<typeof protectedLabel>;
-
-export const protectedLabelList = z
-  .array(protectedLabel)
-  .max(20, "at most 20 protected labels")
-  .refine((labels) => new Set(labels.map((label) => label.name)).size === labels.length, "a label is listed twice");
+// The setting's shape is the one the settings form and API validate (lib/workspaces/schema.ts): one schema.
+export const protectedLabelList = protectedLabelsInput.shape.labels;
+export type { ProtectedLabel };
 
 /** What a workspace created before the setting existed (and the column default) protects. */
 export const DEFAULT_PROTECTED_LABELS: readonly ProtectedLabel[] = [{ name: "production", approvals: 1 }];

@@ -1,6 +1,7 @@
 import { db, Prisma } from "../db.ts";
 import { AppError } from "../errors.ts";
-import { protectedLabel, type ProtectedLabel } from "./schema.ts";
+import { parseProtectedLabels } from "../reviews/protected-labels.ts";
+import type { ProtectedLabel } from "./schema.ts";
 
 // Workspace settings: its name, the protected labels with the approvals each needs (read by reviews and label
 // moves), and the share-link policy (read when a link is made).
@@ -14,15 +15,6 @@ export interface WorkspaceSettings {
   allowPublicLinks: boolean;
 }
 
-/** The stored JSON as a list; entries that do not parse (a hand-edited row) are dropped rather than trusted. */
-export function protectedLabelsOf(value: Prisma.JsonValue): ProtectedLabel[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((entry) => {
-    const parsed = protectedLabel.safeParse(entry);
-    return parsed.success ? [parsed.data] : [];
-  });
-}
-
 export async function workspaceSettings(workspaceId: string): Promise<WorkspaceSettings> {
   const row = await db.workspace.findUnique({ where: { id: workspaceId } });
   if (!row) throw new AppError("not_found", "workspace", "No such workspace.");
@@ -30,7 +22,7 @@ export async function workspaceSettings(workspaceId: string): Promise<WorkspaceS
     id: row.id,
     name: row.name,
     slug: row.slug,
-    protectedLabels: protectedLabelsOf(row.protectedLabels),
+    protectedLabels: parseProtectedLabels(row.protectedLabels),
     shareLinkMaxDays: row.shareLinkMaxDays,
     allowPublicLinks: row.allowPublicLinks,
   };

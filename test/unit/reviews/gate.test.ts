@@ -20,7 +20,7 @@ describe("the protected labels setting", () => {
   it("parses the stored list and refuses a corrupt one instead of unprotecting production", () => {
     expect(parseProtectedLabels([{ name: "production", approvals: 1 }])).toEqual([{ name: "production", approvals: 1 }]);
     expect(() => parseProtectedLabels([{ name: "production" }])).toThrow(/protected labels setting is not valid/);
-    expect(protectedLabelList.safeParse([{ name: "production", approvals: 1 }, { name: "production", approvals: 2 }]).error?.issues[0]?.message).toBe("a label is listed twice");
+    expect(protectedLabelList.safeParse([{ name: "production", approvals: 1 }, { name: "production", approvals: 2 }]).error?.issues[0]?.message).toBe("\"production\" is listed twice");
     expect(protectedLabelList.safeParse([{ name: "Prod!", approvals: 1 }]).success).toBe(false);
   });
 });

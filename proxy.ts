@@ -1,15 +1,28 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { guardRequest } from "@/lib/http/guard-request";
 import { applySecurityHeaders } from "@/lib/http/security-headers";
+import { CURRENT_WORKSPACE, LAST_WORKSPACE_COOKIE, LEGACY_AREAS, workspacePath, workspaceSlugOf } from "@/lib/workspaces/paths";
 
 // Next 16's request hook (formerly middleware.ts): CSRF and content-type checks on API writes, and the security
 // headers with a per-request CSP nonce on every response. The rules live in lib/http/guard-request.ts.
 
+const LEGACY_PAGE = new RegExp(`^/(${LEGACY_AREAS.join("|")})(/|$)`);
+
 export function proxy(request: NextRequest) {
-  const outcome = guardRequest(request.method, request.nextUrl.pathname, request.headers);
+  const { pathname, search } = request.nextUrl;
+  // Links from before workspaces were in URLs (/prompts/…) open the same page in the current workspace.
+  if (LEGACY_PAGE.test(pathname)) {
+    return NextResponse.redirect(new URL(`${workspacePath(CURRENT_WORKSPACE, pathname)}${search}`, request.url), 307);
+  }
+  const outcome = guardRequest(request.method, pathname, request.headers);
   if (outcome.refusal) return outcome.refusal;
   const response = NextResponse.next({ request: { headers: outcome.requestHeaders } });
   applySecurityHeaders(response.headers, outcome.policy);
+  // Remember the last workspace opened: "/" and links that name none open it next time.
+  const slug = workspaceSlugOf(pathname);
+  if (slug && slug !== CURRENT_WORKSPACE && request.cookies.get(LAST_WORKSPACE_COOKIE)?.value !== slug) {
+    response.cookies.set(LAST_WORKSPACE_COOKIE, slug, { path: "/", sameSite: "lax", httpOnly: true, maxAge: 365 * 24 * 3600 });
+  }
   return response;
 }
 

@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
+import { CURRENT_WORKSPACE, workspacePath } from "@/lib/workspaces/paths";
 
 export default function Home() {
-  redirect("/prompts");
+  redirect(workspacePath(CURRENT_WORKSPACE, "/prompts"));
 }

@@ -5,6 +5,7 @@ import { planAblation } from "@/lib/compare/ablation-plan";
 import type { AblationCandidate, CreatedAblation } from "@/lib/compare/ablation";
 import { api, ApiError, errorText } from "@/lib/ui/api";
 import { LetterBadge } from "./variant-chip";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 // One action answers "do the examples earn their tokens?": pick a version with examples (and counterexamples), a
 // suite and a model; the run goes zero-shot → examples → examples + counterexamples and opens in the compare screen.
@@ -31,6 +32,7 @@ function placeholderContent(examples: number, counterexamples: number) {
 }
 
 export function AblationForm(props: { candidates: AblationCandidate[]; suites: AblationSuite[]; connections: AblationConnection[]; initialVersionId: string | null }) {
+  const inWorkspace = useWorkspacePath();
   const router = useRouter();
   const initial = props.candidates.find((candidate) => candidate.versionId === props.initialVersionId) ?? props.candidates[0];
   const [versionId, setVersionId] = useState(initial?.versionId ?? "");
@@ -54,7 +56,7 @@ export function AblationForm(props: { candidates: AblationCandidate[]; suites: A
     setError(null);
     try {
       const created = await api<CreatedAblation>("/api/ablations", { body: { versionId, suiteId, connectionId, model, exampleSweep, repeats } });
-      router.push(created.url);
+      router.push(inWorkspace(created.url));
     } catch (caught) {
       setError(caught instanceof ApiError ? errorText(caught) : String(caught));
       setSubmitting(false);

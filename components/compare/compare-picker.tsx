@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { ComparableRun } from "@/lib/compare/service";
 import { LetterBadge } from "./variant-chip";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 // Choosing what to compare: variants of one run, or of runs on the same suite (cases are matched by key). The first
 // variant picked is the baseline (A) every other is compared with.
@@ -13,6 +14,7 @@ function formatDate(iso: string): string {
 }
 
 export function ComparePicker({ runs, canRun }: { runs: ComparableRun[]; canRun: boolean }) {
+  const inWorkspace = useWorkspacePath();
   const router = useRouter();
   const [picked, setPicked] = useState<{ id: string; label: string; runId: string; suiteId: string | null }[]>([]);
   const suites = new Set(picked.map((item) => item.suiteId));
@@ -32,8 +34,8 @@ export function ComparePicker({ runs, canRun }: { runs: ComparableRun[]; canRun:
           <h2 className="text-base font-semibold">Nothing to compare yet</h2>
           <p className="mt-1 text-sm text-slate-600">Run a suite with two or more variants (prompt versions, models or parameters), then compare them here with intervals, p-values and a plain verdict.</p>
           <div className="mt-4 flex justify-center gap-2">
-            <Link className="btn-primary" href="/runs/new">Start a run</Link>
-            {canRun && <Link className="btn" href="/compare/ablation">Measure examples (ablation)</Link>}
+            <Link className="btn-primary" href={inWorkspace("/runs/new")}>Start a run</Link>
+            {canRun && <Link className="btn" href={inWorkspace("/compare/ablation")}>Measure examples (ablation)</Link>}
           </div>
         </div>
       </div>
@@ -59,7 +61,7 @@ export function ComparePicker({ runs, canRun }: { runs: ComparableRun[]; canRun:
         {suites.size > 1 && <span className="text-xs text-amber-700">Different suites: cases will be matched by key.</span>}
         <div className="ml-auto flex gap-2">
           {picked.length > 0 && <button className="btn" onClick={() => setPicked([])}>Clear</button>}
-          <button className="btn-primary" disabled={picked.length < 2} onClick={() => router.push(`/compare?variants=${picked.map((item) => item.id).join(",")}`)} data-testid="compare-picked">
+          <button className="btn-primary" disabled={picked.length < 2} onClick={() => router.push(inWorkspace(`/compare?variants=${picked.map((item) => item.id).join(",")}`))} data-testid="compare-picked">
             Compare {picked.length >= 2 ? picked.length : ""} variants
           </button>
         </div>
@@ -69,13 +71,13 @@ export function ComparePicker({ runs, canRun }: { runs: ComparableRun[]; canRun:
           <div key={run.id} className="card p-4" data-testid="picker-run">
             <div className="flex flex-wrap items-start justify-between gap-2">
               <div className="min-w-0">
-                <Link href={`/runs/${run.id}`} className="font-semibold hover:underline">{run.name || "Untitled run"}</Link>
+                <Link href={inWorkspace(`/runs/${run.id}`)} className="font-semibold hover:underline">{run.name || "Untitled run"}</Link>
                 <div className="text-xs text-slate-500">
                   {run.suiteName ?? "suite deleted"} · {formatDate(run.createdAt)} · {run.status}{run.repeats > 1 ? ` · ${run.repeats} repeats` : ""}
                 </div>
               </div>
               {run.variants.length >= 2 && (
-                <Link className="btn px-2 py-1 text-xs" href={`/compare?variants=${run.variants.map((variant) => variant.id).join(",")}`}>
+                <Link className="btn px-2 py-1 text-xs" href={inWorkspace(`/compare?variants=${run.variants.map((variant) => variant.id).join(",")}`)}>
                   Compare all {run.variants.length}
                 </Link>
               )}

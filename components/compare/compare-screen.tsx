@@ -12,6 +12,7 @@ import { PreferencePanel } from "./preference-panel";
 import { FiguresTable, VariantsOverview, Verdicts } from "./summary-panel";
 import { TagBreakdown } from "./tag-breakdown";
 import { LetterBadge, variantDescription } from "./variant-chip";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 // The compare screen: every figure arrives computed from the server; this component only arranges it and filters
 // the per-case list. With more than two variants one of them is compared with the baseline at a time, and every
@@ -39,6 +40,7 @@ export function CompareScreen(props: {
   canJudge: boolean;
   initialB: number;
 }) {
+  const inWorkspace = useWorkspacePath();
   const { comparison } = props;
   const router = useRouter();
   const [b, setB] = useState(Math.min(Math.max(props.initialB, 1), comparison.variants.length - 1));
@@ -96,7 +98,7 @@ export function CompareScreen(props: {
               <div className="truncate text-sm font-medium text-slate-900">{variant.label}{index === 0 && comparison.variants.length > 2 && <span className="ml-1.5 badge bg-slate-100 text-slate-600">baseline</span>}</div>
               <div className="truncate text-slate-500" title={variantDescription(variant)}>{variantDescription(variant)}</div>
               <div className="truncate text-slate-400">
-                <Link href={`/runs/${variant.runId}`} className="hover:underline">{variant.runName || "run"}</Link> · {variant.suiteName ?? "suite deleted"}{variant.repeats > 1 ? ` · ${variant.repeats} repeats` : ""}
+                <Link href={inWorkspace(`/runs/${variant.runId}`)} className="hover:underline">{variant.runName || "run"}</Link> · {variant.suiteName ?? "suite deleted"}{variant.repeats > 1 ? ` · ${variant.repeats} repeats` : ""}
               </div>
             </div>
           </div>
@@ -117,7 +119,7 @@ export function CompareScreen(props: {
         testId="verdict-card"
         actions={
           comparison.variants.length === 2 ? (
-            <Link className="btn px-2 py-1 text-xs" href={`/compare?variants=${variantB.id},${variantA.id}`} title="Make B the baseline">⇄ Swap</Link>
+            <Link className="btn px-2 py-1 text-xs" href={inWorkspace(`/compare?variants=${variantB.id},${variantA.id}`)} title="Make B the baseline">⇄ Swap</Link>
           ) : undefined
         }
       >

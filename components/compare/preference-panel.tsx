@@ -4,9 +4,10 @@ import { useRef, useState } from "react";
 import type { CompareVariant, PreferenceSummary, WinRate } from "@/lib/compare/types";
 import { formatPValue } from "@/lib/compare/verdict";
 import type { JudgeProgress } from "@/lib/compare/judge";
-import { ApiError, errorText } from "@/lib/ui/api";
+import { ApiError, errorText, workspaceHeaders } from "@/lib/ui/api";
 import { readServerEvents } from "@/lib/ui/sse";
 import { variantColor } from "./palette";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 // Blind pairwise preference for the selected pair: what people chose in review mode and what LLM judges chose
 // (counted only where both orders agree, with the share where the order flipped the verdict).
@@ -65,7 +66,7 @@ function JudgeForm(props: { a: string; b: string; connections: JudgeConnection[]
     try {
       const response = await fetch("/api/compare/judge", {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: workspaceHeaders({ "content-type": "application/json" }),
         body: JSON.stringify({ variantAId: props.a, variantBId: props.b, connectionId, model, rubric, limit }),
         signal: controller.current.signal,
       });
@@ -147,6 +148,7 @@ export function PreferencePanel(props: {
   canJudge: boolean;
   onJudged: () => void;
 }) {
+  const inWorkspace = useWorkspacePath();
   const [judging, setJudging] = useState(false);
   const variantA = props.variants[props.a] as CompareVariant;
   const variantB = props.variants[props.b] as CompareVariant;
@@ -157,7 +159,7 @@ export function PreferencePanel(props: {
         <div className="mb-1 flex items-center justify-between gap-2">
           <h4 className="text-sm font-medium text-slate-800">People (blind review)</h4>
           {props.canVote && (
-            <Link className="btn px-2 py-1 text-xs" href={`/compare/review?a=${variantA.id}&b=${variantB.id}`} data-testid="review-link">
+            <Link className="btn px-2 py-1 text-xs" href={inWorkspace(`/compare/review?a=${variantA.id}&b=${variantB.id}`)} data-testid="review-link">
               Review blind →
             </Link>
           )}

@@ -2,10 +2,12 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 // Right after an ablation (or any run) starts, its variants have no results yet: wait here and show the comparison
 // as soon as there is something to compare.
 export function WaitingForResults({ message }: { message: string }) {
+  const inWorkspace = useWorkspacePath();
   const router = useRouter();
   useEffect(() => {
     const timer = setInterval(() => router.refresh(), 2000);
@@ -18,7 +20,7 @@ export function WaitingForResults({ message }: { message: string }) {
         <div>
           <h2 className="font-semibold">Waiting for the first results</h2>
           <p className="mt-1 text-sm text-slate-600">{message} This page refreshes on its own.</p>
-          <Link className="btn mt-4" href="/runs">See runs in progress</Link>
+          <Link className="btn mt-4" href={inWorkspace("/runs")}>See runs in progress</Link>
         </div>
       </div>
     </div>

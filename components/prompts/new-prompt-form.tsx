@@ -2,9 +2,11 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { api, errorText } from "@/lib/ui/api";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 /** Name + description; the server creates version 1 from a starter template the user edits next. */
 export function NewPromptForm(props: { onCancel: () => void }) {
+  const inWorkspace = useWorkspacePath();
   const router = useRouter();
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
@@ -17,7 +19,7 @@ export function NewPromptForm(props: { onCancel: () => void }) {
     setError(null);
     try {
       const result = await api<{ prompt: { id: string } }>("/api/prompts", { body: { name, description } });
-      router.push(`/prompts/${result.prompt.id}`);
+      router.push(inWorkspace(`/prompts/${result.prompt.id}`));
     } catch (caught) {
       setError(errorText(caught));
       setBusy(false);

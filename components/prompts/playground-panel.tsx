@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
-import { ApiError, errorText } from "@/lib/ui/api";
+import { ApiError, errorText, workspaceHeaders } from "@/lib/ui/api";
 import { readServerEvents } from "@/lib/ui/sse";
 import { CallMetrics, ProviderError } from "./call-metrics";
 import { ModelPicker } from "./params-editor";
@@ -48,7 +48,7 @@ export function PlaygroundPanel(props: {
     try {
       const response = await fetch("/api/playground/run", {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: workspaceHeaders({ "content-type": "application/json" }),
         signal: abort.signal,
         body: JSON.stringify({
           promptId: props.promptId,

@@ -4,8 +4,10 @@ import { useMemo, useState } from "react";
 import { formatTime } from "@/lib/format";
 import type { PromptSummaryView } from "@/lib/prompts/views";
 import { NewPromptForm } from "./new-prompt-form";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 export function PromptList(props: { prompts: PromptSummaryView[]; canWrite: boolean }) {
+  const inWorkspace = useWorkspacePath();
   const [creating, setCreating] = useState(false);
   const [query, setQuery] = useState("");
   const shown = useMemo(() => {
@@ -40,7 +42,7 @@ export function PromptList(props: { prompts: PromptSummaryView[]; canWrite: bool
             {shown.map((prompt) => (
               <tr key={prompt.id} className="hover:bg-slate-50" data-testid="prompt-row">
                 <td className="px-4 py-3">
-                  <Link href={`/prompts/${prompt.id}`} className="font-medium text-brand-700 hover:underline">{prompt.name}</Link>
+                  <Link href={inWorkspace(`/prompts/${prompt.id}`)} className="font-medium text-brand-700 hover:underline">{prompt.name}</Link>
                   {prompt.description && <div className="mt-0.5 max-w-xl truncate text-xs text-slate-500">{prompt.description}</div>}
                 </td>
                 <td className="px-4 py-3 font-mono text-xs">{prompt.latestVersion ? `v${prompt.latestVersion.number}` : "—"}</td>

@@ -7,6 +7,7 @@ import type { ConnectionOption } from "@/components/prompts/types";
 import { api, ApiError, errorText } from "@/lib/ui/api";
 import { formatCount } from "@/lib/format";
 import { autoLabel, resolveRef, VariantEditor, type PromptOption, type VariantDraft } from "./variant-editor";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 export interface SuiteOption {
   id: string;
@@ -58,6 +59,7 @@ export function NewRunForm(props: {
   initialSuiteId: string | null;
   initialPromptId: string | null;
 }) {
+  const inWorkspace = useWorkspacePath();
   const router = useRouter();
   const localConnection = props.connections.find((connection) => connection.kind === "local") ?? props.connections[0];
   const [suiteId, setSuiteId] = useState(props.initialSuiteId ?? props.suites[0]?.id ?? "");
@@ -196,7 +198,7 @@ export function NewRunForm(props: {
     setBusy(true);
     try {
       const created = await api<{ id: string }>("/api/runs", { body });
-      router.push(`/runs/${created.id}`);
+      router.push(inWorkspace(`/runs/${created.id}`));
     } catch (caught) {
       if (caught instanceof ApiError) {
         const located: Record<number, string[]> = {};
@@ -215,7 +217,7 @@ export function NewRunForm(props: {
     return (
       <div className="p-6">
         <div className="card p-10 text-center text-sm text-slate-500">
-          A run needs a suite of cases. <Link href="/suites" className="font-medium text-brand-700 hover:underline">Create a suite</Link> first.
+          A run needs a suite of cases. <Link href={inWorkspace("/suites")} className="font-medium text-brand-700 hover:underline">Create a suite</Link> first.
         </div>
       </div>
     );
@@ -320,7 +322,7 @@ export function NewRunForm(props: {
           {busy ? "Starting…" : "▶ Start run"}
         </button>
       </div>
-      {suite && suite.caseCount === 0 && <p className="text-sm text-amber-700">This suite has no cases yet: <Link className="underline" href={`/suites/${suite.id}`}>add or import some</Link>.</p>}
+      {suite && suite.caseCount === 0 && <p className="text-sm text-amber-700">This suite has no cases yet: <Link className="underline" href={inWorkspace(`/suites/${suite.id}`)}>add or import some</Link>.</p>}
     </form>
   );
 }

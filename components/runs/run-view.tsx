@@ -11,10 +11,12 @@ import { useRunProgress } from "./use-run-progress";
 import { VariantSummaryTable } from "./variant-summary";
 import { letterColor, variantLetters } from "./variant-editor";
 import { isActive, type RunDetailView, type RunProgress, type VariantLabelMetrics } from "./types";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 const SUMMARY_REFRESH_MS = 2000;
 
 export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelMetrics[] | null; canCancel: boolean; canResume: boolean }) {
+  const inWorkspace = useWorkspacePath();
   const router = useRouter();
   const [run, setRun] = useState(props.run);
   const [restart, setRestart] = useState(0);
@@ -105,7 +107,7 @@ export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelM
         {run.error && <p className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">The run failed: {run.error}</p>}
         {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
         <div className="flex flex-wrap gap-x-5 gap-y-1 text-xs text-slate-500">
-          <span>Suite: {run.suiteId ? <Link className="text-brand-700 hover:underline" href={`/suites/${run.suiteId}`}>{run.suiteName}</Link> : <em>deleted</em>}</span>
+          <span>Suite: {run.suiteId ? <Link className="text-brand-700 hover:underline" href={inWorkspace(`/suites/${run.suiteId}`)}>{run.suiteName}</Link> : <em>deleted</em>}</span>
           <span>{run.variants.length} variant{run.variants.length === 1 ? "" : "s"} × {formatCount(run.repeats === 0 ? 0 : Math.round(run.totalCells / Math.max(1, run.variants.length * run.repeats)))} cases × {run.repeats} repeat{run.repeats === 1 ? "" : "s"}</span>
           <span>concurrency {run.concurrency}</span>
           <span>cache {run.cache ? "on (cached answers are left out of latency)" : "off"}</span>
@@ -128,7 +130,7 @@ export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelM
           <VariantSelect variants={run.variants} value={compareB} onChange={setCompareB} />
           <Link
             className={`btn ${compareA === compareB ? "pointer-events-none opacity-50" : ""}`}
-            href={`/compare?run=${run.id}&a=${compareA}&b=${compareB}`}
+            href={inWorkspace(`/compare?run=${run.id}&a=${compareA}&b=${compareB}`)}
             data-testid="compare-link"
           >
             ⇄ Compare A/B

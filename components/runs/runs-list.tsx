@@ -5,6 +5,7 @@ import { api, errorText } from "@/lib/ui/api";
 import { formatCount, formatDuration, formatPercent, formatTime } from "@/lib/format";
 import { ProgressBar, StatusBadge } from "./run-bits";
 import { isActive, type RunStatus, type RunSummaryView } from "./types";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 const POLL_MS = 2500;
 /** runs per request, as the API pages them */
@@ -17,6 +18,7 @@ function runDuration(run: RunSummaryView): number | null {
 }
 
 export function RunsList(props: { initial: RunSummaryView[]; canRun: boolean }) {
+  const inWorkspace = useWorkspacePath();
   const [runs, setRuns] = useState(props.initial);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<RunStatus | "all">("all");
@@ -71,7 +73,7 @@ export function RunsList(props: { initial: RunSummaryView[]; canRun: boolean }) 
             </button>
           ))}
         </div>
-        {props.canRun && <Link href="/runs/new" className="btn-primary" data-testid="new-run">▶ New run</Link>}
+        {props.canRun && <Link href={inWorkspace("/runs/new")} className="btn-primary" data-testid="new-run">▶ New run</Link>}
       </div>
       {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
       {runs.length === 0 ? (
@@ -98,9 +100,9 @@ export function RunsList(props: { initial: RunSummaryView[]; canRun: boolean }) 
                 return (
                   <tr key={run.id} className="align-top hover:bg-slate-50" data-testid="run-row">
                     <td className="px-4 py-2.5">
-                      <Link href={`/runs/${run.id}`} className="font-medium text-brand-700 hover:underline">{run.name || `Run ${run.id.slice(-6)}`}</Link>
+                      <Link href={inWorkspace(`/runs/${run.id}`)} className="font-medium text-brand-700 hover:underline">{run.name || `Run ${run.id.slice(-6)}`}</Link>
                       <div className="text-xs text-slate-500">
-                        {run.suiteId ? <Link href={`/suites/${run.suiteId}`} className="hover:underline">{run.suiteName}</Link> : <span className="italic">suite deleted</span>}
+                        {run.suiteId ? <Link href={inWorkspace(`/suites/${run.suiteId}`)} className="hover:underline">{run.suiteName}</Link> : <span className="italic">suite deleted</span>}
                         {run.repeats > 1 && ` · ×${run.repeats} repeats`}
                         {run.cache && " · cache on"}
                       </div>

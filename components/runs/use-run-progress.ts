@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import { readServerEvents } from "@/lib/ui/sse";
 import { isActive, type RunProgress } from "./types";
+import { workspaceHeaders } from "@/lib/ui/api";
 
 function isProgress(value: unknown): value is RunProgress {
   const candidate = value as Partial<RunProgress> | null;
@@ -26,7 +27,7 @@ export function useRunProgress(runId: string, initial: RunProgress, restartKey =
     async function connect(): Promise<void> {
       while (!ended && !controller.signal.aborted) {
         try {
-          const response = await fetch(`/api/runs/${runId}/events`, { signal: controller.signal, headers: { accept: "text/event-stream" } });
+          const response = await fetch(`/api/runs/${runId}/events`, { signal: controller.signal, headers: workspaceHeaders({ accept: "text/event-stream" }) });
           if (!response.ok || !response.body) throw new Error(`events answered ${response.status}`);
           setConnected(true);
           attempt = 0;

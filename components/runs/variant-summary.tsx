@@ -4,6 +4,7 @@ import { wilsonInterval } from "@/lib/stats/intervals";
 import { formatCount, formatDuration, formatMoney, formatPercent } from "@/lib/format";
 import { letterColor, variantLetters } from "./variant-editor";
 import type { VariantRecord } from "./types";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 function PassRate({ passed, done }: { passed: number; done: number }) {
   if (done === 0) return <span className="text-slate-400">—</span>;
@@ -25,6 +26,7 @@ function PassRate({ passed, done }: { passed: number; done: number }) {
 
 /** One row per variant: pass rate (with its interval), score, latency and TTFT percentiles, tokens and cost. */
 export function VariantSummaryTable(props: { runId: string; variants: VariantRecord[] }) {
+  const inWorkspace = useWorkspacePath();
   const canCompare = props.variants.length >= 2;
   return (
     <div className="card overflow-x-auto">
@@ -78,7 +80,7 @@ export function VariantSummaryTable(props: { runId: string; variants: VariantRec
                 {canCompare && (
                   <td className="px-3 py-2.5 text-right">
                     {other && (
-                      <Link href={`/compare?run=${props.runId}&a=${variant.id}&b=${other.id}`} className="whitespace-nowrap text-xs font-medium text-brand-700 hover:underline">
+                      <Link href={inWorkspace(`/compare?run=${props.runId}&a=${variant.id}&b=${other.id}`)} className="whitespace-nowrap text-xs font-medium text-brand-700 hover:underline">
                         vs {variantLetters[props.variants.indexOf(other)]} ⇄
                       </Link>
                     )}

@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { SignOutButton } from "./sign-out-button";
+import { useWorkspacePath } from "./use-workspace-path";
 
 const NAV = [
   { href: "/prompts", label: "Prompts", icon: "✎" },
@@ -14,6 +15,7 @@ const NAV = [
 
 export function Sidebar(props: { workspaceName: string; userName: string; userEmail: string; role: string }) {
   const pathname = usePathname();
+  const inWorkspace = useWorkspacePath();
   return (
     <aside className="flex w-52 shrink-0 flex-col border-r border-slate-200 bg-white" data-testid="sidebar">
       <div className="flex items-center gap-2 border-b border-slate-100 px-4 py-3">
@@ -25,11 +27,12 @@ export function Sidebar(props: { workspaceName: string; userName: string; userEm
       </div>
       <nav className="flex-1 space-y-0.5 p-2">
         {NAV.map((item) => {
-          const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
+          const href = inWorkspace(item.href);
+          const active = pathname === href || pathname.startsWith(`${href}/`);
           return (
             <Link
               key={item.href}
-              href={item.href}
+              href={href}
               className={`flex items-center gap-2 rounded-md px-2.5 py-1.5 text-sm ${active ? "bg-brand-50 font-medium text-brand-700" : "text-slate-700 hover:bg-slate-100"}`}
             >
               <span className="w-4 text-center text-slate-400" aria-hidden>{item.icon}</span>

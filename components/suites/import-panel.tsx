@@ -1,6 +1,6 @@
 "use client";
 import { useRef, useState, type FormEvent } from "react";
-import { ApiError } from "@/lib/ui/api";
+import { ApiError, workspaceHeaders } from "@/lib/ui/api";
 import { formatCount } from "@/lib/format";
 import type { FieldProblem, ImportSummaryView } from "./types";
 
@@ -18,7 +18,7 @@ async function upload(suiteId: string, file: File, mode: "append" | "replace", d
   const response = await fetch(`/api/suites/${suiteId}/import?${query}`, {
     method: "POST",
     body: file,
-    headers: { "content-type": file.type || "application/octet-stream" },
+    headers: workspaceHeaders({ "content-type": file.type || "application/octet-stream" }),
   });
   const text = await response.text();
   let data: unknown = null;

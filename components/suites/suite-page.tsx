@@ -8,10 +8,12 @@ import { AssertionsEditor, draftsToAssertions, mapServerProblems, type ProblemMa
 import { toDraft, type AssertionDraft } from "./assertion-fields";
 import { CasesTable } from "./cases-table";
 import type { CasePageView, SuiteView } from "./types";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 type Tab = "cases" | "assertions" | "settings";
 
 export function SuitePage(props: { suite: SuiteView; cases: CasePageView; canWrite: boolean; canRun: boolean }) {
+  const inWorkspace = useWorkspacePath();
   const [suite, setSuite] = useState(props.suite);
   const [tab, setTab] = useState<Tab>("cases");
   const onCountChange = useCallback((caseCount: number) => setSuite((current) => ({ ...current, caseCount })), []);
@@ -39,7 +41,7 @@ export function SuitePage(props: { suite: SuiteView; cases: CasePageView; canWri
         </nav>
         <div className="flex items-center gap-3 text-xs text-slate-500">
           <span>Updated {formatTime(suite.updatedAt)}</span>
-          {props.canRun && <Link href={`/runs/new?suite=${suite.id}`} className="btn-primary" data-testid="run-suite">▶ Run this suite</Link>}
+          {props.canRun && <Link href={inWorkspace(`/runs/new?suite=${suite.id}`)} className="btn-primary" data-testid="run-suite">▶ Run this suite</Link>}
         </div>
       </div>
       {/* Kept mounted, so switching tabs keeps the page of cases and any unsaved assertion edits. */}
@@ -141,6 +143,7 @@ function DefaultAssertions(props: { suite: SuiteView; canWrite: boolean; onSaved
 }
 
 function SuiteSettings(props: { suite: SuiteView; canWrite: boolean; onSaved: (suite: SuiteView) => void }) {
+  const inWorkspace = useWorkspacePath();
   const router = useRouter();
   const [name, setName] = useState(props.suite.name);
   const [description, setDescription] = useState(props.suite.description);
@@ -170,7 +173,7 @@ function SuiteSettings(props: { suite: SuiteView; canWrite: boolean; onSaved: (s
     if (!window.confirm(`Delete the suite "${props.suite.name}" and its ${count} case${count === 1 ? "" : "s"}? Run results for these cases are deleted too; this cannot be undone.`)) return;
     try {
       await api(`/api/suites/${props.suite.id}`, { method: "DELETE" });
-      router.push("/suites");
+      router.push(inWorkspace("/suites"));
     } catch (caught) {
       setError(errorText(caught));
     }

@@ -5,8 +5,10 @@ import { useState, type FormEvent } from "react";
 import { api, ApiError, errorText } from "@/lib/ui/api";
 import { formatCount, formatTime } from "@/lib/format";
 import type { SuiteView } from "./types";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 export function SuitesList(props: { suites: SuiteView[]; canWrite: boolean; canRun: boolean }) {
+  const inWorkspace = useWorkspacePath();
   const router = useRouter();
   const [creating, setCreating] = useState(props.suites.length === 0 && props.canWrite);
   const [name, setName] = useState("");
@@ -21,7 +23,7 @@ export function SuitesList(props: { suites: SuiteView[]; canWrite: boolean; canR
     setError(null);
     try {
       const suite = await api<SuiteView>("/api/suites", { body: { name, description } });
-      router.push(`/suites/${suite.id}`);
+      router.push(inWorkspace(`/suites/${suite.id}`));
     } catch (caught) {
       const field = caught instanceof ApiError ? (caught.details[0]?.path ?? null) : null;
       setError({ field, message: errorText(caught) });
@@ -91,14 +93,14 @@ export function SuitesList(props: { suites: SuiteView[]; canWrite: boolean; canR
               {shown.map((suite) => (
                 <tr key={suite.id} className="hover:bg-slate-50" data-testid="suite-row">
                   <td className="px-4 py-2.5">
-                    <Link href={`/suites/${suite.id}`} className="font-medium text-brand-700 hover:underline">{suite.name}</Link>
+                    <Link href={inWorkspace(`/suites/${suite.id}`)} className="font-medium text-brand-700 hover:underline">{suite.name}</Link>
                     {suite.description && <div className="max-w-xl truncate text-xs text-slate-500">{suite.description}</div>}
                   </td>
                   <td className="px-4 py-2.5 text-right tabular-nums">{formatCount(suite.caseCount)}</td>
                   <td className="px-4 py-2.5 text-right tabular-nums">{suite.assertions.length}</td>
                   <td className="px-4 py-2.5 text-slate-500">{formatTime(suite.updatedAt)}</td>
                   <td className="px-4 py-2.5 text-right">
-                    {props.canRun && <Link href={`/runs/new?suite=${suite.id}`} className="text-xs font-medium text-brand-700 hover:underline">Run ▸</Link>}
+                    {props.canRun && <Link href={inWorkspace(`/runs/new?suite=${suite.id}`)} className="text-xs font-medium text-brand-700 hover:underline">Run ▸</Link>}
                   </td>
                 </tr>
               ))}

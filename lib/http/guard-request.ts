@@ -2,6 +2,7 @@ import { AppError, errorBody, httpStatusOf } from "../errors.ts";
 import { env, publicUrl } from "../env.ts";
 import { assertAllowedOrigin, assertJsonContentType } from "./request-guard.ts";
 import { applySecurityHeaders, contentSecurityPolicy, createNonce } from "./security-headers.ts";
+import { WORKSPACE_HEADER, workspaceSlugOf } from "../workspaces/paths.ts";
 
 // What proxy.ts does for every request but static assets: refuse cross-site and non-JSON API writes, and put the
 // security headers (with a fresh CSP nonce) on the request, for Next's renderer, and on the response.
@@ -35,9 +36,29 @@ export function guardRequest(method: string, pathname: string, headers: Headers)
     }
   }
   const requestHeaders = new Headers(headers);
+  const workspace = workspaceFor(pathname, headers);
+  if (workspace) requestHeaders.set(WORKSPACE_HEADER, workspace);
+  else requestHeaders.delete(WORKSPACE_HEADER);
   // Next.js takes the nonce for its own <script> tags from the request's CSP header.
   requestHeaders.set("content-security-policy", policy);
   return { refusal: null, requestHeaders, policy };
+}
+
+/**
+ * The workspace a request is for: a page names it in its URL (/w/<slug>/…, which wins over anything the client sent);
+ * an API call sends it in x-assay-workspace (api() does), or, for a plain link such as an export download, it is the
+ * workspace of the page the link was on (the Referer). Membership is checked later (lookupMember): this only chooses
+ * among the caller's own workspaces.
+ */
+function workspaceFor(pathname: string, headers: Headers): string | null {
+  const fromPage = workspaceSlugOf(pathname);
+  if (fromPage) return fromPage;
+  if (!pathname.startsWith("/api/")) return null;
+  const sent = headers.get(WORKSPACE_HEADER);
+  if (sent) return sent;
+  const referer = headers.get("referer");
+  if (!referer || !URL.canParse(referer)) return null;
+  return workspaceSlugOf(new URL(referer).pathname);
 }
 
 type RouteHandler<Context> = (request: Request, context: Context) => Promise<Response>;

@@ -60,6 +60,8 @@ export class RunWorker {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private readonly held = new Map<string, HeldChunk>();
+  /** chunks a fetch returned after stop() began: failed back to the queue by stop() without being started */
+  private readonly fetchedWhileStopping: { queue: string; jobId: string }[] = [];
   private readonly runs = new Map<string, RunEntry>();
   private readonly workspaceSemaphores = new Map<string, Semaphore>();
   private readonly writer = new ResultWriter((line) => this.log(line));
@@ -109,6 +111,7 @@ export class RunWorker {
     }
     await this.loopDone;
     await Promise.allSettled([...this.active]);
+    const unstarted = this.fetchedWhileStopping.splice(0);
     // The writer logs a failed batch itself (and rejects its rows); this catches a failure of the flush as such.
     await this.writer.flush().catch((error: unknown) => this.log(`writing the last results at stop failed: ${messageOf(error)}`));
     await this.completions.flush();
@@ -116,7 +119,7 @@ export class RunWorker {
     // ones as they are).
     const boss = this.boss;
     if (boss) {
-      for (const chunk of held) {
+      for (const chunk of [...held, ...unstarted]) {
         await boss
           .fail(chunk.queue, chunk.jobId, { message: "worker stopped" })
           // Not fatal: the chunk's lease runs out and pg-boss hands it out again, only later.
@@ -184,7 +187,11 @@ export class RunWorker {
           const room = this.target() - this.pendingCells;
           const batchSize = Math.max(1, Math.min(10, Math.ceil(room / this.lastChunkSize)));
           const jobs = await this.boss.fetch<ChunkJob>(queue, { batchSize });
-          for (const job of jobs) this.startChunk(queue, job.id, job.data);
+          for (const job of jobs) {
+            // A fetch that was in flight when stop() began: its chunks go straight back, never started.
+            if (this.running) this.startChunk(queue, job.id, job.data);
+            else this.fetchedWhileStopping.push({ queue, jobId: job.id });
+          }
           fetched += jobs.length;
         }
       } catch (error) {

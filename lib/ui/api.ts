@@ -1,3 +1,5 @@
+import { WORKSPACE_HEADER, workspaceSlugOf } from "../workspaces/paths.ts";
+
 // The browser's way to call our API: JSON in, JSON out, and errors carrying the server's own message and details.
 
 export interface ApiErrorDetail {
@@ -20,10 +22,16 @@ export class ApiError extends Error {
   }
 }
 
+/** The header naming the workspace of the page making the call (/w/<slug>/…), for every fetch to our API. */
+export function workspaceHeaders(extra: Record<string, string> = {}): Record<string, string> {
+  const slug = typeof window === "undefined" ? null : workspaceSlugOf(window.location.pathname);
+  return slug ? { ...extra, [WORKSPACE_HEADER]: slug } : extra;
+}
+
 export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   const response = await fetch(path, {
     method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: init.body === undefined ? undefined : { "content-type": "application/json" },
+    headers: workspaceHeaders(init.body === undefined ? {} : { "content-type": "application/json" }),
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     signal: init.signal,
   });

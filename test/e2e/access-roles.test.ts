@@ -1,9 +1,8 @@
-import { randomUUID } from "node:crypto";
-import { hashPassword } from "better-auth/crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiRoutes, urlOf, type Method } from "../support/api-routes.ts";
 import { ensureOwner, launchBrowser, OWNER, screenshot } from "../support/browser.ts";
+import { contextWithCookie, createUser, PASSWORD, signIn } from "../support/people.ts";
 import { ownerWorkspace } from "./compare-seed.ts";
 
 // Issue #9 "One permission table": every API route, as each role and as a signed-in account of no workspace, answers
@@ -89,7 +88,6 @@ const EXTRA: { method: Method; path: string; expected: Rule }[] = [
 ];
 
 const PUBLIC_ROUTES = new Set(["health", "auth/[...all]", "setup"]);
-const PASSWORD = "roles crawl password";
 const ROLES: readonly Role[] = ["owner", "admin", "editor", "viewer"];
 const OUTSIDER = { name: "Olga Outsider", email: "outsider@assay.test" };
 const PEOPLE: Record<Exclude<Role, "owner">, { name: string; email: string }> = {
@@ -97,46 +95,6 @@ const PEOPLE: Record<Exclude<Role, "owner">, { name: string; email: string }> = 
   editor: { name: "Edith Editor", email: "editor@assay.test" },
   viewer: { name: "Victor Viewer", email: "viewer@assay.test" },
 };
-
-/** A credential account written as better-auth writes one (its scrypt hash), replacing an earlier one of that email. */
-async function createUser(person: { name: string; email: string }): Promise<string> {
-  await db.user.deleteMany({ where: { email: person.email } });
-  const id = randomUUID();
-  await db.user.create({
-    data: {
-      id,
-      name: person.name,
-      email: person.email,
-      emailVerified: true,
-      accounts: { create: { id: randomUUID(), accountId: id, providerId: "credential", password: await hashPassword(PASSWORD) } },
-    },
-  });
-  return id;
-}
-
-/**
- * The session cookie of a sign-in through the real endpoint. Five people sign in from one address within seconds,
- * which the sign-in rate limit answers with 429 and the seconds to wait: the crawl waits as told (a few times at most).
- */
-async function signIn(email: string, password: string): Promise<string> {
-  let response: Response;
-  for (let attempt = 1; ; attempt++) {
-    response = await fetch(`${appUrl}/api/auth/sign-in/email`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: appUrl },
-      body: JSON.stringify({ email, password }),
-    });
-    const wait = Number(response.headers.get("retry-after") ?? response.headers.get("x-retry-after") ?? "10");
-    if (response.status !== 429 || attempt === 4) break;
-    await response.body?.cancel();
-    await new Promise((resolve) => setTimeout(resolve, (Math.min(Number.isFinite(wait) ? wait : 10, 60) + 1) * 1000));
-  }
-  if (!response.ok) throw new Error(`sign-in of ${email} failed: ${response.status} ${await response.text()}`);
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(";")[0])
-    .join("; ");
-}
 
 async function call(cookie: string, method: Method, url: string): Promise<{ status: number; message: string }> {
   const response = await fetch(url, {
@@ -164,13 +122,13 @@ beforeAll(async () => {
   await ensureOwner(appUrl);
   const { workspaceId } = await ownerWorkspace(db, OWNER.email);
   for (const [role, person] of Object.entries(PEOPLE) as [Exclude<Role, "owner">, { name: string; email: string }][]) {
-    const userId = await createUser(person);
+    const userId = await createUser(db, person);
     await db.membership.create({ data: { workspaceId, userId, role } });
   }
-  await createUser(OUTSIDER);
-  cookies.set("owner", await signIn(OWNER.email, OWNER.password));
-  for (const [role, person] of Object.entries(PEOPLE) as [Exclude<Role, "owner">, { email: string }][]) cookies.set(role, await signIn(person.email, PASSWORD));
-  cookies.set("outsider", await signIn(OUTSIDER.email, PASSWORD));
+  await createUser(db, OUTSIDER);
+  cookies.set("owner", await signIn(appUrl, OWNER.email, OWNER.password));
+  for (const [role, person] of Object.entries(PEOPLE) as [Exclude<Role, "owner">, { email: string }][]) cookies.set(role, await signIn(appUrl, person.email, PASSWORD));
+  cookies.set("outsider", await signIn(appUrl, OUTSIDER.email, PASSWORD));
   const prompt = await db.prompt.findFirst({ where: { workspaceId }, orderBy: { createdAt: "asc" }, select: { id: true } });
   if (!prompt) throw new Error("the workspace has no prompt; setup seeds the demo prompts");
   promptId = prompt.id;
@@ -247,15 +205,8 @@ describe("route crawl by role", () => {
 
 /** A page signed in as `who`, opened at `path`; its context is closed after the file. */
 async function openAs(who: Role | "outsider", path: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: appUrl, viewport: { width: 1440, height: 900 } });
+  const context = await contextWithCookie(browser, appUrl, cookies.get(who) as string);
   contexts.push(context);
-  const host = new URL(appUrl).hostname;
-  await context.addCookies(
-    (cookies.get(who) as string).split("; ").map((pair) => {
-      const at = pair.indexOf("=");
-      return { name: pair.slice(0, at), value: pair.slice(at + 1), domain: host, path: "/" };
-    }),
-  );
   const page = await context.newPage();
   await page.goto(path);
   return page;
@@ -303,6 +254,6 @@ describe("pages by role", () => {
   it("sends an account of no workspace to a page that says so instead of back to sign-in", async () => {
     const page = await openAs("outsider", "/prompts");
     expect(new URL(page.url()).pathname).toBe("/no-workspace");
-    expect(await page.locator('[data-testid="no-workspace"]').textContent()).toBe("Ask a workspace admin to add you, then sign in again.");
+    expect(await page.locator('[data-testid="no-workspace"]').textContent()).toBe("Ask one of its admins to invite you; the invitation link adds you to it.");
   });
 });

@@ -177,10 +177,10 @@ describe("login", () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await signInThroughForm(page, "/suites");
-    await page.waitForURL(`${appUrl}/suites`);
+    await page.waitForURL(new RegExp(`^${appUrl}/w/[^/]+/suites$`));
     await context.clearCookies();
     await signInThroughForm(page, "//evil.com/steal");
-    await page.waitForURL(`${appUrl}/prompts`);
+    await page.waitForURL(new RegExp(`^${appUrl}/w/[^/]+/prompts$`));
     await context.close();
   });
 
@@ -256,7 +256,7 @@ describe("first start on a network", () => {
     await page.fill("#password", OWNER.password);
     await page.fill("#workspaceName", OWNER.workspaceName);
     await page.click('[data-testid="setup-submit"]');
-    await page.waitForURL(`${url}/prompts`);
+    await page.waitForURL(new RegExp(`^${url}/w/[^/]+/prompts$`));
     await context.close();
 
     // used once

@@ -9,6 +9,7 @@ import { AppError, unlessNotFound } from "@/lib/errors";
 import { getRun } from "@/lib/runs/service";
 import { getSuite } from "@/lib/suites/suites";
 import { runLabelMetrics } from "./label-metrics";
+import { workspacePath } from "@/lib/workspaces/paths";
 
 export const dynamic = "force-dynamic";
 
@@ -23,6 +24,7 @@ async function loadRun(workspaceId: string, id: string) {
 
 export async function generateMetadata(props: { params: Promise<{ id: string }> }) {
   const member = await requireMember();
+  const inWorkspace = (path: string) => workspacePath(member.workspace.slug, path);
   const { id } = await props.params;
   const run = await unlessNotFound(getRun(member.workspace.id, id));
   return { title: run ? run.name || `Run ${run.id.slice(-6)}` : "Run" };
@@ -30,6 +32,7 @@ export async function generateMetadata(props: { params: Promise<{ id: string }> 
 
 export default async function RunPage(props: { params: Promise<{ id: string }> }) {
   const member = await requireMember();
+  const inWorkspace = (path: string) => workspacePath(member.workspace.slug, path);
   const { id } = await props.params;
   const run = await loadRun(member.workspace.id, id);
   const suite = run.suiteId ? await unlessNotFound(getSuite(member.workspace.id, run.suiteId)) : null;
@@ -41,7 +44,7 @@ export default async function RunPage(props: { params: Promise<{ id: string }> }
       <PageHeader
         title={
           <span>
-            <Link href="/runs" className="text-slate-400 hover:text-slate-600">Runs</Link>
+            <Link href={inWorkspace("/runs")} className="text-slate-400 hover:text-slate-600">Runs</Link>
             <span className="mx-2 text-slate-300">/</span>
             <span data-testid="run-title">{run.name || `Run ${run.id.slice(-6)}`}</span>
           </span>

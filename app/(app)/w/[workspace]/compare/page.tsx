@@ -10,6 +10,7 @@ import { AppError } from "@/lib/errors";
 import { getComparison, listComparableRuns } from "@/lib/compare/service";
 import { preferenceSummary } from "@/lib/compare/votes";
 import { listConnections } from "@/lib/connections/service";
+import { workspacePath } from "@/lib/workspaces/paths";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Compare" };
@@ -31,6 +32,7 @@ function variantsFrom(params: Record<string, string | string[] | undefined>): st
 
 export default async function ComparePage({ searchParams }: { searchParams: SearchParams }) {
   const member = await requireMember();
+  const inWorkspace = (path: string) => workspacePath(member.workspace.slug, path);
   const params = await searchParams;
   const variants = variantsFrom(params);
   const canRun = can(member.role, "model.call");
@@ -42,7 +44,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
         <PageHeader
           title="Compare"
           subtitle="Two or more variants side by side: pass rate, score, latency and cost, each with its interval, a p-value and a plain verdict."
-          actions={canRun ? <Link className="btn" href="/compare/ablation">Measure examples (ablation)</Link> : undefined}
+          actions={canRun ? <Link className="btn" href={inWorkspace("/compare/ablation")}>Measure examples (ablation)</Link> : undefined}
         />
         <ComparePicker runs={runs} canRun={canRun} />
       </>
@@ -70,7 +72,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
           <div className="card mx-auto max-w-xl p-6" role="alert" data-testid="compare-error">
             <h2 className="font-semibold">This comparison cannot be shown</h2>
             <p className="mt-1 text-sm text-slate-600">{message}</p>
-            <Link className="btn mt-4" href="/compare">Choose variants</Link>
+            <Link className="btn mt-4" href={inWorkspace("/compare")}>Choose variants</Link>
           </div>
         </div>
       </>
@@ -98,7 +100,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
           )
         }
         subtitle={`${comparison.analysedCases.toLocaleString("en-US")} cases every variant ran${comparison.variants[0]?.suiteName ? ` · suite ${comparison.variants[0].suiteName}` : ""}`}
-        actions={<Link className="btn" href="/compare">Choose variants</Link>}
+        actions={<Link className="btn" href={inWorkspace("/compare")}>Choose variants</Link>}
       />
       <CompareScreen
         comparison={comparison}

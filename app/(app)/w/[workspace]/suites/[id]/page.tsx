@@ -7,11 +7,13 @@ import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { AppError, unlessNotFound } from "@/lib/errors";
 import { getSuite, listCases } from "@/lib/suites/suites";
+import { workspacePath } from "@/lib/workspaces/paths";
 
 export const dynamic = "force-dynamic";
 
 export async function generateMetadata(props: { params: Promise<{ id: string }> }) {
   const member = await requireMember();
+  const inWorkspace = (path: string) => workspacePath(member.workspace.slug, path);
   const { id } = await props.params;
   const suite = await unlessNotFound(getSuite(member.workspace.id, id));
   return { title: suite ? suite.name : "Suite" };
@@ -19,6 +21,7 @@ export async function generateMetadata(props: { params: Promise<{ id: string }> 
 
 export default async function SuiteRoute(props: { params: Promise<{ id: string }> }) {
   const member = await requireMember();
+  const inWorkspace = (path: string) => workspacePath(member.workspace.slug, path);
   const { id } = await props.params;
   let suite;
   try {
@@ -40,7 +43,7 @@ export default async function SuiteRoute(props: { params: Promise<{ id: string }
       <PageHeader
         title={
           <span>
-            <Link href="/suites" className="text-slate-400 hover:text-slate-600">Suites</Link>
+            <Link href={inWorkspace("/suites")} className="text-slate-400 hover:text-slate-600">Suites</Link>
             <span className="mx-2 text-slate-300">/</span>
             <span data-testid="suite-title">{suite.name}</span>
           </span>

@@ -9,12 +9,14 @@ import { requireMember } from "@/lib/auth/session";
 import { listConnections } from "@/lib/connections/service";
 import { listPrompts, listVersions } from "@/lib/prompts/service";
 import { listSuites } from "@/lib/suites/suites";
+import { workspacePath } from "@/lib/workspaces/paths";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "New run" };
 
 export default async function NewRunPage(props: { searchParams: Promise<{ suite?: string; prompt?: string }> }) {
   const member = await requireMember();
+  const inWorkspace = (path: string) => workspacePath(member.workspace.slug, path);
   const workspaceId = member.workspace.id;
   const query = await props.searchParams;
   const [suites, prompts, connections] = await Promise.all([listSuites(workspaceId), listPrompts(workspaceId), listConnections(workspaceId)]);
@@ -45,7 +47,7 @@ export default async function NewRunPage(props: { searchParams: Promise<{ suite?
       <PageHeader
         title={
           <span>
-            <Link href="/runs" className="text-slate-400 hover:text-slate-600">Runs</Link>
+            <Link href={inWorkspace("/runs")} className="text-slate-400 hover:text-slate-600">Runs</Link>
             <span className="mx-2 text-slate-300">/</span>
             New run
           </span>

@@ -9,11 +9,13 @@ import { AppError } from "@/lib/errors";
 import { openVersion } from "@/lib/prompts/open-version";
 import { getPrompt, listVersions } from "@/lib/prompts/service";
 import { versionSummaryView, versionView } from "@/lib/prompts/views";
+import { workspacePath } from "@/lib/workspaces/paths";
 
 export const dynamic = "force-dynamic";
 
 export default async function PromptPage(props: { params: Promise<{ id: string }>; searchParams: Promise<{ v?: string }> }) {
   const member = await requireMember();
+  const inWorkspace = (path: string) => workspacePath(member.workspace.slug, path);
   const { id } = await props.params;
   const { v } = await props.searchParams;
   const workspaceId = member.workspace.id;
@@ -45,7 +47,7 @@ export default async function PromptPage(props: { params: Promise<{ id: string }
       <PageHeader
         title={
           <span>
-            <Link href="/prompts" className="text-slate-400 hover:text-slate-600">Prompts</Link>
+            <Link href={inWorkspace("/prompts")} className="text-slate-400 hover:text-slate-600">Prompts</Link>
             <span className="mx-2 text-slate-300">/</span>
             {prompt.name}
           </span>

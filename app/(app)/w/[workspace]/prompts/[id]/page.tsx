@@ -9,6 +9,7 @@ import { AppError } from "@/lib/errors";
 import { openVersion } from "@/lib/prompts/open-version";
 import { getPrompt, listVersions } from "@/lib/prompts/service";
 import { versionSummaryView, versionView } from "@/lib/prompts/views";
+import { shareLinkPolicy } from "@/lib/share-links/service";
 import { workspacePath } from "@/lib/workspaces/paths";
 
 export const dynamic = "force-dynamic";
@@ -26,10 +27,11 @@ export default async function PromptPage(props: { params: Promise<{ id: string }
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;
   }
-  const [versions, connections, opened] = await Promise.all([
+  const [versions, connections, opened, sharePolicy] = await Promise.all([
     listVersions(workspaceId, prompt.id),
     listConnections(workspaceId),
     openVersion(workspaceId, prompt, v),
+    shareLinkPolicy(workspaceId),
   ]);
   const options: ConnectionOption[] = connections.map((connection) => ({
     id: connection.id,
@@ -65,6 +67,7 @@ export default async function PromptPage(props: { params: Promise<{ id: string }
         version={versionView(opened.version) as unknown as VersionFull}
         connections={options}
         role={member.role}
+        sharePolicy={sharePolicy}
       />
     </>
   );

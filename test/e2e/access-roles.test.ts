@@ -37,6 +37,7 @@ const cancelRun: Rule = { rule: "run.cancel", allowed: EDITORS_UP };
 const moveLabel: Rule = { rule: "label.move", allowed: EDITORS_UP };
 const manageConnections: Rule = { rule: "connection.manage", allowed: ADMINS_UP };
 const manageLocalModels: Rule = { rule: "localModel.manage", allowed: ADMINS_UP };
+const shareLinks: Rule = { rule: "shareLink.create", allowed: EDITORS_UP };
 
 /** Route (as under app/api) → method → who may call it. Public routes are checked by access.test.ts. */
 const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
@@ -68,6 +69,8 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "runs/[id]/events": { GET: read },
   "runs/[id]/export": { GET: read },
   "runs/[id]/results": { GET: read },
+  "share-links": { GET: shareLinks, POST: shareLinks },
+  "share-links/[id]": { DELETE: shareLinks },
   "runs/[id]/resume": { POST: callModel },
   suites: { GET: read, POST: editSuite },
   "suites/[id]": { GET: read, PATCH: editSuite, DELETE: editSuite },
@@ -87,7 +90,9 @@ const EXTRA: { method: Method; path: string; expected: Rule }[] = [
   { method: "DELETE", path: "prompts/no-such-id/labels/production", expected: { rule: "label.moveProtected", allowed: ADMINS_UP } },
 ];
 
+// /api/s/<token>/… is opened by a share link's token, not a session: access.test.ts checks it.
 const PUBLIC_ROUTES = new Set(["health", "auth/[...all]", "setup"]);
+const isPublic = (route: string) => PUBLIC_ROUTES.has(route) || route.startsWith("s/");
 const ROLES: readonly Role[] = ["owner", "admin", "editor", "viewer"];
 const OUTSIDER = { name: "Olga Outsider", email: "outsider@assay.test" };
 const PEOPLE: Record<Exclude<Role, "owner">, { name: string; email: string }> = {
@@ -142,7 +147,7 @@ afterAll(async () => {
 
 describe("route crawl by role", () => {
   it("has a rule in the table for every route and method under app/api, and no rule for a route that is gone", async () => {
-    const found = (await apiRoutes()).filter(({ route }) => !PUBLIC_ROUTES.has(route)).flatMap(({ route, methods }) => methods.map((method) => `${method} ${route}`));
+    const found = (await apiRoutes()).filter(({ route }) => !isPublic(route)).flatMap(({ route, methods }) => methods.map((method) => `${method} ${route}`));
     const listed = Object.entries(EXPECTED).flatMap(([route, methods]) => Object.keys(methods).map((method) => `${method} ${route}`));
     expect(found.filter((entry) => !listed.includes(entry)), "routes without a rule in EXPECTED").toEqual([]);
     expect(listed.filter((entry) => !found.includes(entry)), "rules for routes that do not exist").toEqual([]);

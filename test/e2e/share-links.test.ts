@@ -30,6 +30,9 @@ let workspaceId: string;
 let comparisonId: string;
 let runId: string;
 let versionId: string;
+/** what the shared version pointed at before, restored for the files after this one */
+let versionConnectionId: string | null;
+let connectionId: string;
 /** strings none of the shared pages and their JSON may contain */
 const forbidden = new Map<string, string>();
 
@@ -101,12 +104,14 @@ beforeAll(async () => {
   forbidden.set(stored.apiKeyLast4, "A's key last 4");
   forbidden.set("assay_gw_", "a gateway key");
 
-  const seeded = await seedComparison(db, { workspaceId, name: "Shared triage run", cases: 40, variants: VARIANTS, seed: 11 });
+  const seeded = await seedComparison(db, { workspaceId, name: "Shared triage run", cases: 300, variants: VARIANTS, seed: 11 });
   await db.variant.updateMany({ where: { id: { in: seeded.variantIds } }, data: { connectionId: connection.body.id } });
   comparisonId = seeded.variantIds.join(",");
   runId = seeded.runId;
   const prompt = await db.prompt.findFirstOrThrow({ where: { workspaceId }, orderBy: { createdAt: "asc" }, include: { versions: { orderBy: { number: "desc" }, take: 1 } } });
   versionId = prompt.versions[0]?.id as string;
+  versionConnectionId = prompt.versions[0]?.connectionId ?? null;
+  connectionId = connection.body.id;
   await db.promptVersion.update({ where: { id: versionId }, data: { connectionId: connection.body.id } });
 
   // Workspace B, which the owner also belongs to: nothing of it may show on A's shared pages.
@@ -137,6 +142,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The e2e files share one database: leave the owner's workspace as the next files expect it.
+  if (versionId) await db.promptVersion.update({ where: { id: versionId }, data: { connectionId: versionConnectionId } });
+  if (connectionId) await db.connection.deleteMany({ where: { id: connectionId } });
+  await db.workspace.deleteMany({ where: { slug: OTHER.slug } });
   await owner?.close();
   await browser?.close();
   await fake?.close();
@@ -170,7 +179,9 @@ describe("share links", () => {
       await opened.locator('[data-testid="case-row"]').first().waitFor();
       await screenshot(opened, "share-comparison");
       // Load more through the token-scoped API: rows further down (outputs), a search, and one case in full.
-      await opened.locator('[data-testid="case-scroll"]').evaluate((element) => (element.scrollTop = element.scrollHeight));
+      const outputs = opened.waitForResponse((response) => response.url().includes("/compare/outputs"));
+      await opened.locator('[data-testid="case-scroll"]').evaluate((element) => (element.scrollTop = element.scrollHeight / 2));
+      await outputs;
       await opened.fill('[data-testid="case-search"]', "refund");
       await opened.waitForResponse((response) => response.url().includes("/compare/search"));
       await opened.fill('[data-testid="case-search"]', "");

@@ -14,7 +14,7 @@ export function proxy(request: NextRequest) {
   if (LEGACY_PAGE.test(pathname)) {
     return NextResponse.redirect(new URL(`${workspacePath(CURRENT_WORKSPACE, pathname)}${search}`, request.url), 307);
   }
-  const outcome = guardRequest(request.method, pathname, request.headers);
+  const outcome = guardRequest(request.method, pathname, request.headers, search);
   if (outcome.refusal) return outcome.refusal;
   const response = NextResponse.next({ request: { headers: outcome.requestHeaders } });
   applySecurityHeaders(response.headers, outcome.policy);

@@ -150,3 +150,45 @@ export function formatByteLimit(bytes: number): string {
   }
   return `${bytes.toLocaleString("en-US")} bytes`;
 }
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * How long ago, for feeds: "just now", "5 min ago", "3 h ago", "2 days ago", then the date as formatTime writes it
+ * (after a week, "9 days ago" is harder to place than "22 Nov, 14:05"). A time slightly ahead (clock skew) is "just now".
+ */
+export function formatRelativeTime(iso: string, now: number = Date.now()): string {
+  const ago = now - Date.parse(iso);
+  if (!Number.isFinite(ago)) return MISSING;
+  if (ago < MINUTE_MS) return "just now";
+  if (ago < HOUR_MS) return `${Math.floor(ago / MINUTE_MS)} min ago`;
+  if (ago < DAY_MS) return `${Math.floor(ago / HOUR_MS)} h ago`;
+  if (ago < 7 * DAY_MS) {
+    const days = Math.floor(ago / DAY_MS);
+    return days === 1 ? "yesterday" : `${days} days ago`;
+  }
+  return formatTime(iso);
+}
+
+/** The viewer's local calendar day of a timestamp, to group lines by: "2026-12-01". */
+export function localDayKey(iso: string): string {
+  const date = new Date(iso);
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
+}
+
+/** A day heading in the viewer's time zone: "Today", "Yesterday", "Monday 30 November", with the year when not this one. */
+export function formatDay(iso: string, now: number = Date.now()): string {
+  const day = localDayKey(iso);
+  if (day === localDayKey(new Date(now).toISOString())) return "Today";
+  if (day === localDayKey(new Date(now - DAY_MS).toISOString())) return "Yesterday";
+  const date = new Date(iso);
+  const sameYear = date.getFullYear() === new Date(now).getFullYear();
+  return date.toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", ...(sameYear ? {} : { year: "numeric" }) }).replace(",", "");
+}
+
+/** The time of day in the viewer's time zone: "14:05". */
+export function formatClock(iso: string): string {
+  return new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+}

@@ -9,6 +9,7 @@ const NAV = [
   { href: "/suites", label: "Suites", icon: "☰" },
   { href: "/runs", label: "Runs", icon: "▶" },
   { href: "/compare", label: "Compare", icon: "⇄" },
+  { href: "/activity", label: "Activity", icon: "◷" },
   { href: "/connections", label: "Connections", icon: "⚡" },
   { href: "/models", label: "Local models", icon: "▣" },
 ];

@@ -4,7 +4,8 @@ import { AppError } from "../errors.ts";
 import { db } from "../db.ts";
 import { getAuth } from "./auth.ts";
 import { isRole, type Role } from "./permissions.ts";
-import { CURRENT_WORKSPACE, LAST_WORKSPACE_COOKIE, WORKSPACE_HEADER } from "../workspaces/paths.ts";
+import { CURRENT_WORKSPACE, LAST_WORKSPACE_COOKIE, PAGE_PATH_HEADER, WORKSPACE_HEADER } from "../workspaces/paths.ts";
+import { safeNextPath } from "./safe-next-path.ts";
 
 export interface Member {
   user: { id: string; name: string; email: string };
@@ -109,10 +110,14 @@ export async function requireApiMember(requestHeaders: Headers): Promise<Member>
 
 /** For server components: the member, or a redirect to setup (new database), login, or the no-workspace page. */
 export async function requireMember(): Promise<Member> {
-  const lookup = await lookupMember(await headers());
+  const requestHeaders = await headers();
+  const lookup = await lookupMember(requestHeaders);
   if (lookup.member) return lookup.member;
   if (lookup.reason === "not-member") redirect(`/no-workspace?workspace=${encodeURIComponent(lookup.slug)}`);
   // Sending a signed-in user without a workspace to /login would loop: they are signed in already.
   if (lookup.reason === "no-membership") redirect("/no-workspace");
-  redirect((await hasAnyUser()) ? "/login" : "/setup");
+  if (!(await hasAnyUser())) redirect("/setup");
+  // Back to the page asked for after signing in: a pasted link to /w/acme/runs/… opens that run, not the prompt list.
+  const asked = safeNextPath(requestHeaders.get(PAGE_PATH_HEADER));
+  redirect(asked && asked !== "/" ? `/login?next=${encodeURIComponent(asked)}` : "/login");
 }

@@ -2,7 +2,7 @@ import { AppError, errorBody, httpStatusOf } from "../errors.ts";
 import { env, publicUrl } from "../env.ts";
 import { assertAllowedOrigin, assertJsonContentType } from "./request-guard.ts";
 import { applySecurityHeaders, contentSecurityPolicy, createNonce } from "./security-headers.ts";
-import { WORKSPACE_HEADER, workspaceSlugOf } from "../workspaces/paths.ts";
+import { PAGE_PATH_HEADER, WORKSPACE_HEADER, workspaceSlugOf } from "../workspaces/paths.ts";
 
 // What proxy.ts does for every request but static assets: refuse cross-site and non-JSON API writes, and put the
 // security headers (with a fresh CSP nonce) on the request, for Next's renderer, and on the response.
@@ -24,7 +24,7 @@ function refusal(error: AppError, policy: string): Response {
   return response;
 }
 
-export function guardRequest(method: string, pathname: string, headers: Headers): GuardOutcome {
+export function guardRequest(method: string, pathname: string, headers: Headers, search = ""): GuardOutcome {
   const policy = currentPolicy();
   if (pathname.startsWith("/api/")) {
     try {
@@ -39,6 +39,8 @@ export function guardRequest(method: string, pathname: string, headers: Headers)
   const workspace = workspaceFor(pathname, headers);
   if (workspace) requestHeaders.set(WORKSPACE_HEADER, workspace);
   else requestHeaders.delete(WORKSPACE_HEADER);
+  // The page asked for, so a signed-out visitor of a pasted link comes back to it after signing in (requireMember).
+  requestHeaders.set(PAGE_PATH_HEADER, `${pathname}${search}`);
   // Next.js takes the nonce for its own <script> tags from the request's CSP header.
   requestHeaders.set("content-security-policy", policy);
   // The path, for not-found pages (which get no params): a shared page's 404 says why its link stopped working.

@@ -1,3 +1,4 @@
+import { recordActivity } from "../activity/record.ts";
 import { db, Prisma } from "../db.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
 import {
@@ -82,6 +83,23 @@ function versionData(version: PromptVersionInput, number: number, authorId: stri
   };
 }
 
+/** The feed's "version.saved" line, written in the transaction that saves the version (one insert). */
+async function recordVersionSaved(
+  transaction: Prisma.TransactionClient,
+  saved: { workspaceId: string; promptId: string; userId: string; versionId: string | null; number: number; version: PromptVersionInput },
+): Promise<void> {
+  await recordActivity(
+    {
+      workspaceId: saved.workspaceId,
+      kind: "version.saved",
+      actorId: saved.userId,
+      promptId: saved.promptId,
+      data: { versionId: saved.versionId, number: saved.number, commitMessage: saved.version.commitMessage },
+    },
+    transaction,
+  );
+}
+
 function nameTaken(name: string): AppError {
   const message = `A prompt named "${name}" already exists in this workspace`;
   return new AppError("conflict", "prompt", message, [{ path: "name", message }]);
@@ -132,12 +150,15 @@ export async function createPrompt(workspaceId: string, userId: string, input: C
   await checkVersionContent(workspaceId, version);
   let id: string;
   try {
-    // A nested create is one statement batch in one transaction: no prompt without its first version.
-    const created = await db.prompt.create({
-      data: { workspaceId, name, description, versions: { create: versionData(version, 1, userId) } },
-      select: { id: true },
+    // One transaction: no prompt without its first version, and no first version without its "version.saved" event.
+    id = await db.$transaction(async (transaction) => {
+      const created = await transaction.prompt.create({
+        data: { workspaceId, name, description, versions: { create: versionData(version, 1, userId) } },
+        select: { id: true, versions: { select: { id: true } } },
+      });
+      await recordVersionSaved(transaction, { workspaceId, promptId: created.id, userId, versionId: created.versions[0]?.id ?? null, number: 1, version });
+      return created.id;
     });
-    id = created.id;
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken(name);
     throw error;
@@ -178,10 +199,12 @@ export async function createVersion(
           const locked = await transaction.prompt.updateMany({ where: { id: promptId, workspaceId }, data: { updatedAt: new Date() } });
           if (locked.count === 0) throw promptNotFound(promptId);
           const { _max } = await transaction.promptVersion.aggregate({ where: { promptId }, _max: { number: true } });
+          const number = (_max.number ?? 0) + 1;
           const created = await transaction.promptVersion.create({
-            data: { promptId, ...versionData(version, (_max.number ?? 0) + 1, userId) },
+            data: { promptId, ...versionData(version, number, userId) },
             select: { id: true },
           });
+          await recordVersionSaved(transaction, { workspaceId, promptId, userId, versionId: created.id, number, version });
           return created.id;
         },
         // Saves queue on the row lock; give the queue time rather than failing a save after Prisma's 2 s default.

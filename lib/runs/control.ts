@@ -1,5 +1,7 @@
+import { recordActivity } from "../activity/record.ts";
 import { db } from "../db.ts";
 import { AppError } from "../errors.ts";
+import { endRun } from "./end-run.ts";
 import { chunksOf, chunkSize, missingCells } from "./cells.ts";
 import { clearSnapshot, runProgress, snapshotCounts } from "./progress.ts";
 import { cancelChunks, enqueueChunks, SHARED_QUEUE } from "./queue.ts";
@@ -14,13 +16,9 @@ async function requireRun(workspaceId: string, runId: string) {
 }
 
 /** Stops a run: queued chunks are cancelled, workers abort calls in flight; stored results stay. */
-export async function cancelRun(workspaceId: string, runId: string): Promise<RunProgress> {
+export async function cancelRun(workspaceId: string, runId: string, actorId: string | null = null): Promise<RunProgress> {
   await requireRun(workspaceId, runId);
-  const { count } = await db.run.updateMany({
-    where: { id: runId, status: { in: ["queued", "running"] } },
-    data: { status: "cancelled", finishedAt: new Date() },
-  });
-  if (count > 0) {
+  if (await endRun(runId, { status: "cancelled", from: ["queued", "running"], actorId })) {
     const shape = await runShape(runId);
     if (shape) await cancelChunks(shape.queue, runId);
     await snapshotCounts(runId);
@@ -31,6 +29,8 @@ export async function cancelRun(workspaceId: string, runId: string): Promise<Run
 export interface ResumeOptions {
   /** the caller works the run's private queue itself (the CLI) */
   allowPrivateQueue?: boolean;
+  /** who resumed it, for the activity feed */
+  actorId?: string | null;
 }
 
 /**
@@ -53,15 +53,31 @@ export async function resumeRun(workspaceId: string, runId: string, options: Res
   await withRoomForRun(
     workspaceId,
     {},
-    (transaction) => transaction.run.update({ where: { id: runId }, data: { status: "queued", finishedAt: null, error: null } }),
+    async (transaction) => {
+      const run = await transaction.run.update({
+        where: { id: runId },
+        data: { status: "queued", finishedAt: null, error: null },
+        select: { name: true, totalCells: true, createdById: true, variants: { select: { version: { select: { promptId: true } } } } },
+      });
+      const promptIds = [...new Set(run.variants.flatMap((variant) => (variant.version ? [variant.version.promptId] : [])))];
+      await recordActivity(
+        {
+          workspaceId,
+          kind: "run.started",
+          actorId: options.actorId ?? run.createdById,
+          promptId: promptIds.length === 1 ? (promptIds[0] ?? null) : null,
+          data: { runId, name: run.name, resumed: true, variants: run.variants.length, cells: run.totalCells, promptIds },
+        },
+        transaction,
+      );
+    },
     runId,
   );
   await clearSnapshot(runId);
   await cancelChunks(shape.queue, runId);
   const queued = await enqueueChunks(shape.queue, chunksOf(runId, missingCells(shape), chunkSize(shape.concurrency)));
   if (queued === 0) {
-    await db.run.updateMany({ where: { id: runId, status: "queued" }, data: { status: "completed", finishedAt: new Date() } });
-    await snapshotCounts(runId);
+    if (await endRun(runId, { status: "completed", from: ["queued"] })) await snapshotCounts(runId);
   }
   return runProgress(runId);
 }

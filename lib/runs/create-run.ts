@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { recordActivity } from "../activity/record.ts";
 import { db, Prisma } from "../db.ts";
 import { AppError, type ErrorDetail } from "../errors.ts";
 import { checkMaxTokens } from "../limits.ts";
@@ -32,6 +33,8 @@ export interface CreateRunOptions {
 interface ResolvedVariant {
   label: string;
   versionId: string | null;
+  /** the stored prompt the version belongs to, for the activity feed's prompt filter */
+  promptId: string | null;
   prompt: PromptContent;
   connectionId: string | null;
   target: InlineTargetInput | null;
@@ -87,6 +90,7 @@ async function resolveVariants(workspaceId: string, input: CreateRunInputParsed,
     const path = `variants[${index}]`;
     let prompt = spec.prompt as PromptContent | undefined;
     let name: string | null = null;
+    let promptId: string | null = null;
     if (spec.versionId) {
       const version = await db.promptVersion.findFirst({
         where: { id: spec.versionId, prompt: { workspaceId } },
@@ -96,6 +100,7 @@ async function resolveVariants(workspaceId: string, input: CreateRunInputParsed,
         throw badInput(`${path}.versionId: no such prompt version in this workspace`, [{ path: `${path}.versionId`, message: "unknown version" }]);
       }
       name = `${version.prompt.name} v${version.number}`;
+      promptId = version.promptId;
       prompt ??= {
         messages: version.messages as unknown as PromptContent["messages"],
         examples: version.examples as unknown as PromptContent["examples"],
@@ -116,6 +121,7 @@ async function resolveVariants(workspaceId: string, input: CreateRunInputParsed,
     resolved.push({
       label: spec.label ?? `${name ?? (spec.versionId ? "version" : "draft")} · ${spec.model}`,
       versionId: spec.versionId ?? null,
+      promptId,
       prompt,
       connectionId: spec.connectionId ?? null,
       target: spec.target ?? null,
@@ -166,6 +172,34 @@ async function checkCases(selection: CaseSelection, variants: ResolvedVariant[],
     if (!last || rows.length < 2_000) return;
     after = last.id;
   }
+}
+
+/** The feed's "run.started" line, in the transaction that stores the run (one insert, before any cell runs). */
+async function recordRunStarted(
+  transaction: Prisma.TransactionClient,
+  run: {
+    workspaceId: string;
+    actorId: string | null;
+    runId: string;
+    name: string;
+    suite: { id: string; name: string };
+    variants: ResolvedVariant[];
+    totalCells: number;
+    source: StoredRunConfig["source"];
+  },
+): Promise<void> {
+  const promptIds = [...new Set(run.variants.flatMap((variant) => (variant.promptId ? [variant.promptId] : [])))];
+  await recordActivity(
+    {
+      workspaceId: run.workspaceId,
+      kind: "run.started",
+      actorId: run.actorId,
+      // A run of one prompt's versions belongs to that prompt; a run across prompts lists them in data.promptIds.
+      promptId: promptIds.length === 1 ? (promptIds[0] ?? null) : null,
+      data: { runId: run.runId, name: run.name, suiteId: run.suite.id, suiteName: run.suite.name, variants: run.variants.length, cells: run.totalCells, source: run.source, promptIds },
+    },
+    transaction,
+  );
 }
 
 export function newRunId(): string {
@@ -220,13 +254,14 @@ export async function createRun(
     casesAsOf: now.toISOString(),
     ...(options.suiteFile !== undefined ? { suiteFile: options.suiteFile } : {}),
   };
-  await withRoomForRun(workspaceId, options.caps ?? {}, (transaction) =>
-    transaction.run.create({
+  const name = input.name ?? `${suite.name} · ${variants.map((variant) => variant.label).join(" vs ")}`.slice(0, 200);
+  await withRoomForRun(workspaceId, options.caps ?? {}, async (transaction) => {
+    await transaction.run.create({
       data: {
         id,
         workspaceId,
         suiteId: suite.id,
-        name: input.name ?? `${suite.name} · ${variants.map((variant) => variant.label).join(" vs ")}`.slice(0, 200),
+        name,
         status: "queued",
         config: config as unknown as Prisma.InputJsonValue,
         repeats: input.repeats,
@@ -247,8 +282,9 @@ export async function createRun(
           })),
         },
       },
-    }),
-  );
+    });
+    await recordRunStarted(transaction, { workspaceId, actorId: userId, runId: id, name, suite, variants, totalCells, source: config.source });
+  });
   const variantRows = await db.variant.findMany({ where: { runId: id }, orderBy: { position: "asc" }, select: { id: true } });
   await enqueueChunks(
     queue,

@@ -1,4 +1,5 @@
 import { db } from "../db.ts";
+import { endRun } from "./end-run.ts";
 import { chunksOf, missingCells, chunkSize } from "./cells.ts";
 import { enqueueChunks, getBoss } from "./queue.ts";
 import { snapshotCounts } from "./progress.ts";
@@ -13,11 +14,7 @@ export async function finishRunIfDone(runId: string, queue: string): Promise<voi
   if (!run || (run.status !== "running" && run.status !== "queued")) return;
   const stored = await db.result.count({ where: { runId } });
   if (stored >= run.totalCells) {
-    const { count } = await db.run.updateMany({
-      where: { id: runId, status: { in: ["running", "queued"] } },
-      data: { status: "completed", finishedAt: new Date() },
-    });
-    if (count > 0) await snapshotCounts(runId);
+    if (await endRun(runId, { status: "completed", from: ["running", "queued"] })) await snapshotCounts(runId);
     return;
   }
   await getBoss();
@@ -31,15 +28,12 @@ export async function finishRunIfDone(runId: string, queue: string): Promise<voi
   );
   if (Number(jobs?.pending ?? 0) > 0) return;
   if (Number(jobs?.failed ?? 0) > 0) {
-    await db.run.updateMany({
-      where: { id: runId, status: { in: ["running", "queued"] } },
-      data: {
-        status: "failed",
-        finishedAt: new Date(),
-        error: `${stored} of ${run.totalCells} cells have a result; a chunk of cells kept failing: ${jobs?.message ?? "unknown error"}. Resume to run the missing cells.`,
-      },
+    const ended = await endRun(runId, {
+      status: "failed",
+      from: ["running", "queued"],
+      error: `${stored} of ${run.totalCells} cells have a result; a chunk of cells kept failing: ${jobs?.message ?? "unknown error"}. Resume to run the missing cells.`,
     });
-    await snapshotCounts(runId);
+    if (ended) await snapshotCounts(runId);
     return;
   }
   const shape = await runShape(runId);

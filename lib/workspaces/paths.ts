@@ -4,6 +4,8 @@
 export const WORKSPACE_PREFIX = "/w/";
 /** The request header naming the workspace a request is for: set by proxy.ts from a page URL, sent by api(). */
 export const WORKSPACE_HEADER = "x-assay-workspace";
+/** The request header carrying the page path and query a request is for (set by proxy.ts; read by requireMember). */
+export const PAGE_PATH_HEADER = "x-assay-page";
 /** The cookie remembering the last workspace opened, for links without one (/, old bookmarks, scripts). */
 export const LAST_WORKSPACE_COOKIE = "assay-workspace";
 /** "/w/-/runs" means "runs in my current workspace": the page resolves it and redirects to the real slug. */

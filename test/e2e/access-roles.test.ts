@@ -42,6 +42,7 @@ const shareLinks: Rule = { rule: "shareLink.create", allowed: EDITORS_UP };
 /** Route (as under app/api) → method → who may call it. Public routes are checked by access.test.ts. */
 const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   ablations: { POST: callModel },
+  activity: { GET: read },
   compare: { GET: read },
   "compare/case": { GET: read },
   "compare/judge": { POST: callModel },

@@ -74,4 +74,11 @@ describe("access without a session", () => {
       expect(response.status, page).toBe(200);
     }
   });
+
+  it("brings a signed-out visitor of a pasted link back to it after sign-in (?next= names the page and its query)", async () => {
+    const response = await fetch(`${appUrl}/w/acme-research/runs/run-123?tab=errors`);
+    const landed = new URL(response.url);
+    expect(landed.pathname).toBe("/login");
+    expect(landed.searchParams.get("next")).toBe("/w/acme-research/runs/run-123?tab=errors");
+  });
 });

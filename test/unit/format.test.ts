@@ -1,5 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatCount, formatDuration, formatMoney, formatNumber, formatParameters, formatPercent, formatRate, formatTokens } from "../../lib/format.ts";
+import {
+  formatBytes,
+  formatClock,
+  formatCount,
+  formatDay,
+  formatDuration,
+  formatMoney,
+  formatNumber,
+  formatParameters,
+  formatPercent,
+  formatRate,
+  formatRelativeTime,
+  formatTokens,
+  localDayKey,
+} from "../../lib/format.ts";
 
 describe("formatDuration", () => {
   it.each([
@@ -72,5 +86,32 @@ describe("model card figures", () => {
     expect([formatBytes(3_800_000), formatBytes(494_000_000), formatBytes(512), formatBytes(null)]).toEqual(["3.8 MB", "494 MB", "512 B", "—"]);
     expect([formatParameters(494_000_000), formatParameters(1_200_000_000), formatParameters(12_000_000_000), formatParameters(900)]).toEqual(["494 M", "1.2 B", "12 B", "900"]);
     expect([formatRate(42.46), formatRate(1250.4), formatRate(null)]).toEqual(["42.5 tok/s", "1,250 tok/s", "—"]);
+  });
+});
+
+describe("relative times and day headings (activity feed)", () => {
+  const now = Date.parse("2026-12-01T15:00:00");
+
+  it.each([
+    ["2026-12-01T15:00:30", "just now"],
+    ["2026-12-01T14:59:31", "just now"],
+    ["2026-12-01T14:55:00", "5 min ago"],
+    ["2026-12-01T12:00:00", "3 h ago"],
+    ["2026-11-30T14:00:00", "yesterday"],
+    ["2026-11-27T15:00:00", "4 days ago"],
+    ["2026-11-22T14:05:00", "22 Nov, 14:05"],
+  ])("%s is %s", (iso, text) => {
+    expect(formatRelativeTime(new Date(iso).toISOString(), now)).toBe(text);
+  });
+
+  it("names today, yesterday, then the weekday and date, with the year only when it is another one", () => {
+    const day = (iso: string) => formatDay(new Date(iso).toISOString(), now);
+    expect(day("2026-12-01T00:05:00")).toBe("Today");
+    expect(day("2026-11-30T23:59:00")).toBe("Yesterday");
+    expect(day("2026-11-29T10:00:00")).toBe("Sunday 29 November");
+    expect(day("2025-12-31T10:00:00")).toBe("Wednesday 31 December 2025");
+    expect(localDayKey(new Date("2026-11-29T10:00:00").toISOString())).toBe("2026-11-29");
+    expect(formatClock(new Date("2026-11-29T09:07:00").toISOString())).toBe("09:07");
+    expect(formatRelativeTime("not a date", now)).toBe("—");
   });
 });

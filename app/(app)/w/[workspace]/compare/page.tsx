@@ -5,6 +5,7 @@ import { ComparePicker } from "@/components/compare/compare-picker";
 import { CompareScreen } from "@/components/compare/compare-screen";
 import { ShareAction } from "@/components/share/share-action";
 import { WaitingForResults } from "@/components/compare/waiting-for-results";
+import { recordComparisonOpened } from "@/lib/activity/comparison-opened";
 import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
@@ -83,6 +84,8 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
   const [preferences, connections] = await Promise.all([
     Promise.all(ids.slice(1).map((id) => preferenceSummary(member.workspace.id, ids[0] as string, id))),
     listConnections(member.workspace.id),
+    // the activity feed's "opened the comparison" line, at most one per member per comparison per hour
+    recordComparisonOpened({ workspaceId: member.workspace.id, actorId: member.user.id, variantIds: ids }),
   ]);
   const focus = first(params.focus);
   const focusIndex = focus ? Math.max(1, ids.indexOf(focus)) : 1;

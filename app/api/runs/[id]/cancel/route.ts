@@ -1,4 +1,4 @@
 import { withWorkspace } from "@/lib/http/with-workspace";
 import { cancelRun } from "@/lib/runs/service";
 
-export const POST = withWorkspace<{ id: string }>(async ({ member, params }) => cancelRun(member.workspace.id, params.id), { action: "run.cancel" });
+export const POST = withWorkspace<{ id: string }>(async ({ member, params }) => cancelRun(member.workspace.id, params.id, member.user.id), { action: "run.cancel" });

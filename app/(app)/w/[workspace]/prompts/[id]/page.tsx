@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { RecentActivity } from "@/components/activity/recent-activity";
 import { PageHeader } from "@/components/shell/page-header";
 import { PromptStudio } from "@/components/prompts/prompt-studio";
 import type { ConnectionOption, VersionFull } from "@/components/prompts/types";
@@ -69,6 +70,7 @@ export default async function PromptPage(props: { params: Promise<{ id: string }
         role={member.role}
         sharePolicy={sharePolicy}
       />
+      <RecentActivity workspace={member.workspace} promptId={prompt.id} />
     </>
   );
 }

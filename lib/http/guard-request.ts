@@ -43,9 +43,6 @@ export function guardRequest(method: string, pathname: string, headers: Headers,
   requestHeaders.set(PAGE_PATH_HEADER, `${pathname}${search}`);
   // Next.js takes the nonce for its own <script> tags from the request's CSP header.
   requestHeaders.set("content-security-policy", policy);
-  // The path, for not-found pages (which get no params): a shared page's 404 says why its link stopped working.
-  // Set on every request, so a client cannot send one of its own.
-  requestHeaders.set(PATH_HEADER, pathname);
   return { refusal: null, requestHeaders, policy };
 }
 
@@ -65,9 +62,6 @@ function workspaceFor(pathname: string, headers: Headers): string | null {
   if (!referer || !URL.canParse(referer)) return null;
   return workspaceSlugOf(new URL(referer).pathname);
 }
-
-/** The request path, as proxy.ts passes it on to pages. */
-export const PATH_HEADER = "x-assay-path";
 
 type RouteHandler<Context> = (request: Request, context: Context) => Promise<Response>;
 

@@ -1,17 +1,17 @@
 import { headers } from "next/headers";
 import { SharedNotice } from "@/components/share/shared-frame";
 import { formatDate } from "@/lib/format";
-import { PATH_HEADER } from "@/lib/http/guard-request";
 import { resolveShareLink } from "@/lib/share-links/service";
+import { PAGE_PATH_HEADER } from "@/lib/workspaces/paths";
 
-// The 404 of a share link that opens nothing. Not-found pages get no params, so the token comes from the path
-// proxy.ts passes on; the reason is read again (a cheap lookup by the token's hash).
+// The 404 of a share link that opens nothing. Not-found pages get no params, so the token comes from the page path
+// proxy.ts passes on (PAGE_PATH_HEADER, set on every request); the reason is read again (a lookup by the token's hash).
 
 export const metadata = { title: "Link not available", robots: { index: false, follow: false } };
 
 export default async function SharedLinkNotFound() {
-  const path = (await headers()).get(PATH_HEADER) ?? "";
-  const token = /^\/s\/([^/]+)/.exec(path)?.[1] ?? "";
+  const path = (await headers()).get(PAGE_PATH_HEADER) ?? "";
+  const token = /^\/s\/([^/?#]+)/.exec(path)?.[1] ?? "";
   const resolved = await resolveShareLink(token);
   if (!resolved.ok && resolved.reason === "revoked") {
     return (

@@ -121,7 +121,7 @@ export async function createShareLink(actor: { workspaceId: string; userId: stri
 }
 
 /** Titles and member pages of the shared things, in a few queries for the whole list. */
-async function describe(workspaceId: string, links: Pick<ShareLinkRecord, "resource" | "resourceId">[]): Promise<Map<string, { title: string; path: string | null }>> {
+async function describeResources(workspaceId: string, links: Pick<ShareLinkRecord, "resource" | "resourceId">[]): Promise<Map<string, { title: string; path: string | null }>> {
   const ids = (kind: ShareResourceKind) => [...new Set(links.filter((link) => link.resource === kind).map((link) => link.resourceId))];
   const variantIds = [...new Set(ids("comparison").flatMap((key) => key.split(",")))];
   const [versions, runs, variants] = await Promise.all([
@@ -169,12 +169,13 @@ export async function listShareLinks(actor: ShareActor): Promise<ShareLinkView[]
   const rows = await db.shareLink.findMany({
     where: { workspaceId: actor.workspaceId, ...(actor.canManage ? {} : { createdById: actor.userId }) },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    // The newest 500: a page, not an archive (revoked and expired links stay listed until then).
     take: 500,
   });
   const creatorIds = [...new Set(rows.flatMap((row) => (row.createdById ? [row.createdById] : [])))];
   const [creators, described] = await Promise.all([
     db.user.findMany({ where: { id: { in: creatorIds } }, select: { id: true, name: true } }),
-    describe(actor.workspaceId, rows),
+    describeResources(actor.workspaceId, rows),
   ]);
   const names = new Map(creators.map((user) => [user.id, user]));
   const now = new Date();

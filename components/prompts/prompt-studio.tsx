@@ -11,6 +11,7 @@ import { PlaygroundPanel } from "./playground-panel";
 import { PreviewPanel, ProblemsList, TokenMeter } from "./preview-panel";
 import { VersionsPanel } from "./versions-panel";
 import type { CallView, ConnectionOption, Draft, PreviewResult, VersionFull, VersionSummary } from "./types";
+import { ShareButton, type SharePolicy } from "@/components/share/share-button";
 
 type Tab = "playground" | "preview" | "versions" | "history" | "audit";
 
@@ -32,6 +33,8 @@ export function PromptStudio(props: {
   version: VersionFull;
   connections: ConnectionOption[];
   role: Role;
+  /** the workspace's share-link policy: with it, "Share" makes a read-only link to the version open here */
+  sharePolicy?: SharePolicy;
 }) {
   // Viewers read the stored version: no draft preview (prompt.edit), no playground (model.call), fields disabled.
   const canEdit = can(props.role, "prompt.edit");
@@ -109,7 +112,12 @@ export function PromptStudio(props: {
             <span className="font-medium">{canEdit ? `Editing from v${base.number}` : `v${base.number}`}</span>
             {dirty ? <span className="ml-2 badge bg-amber-100 text-amber-800" data-testid="dirty">unsaved changes</span> : <span className="ml-2 text-xs text-slate-400">saved</span>}
           </div>
-          {dirty && <button className="text-xs text-slate-500 hover:text-slate-800" onClick={() => setDraft(draftOf(base))}>Discard changes</button>}
+          <div className="flex items-center gap-3">
+            {dirty && <button className="text-xs text-slate-500 hover:text-slate-800" onClick={() => setDraft(draftOf(base))}>Discard changes</button>}
+            {props.sharePolicy && (
+              <ShareButton resource="version" id={base.id} policy={props.sharePolicy} refusal={can(props.role, "shareLink.create") ? null : refusal(props.role, "shareLink.create")} />
+            )}
+          </div>
         </div>
         {!canEdit && <p className="rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600" data-testid="not-allowed">{refusal(props.role, "prompt.edit")}</p>}
         <fieldset disabled={!canEdit} className="min-w-0 space-y-6">

@@ -43,6 +43,7 @@ const manageShareLinks: Rule = { rule: "shareLink.manage", allowed: ADMINS_UP };
 const OWNERS: readonly Role[] = ["owner"];
 const settings: Rule = { rule: "workspace.settings", allowed: OWNERS };
 const transfer: Rule = { rule: "workspace.transfer", allowed: OWNERS };
+const shareLinks: Rule = { rule: "shareLink.create", allowed: EDITORS_UP };
 
 /** Route (as under app/api) → method → who may call it. Public routes are checked by access.test.ts. */
 const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
@@ -90,6 +91,8 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "runs/[id]/events": { GET: read },
   "runs/[id]/export": { GET: read },
   "runs/[id]/results": { GET: read },
+  "share-links": { GET: shareLinks, POST: shareLinks },
+  "share-links/[id]": { DELETE: shareLinks },
   "runs/[id]/resume": { POST: callModel },
   suites: { GET: read, POST: editSuite },
   "suites/[id]": { GET: read, PATCH: editSuite, DELETE: editSuite },
@@ -119,8 +122,10 @@ const EXTRA: { method: Method; path: string; expected: Rule }[] = [
   { method: "DELETE", path: "prompts/no-such-id/labels/production", expected: { rule: "label.moveProtected", allowed: ADMINS_UP } },
 ];
 
-// invitations/sign-up: a new person with an invitation link creates their account (the token is the credential)
+// invitations/sign-up: a new person with an invitation link creates their account (the token is the credential);
+// /api/s/<token>/… is opened by a share link's token, not a session: access.test.ts checks both.
 const PUBLIC_ROUTES = new Set(["health", "auth/[...all]", "setup", "invitations/sign-up", ...Object.keys(SESSION_ROUTES)]);
+const isPublic = (route: string) => PUBLIC_ROUTES.has(route) || route.startsWith("s/");
 const ROLES: readonly Role[] = ["owner", "admin", "editor", "viewer"];
 const OUTSIDER = { name: "Olga Outsider", email: "outsider@assay.test" };
 const PEOPLE: Record<Exclude<Role, "owner">, { name: string; email: string }> = {
@@ -175,7 +180,7 @@ afterAll(async () => {
 
 describe("route crawl by role", () => {
   it("has a rule in the table for every route and method under app/api, and no rule for a route that is gone", async () => {
-    const found = (await apiRoutes()).filter(({ route }) => !PUBLIC_ROUTES.has(route)).flatMap(({ route, methods }) => methods.map((method) => `${method} ${route}`));
+    const found = (await apiRoutes()).filter(({ route }) => !isPublic(route)).flatMap(({ route, methods }) => methods.map((method) => `${method} ${route}`));
     const listed = Object.entries(EXPECTED).flatMap(([route, methods]) => Object.keys(methods).map((method) => `${method} ${route}`));
     expect(found.filter((entry) => !listed.includes(entry)), "routes without a rule in EXPECTED").toEqual([]);
     expect(listed.filter((entry) => !found.includes(entry)), "rules for routes that do not exist").toEqual([]);

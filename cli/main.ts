@@ -7,6 +7,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   "serve-model": { summary: "serve local GGUF models over the OpenAI API", load: () => import("./commands/serve-model.ts") },
   eval: { summary: "run a suite file (CI)", load: () => import("./commands/eval.ts") },
   runs: { summary: "resume or export stored runs", load: () => import("./commands/runs.ts") },
+  labels: { summary: "list a prompt's labels, or move one (the release gate applies)", load: () => import("./commands/labels.ts") },
   db: { summary: "database tasks: migrate, migrate-dev, seed", load: () => import("./commands/db.ts") },
   generate: { summary: "generate the Prisma client (runs on npm install)", load: () => import("./commands/generate.ts") },
 };

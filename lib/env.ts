@@ -38,6 +38,15 @@ const schema = z.object({
   /** more folders GGUF files may be registered from by path, colon- or comma-separated */
   ASSAY_MODEL_PATHS: z.string().default(""),
   ASSAY_PUBLIC_URL: z.string().url().optional(),
+  /** where invitation mail goes out (smtp://user:pass@host:587, smtps://…); unset = no mail, the link is shown to copy */
+  ASSAY_SMTP_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .refine((value) => value === undefined || /^smtps?:\/\//.test(value), "ASSAY_SMTP_URL must start with smtp:// or smtps://"),
+  /** the From of invitation mail */
+  ASSAY_MAIL_FROM: z.string().trim().min(3).default("Assay <assay@localhost>"),
   /** the address the web app listens on; anything but loopback exposes it (see README "Exposing Assay on a network") */
   ASSAY_HOST: z.string().trim().min(1).default("127.0.0.1"),
   /**

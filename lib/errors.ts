@@ -38,6 +38,11 @@ export interface ErrorDetail {
   column?: number;
   row?: number;
   message: string;
+  /** a refused protected-label move (409): the label, the approvals it needs, has, and lacks */
+  label?: string;
+  required?: number;
+  have?: number;
+  missing?: number;
 }
 
 export class AppError extends Error {

@@ -127,6 +127,11 @@ export function formatTime(iso: string): string {
   return date.toLocaleString("en-GB", { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit" });
 }
 
+/** A day, with its year, for expiry dates: "15 Dec 2026" (the viewer's time zone). */
+export function formatDate(iso: string): string {
+  return new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
+}
+
 /**
  * Sizes of limits, in binary units as they are configured (ASSAY_MAX_BODY=1mb is 1,048,576 bytes): "1 MB", "200 MB",
  * "512 KB", "1,500 bytes", in the unit the size is a whole multiple of.

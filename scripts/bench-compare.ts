@@ -5,11 +5,14 @@
 //    everything); "warm" opens the same comparison again (the server serves the comparison it computed).
 // 2. Where the cold time goes on the server: loading 10,000 results and computing every figure.
 // 2b. Issue #4's results grid: the run page of a 10,000-case run, opened and scrolled.
+// 2c. Issue #10's share links: the same comparison opened read-only through /s/<token> in a fresh browser context
+//     without a session, cold (the first open of that comparison) and warm.
 // 3. The bootstrap for 5,000 cases × 10,000 resamples: the paired bootstrap of the mean score, and the percentile
 //    bootstrap for p50/p90/p95/p99 latency (against lib/stats' resampling implementation).
 //
 // It starts an embedded PostgreSQL and the real app (`assay start`, as test/support/app-setup.ts does), seeds the runs
-// straight into the tables, and prints measured figures against their targets as ratios.
+// straight into the tables, and prints measured figures against their targets as ratios. BENCH_ONLY=screen|share|
+// bootstrap runs one part (the machine is shared: `BENCH_ONLY=share npm run bench:compare` times only the share link).
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmod, mkdtemp } from "node:fs/promises";
 import os from "node:os";
@@ -20,6 +23,10 @@ import { migrate } from "../lib/db/migrate.ts";
 import { freePort } from "../test/support/app-setup.ts";
 import { launchBrowser, OWNER, signedInContext } from "../test/support/browser.ts";
 import { ownerWorkspace, seedComparison, type SeedVariant } from "../test/e2e/compare-seed.ts";
+import { createRng, pairedBootstrapMeanDiff, percentileInterval, sortedCopy } from "../lib/stats/index.ts";
+import { pairedBootstrap } from "../lib/compare/paired-bootstrap.ts";
+import { quantileReplicates } from "../lib/compare/quantile-bootstrap.ts";
+import type { PrismaClient } from "../lib/db.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const CASES = 5_000;
@@ -28,6 +35,10 @@ const COLD_SAMPLES = Number(process.env.BENCH_COLD ?? 3);
 const WARM_SAMPLES = Number(process.env.BENCH_WARM ?? 5);
 const SCREEN_TARGET_MS = 1_500;
 const BOOTSTRAP_TARGET_MS = 1_000;
+const ONLY = process.env.BENCH_ONLY;
+const PARTS = ["screen", "share", "bootstrap"];
+if (ONLY !== undefined && !PARTS.includes(ONLY)) throw new Error(`BENCH_ONLY is one of ${PARTS.join(", ")}; got "${ONLY}"`);
+const includes = (part: string) => ONLY === undefined || ONLY === part;
 
 const VARIANTS: SeedVariant[] = [
   { label: "v3 zero-shot", quality: 0.72, latency: 900, inputTokens: 120, examples: 0, counterexamples: 0 },
@@ -61,6 +72,12 @@ const rows: Row[] = [];
 const line = (name: string, measured: string, target: string, ratio: string) => `${name.padEnd(64)} ${measured.padStart(12)} ${target.padStart(10)} ${ratio.padStart(7)}`;
 
 async function main(): Promise<void> {
+  if (includes("screen") || includes("share")) await browserParts();
+  if (includes("bootstrap")) bootstrapPart();
+  report();
+}
+
+async function browserParts(): Promise<void> {
   const home = await mkdtemp(path.join(os.tmpdir(), "assay-bench-compare-"));
   await chmod(home, 0o755);
   const pgPort = await freePort();
@@ -92,7 +109,12 @@ async function main(): Promise<void> {
     const browser = await launchBrowser();
     const context = await signedInContext(browser, appUrl);
     const page = await context.newPage();
-    const { workspaceId } = await ownerWorkspace(db, OWNER.email);
+    const { workspaceId, userId } = await ownerWorkspace(db, OWNER.email);
+    if (includes("share")) await sharePart(browser, appUrl, db, workspaceId, userId);
+    if (!includes("screen")) {
+      await browser.close();
+      return;
+    }
 
     console.log(`Seeding ${COLD_SAMPLES} runs of ${CASES.toLocaleString("en-US")} cases × 2 variants…`);
     const seeded = [];
@@ -164,11 +186,10 @@ async function main(): Promise<void> {
     await db.$disconnect();
     await database.stop();
   }
+}
 
-  // The bootstrap on its own.
-  const { createRng, pairedBootstrapMeanDiff, percentileInterval, sortedCopy } = await import("../lib/stats/index.ts");
-  const { pairedBootstrap } = await import("../lib/compare/paired-bootstrap.ts");
-  const { quantileReplicates } = await import("../lib/compare/quantile-bootstrap.ts");
+/** The bootstrap on its own. */
+function bootstrapPart(): void {
   const rng = createRng(5);
   const scoresA = Array.from({ length: CASES }, () => (rng.next() < 0.7 ? 1 : rng.next()));
   const scoresB = scoresA.map((value) => Math.min(1, Math.max(0, value + 0.1 * rng.nextNormal())));
@@ -178,7 +199,9 @@ async function main(): Promise<void> {
   rows.push({ name: "  same with lib/stats pairedBootstrapMeanDiff (difference only)", measured: timeMedian(() => pairedBootstrapMeanDiff(scoresA, scoresB)), target: BOOTSTRAP_TARGET_MS });
   rows.push({ name: "p50/p90/p95/p99 bootstrap, 5,000 × 10,000 (order statistics)", measured: timeMedian(() => quantileReplicates(sortedCopy(latencies), ps, 10_000, createRng(1))), target: BOOTSTRAP_TARGET_MS });
   rows.push({ name: "  same by resampling (lib/stats percentileInterval × 4)", measured: timeMedian(() => ps.map((p) => percentileInterval(latencies, p)), 3), target: BOOTSTRAP_TARGET_MS });
+}
 
+function report(): void {
   console.log(`\nNode ${process.version}, ${os.cpus().length} cores; Chromium; medians`);
   console.log(line("benchmark", "measured ms", "target ms", "ratio"));
   for (const row of rows) {
@@ -189,9 +212,35 @@ async function main(): Promise<void> {
   process.exitCode = missed.length === 0 ? 0 : 1;
 }
 
-async function openScreen(page: import("playwright-core").Page, appUrl: string, variantIds: string[]): Promise<{ total: number; navigation: { responseEnd: number; domContentLoaded: number } }> {
+/**
+ * Issue #10: a comparison shared with anyone, opened through /s/<token> in a context without cookies, as a teammate
+ * or a stakeholder would open a pasted link. Its own comparisons: the member screen's opens would make these warm.
+ */
+async function sharePart(browser: import("playwright-core").Browser, appUrl: string, db: PrismaClient, workspaceId: string, userId: string): Promise<void> {
+  const { createShareLink } = await import("../lib/share-links/service.ts");
+  console.log(`Seeding ${COLD_SAMPLES} shared comparisons of ${CASES.toLocaleString("en-US")} cases × 2 variants…`);
+  const links: string[] = [];
+  for (let sample = 0; sample < COLD_SAMPLES + 1; sample++) {
+    const seeded = await seedComparison(db, { workspaceId, name: `Shared ${sample + 1}`, cases: sample === COLD_SAMPLES ? 50 : CASES, variants: VARIANTS, seed: 100 + sample });
+    links.push((await createShareLink({ workspaceId, userId }, { resource: "comparison", id: seeded.variantIds.join(","), scope: "anyone" })).url);
+  }
+  const visitor = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await visitor.newPage();
+  // Warm the shared page's code paths on the small comparison first.
+  await openScreen(page, `${appUrl}${links[COLD_SAMPLES] as string}`);
+  const cold: number[] = [];
+  for (const link of links.slice(0, COLD_SAMPLES)) cold.push((await openScreen(page, `${appUrl}${link}`)).total);
+  const warm: number[] = [];
+  for (let sample = 0; sample < WARM_SAMPLES; sample++) warm.push((await openScreen(page, `${appUrl}${links[0] as string}`)).total);
+  rows.push({ name: "shared comparison /s/<token>, 2 × 5,000 cases, read-only, cold", measured: median(cold), target: SCREEN_TARGET_MS });
+  rows.push({ name: "shared comparison /s/<token>, 2 × 5,000 cases, read-only, warm", measured: median(warm), target: SCREEN_TARGET_MS });
+  await visitor.close();
+}
+
+async function openScreen(page: import("playwright-core").Page, appUrl: string, variantIds?: string[]): Promise<{ total: number; navigation: { responseEnd: number; domContentLoaded: number } }> {
   const start = performance.now();
-  await page.goto(`${appUrl}/compare?variants=${variantIds.join(",")}`, { waitUntil: "commit" });
+  // With variants: the member's compare screen; without: `appUrl` is a share link's full URL.
+  await page.goto(variantIds ? `${appUrl}/compare?variants=${variantIds.join(",")}` : appUrl, { waitUntil: "commit" });
   await page.locator('[data-testid="verdict-passRate"]').waitFor({ timeout: 60_000 });
   await page.locator('[data-testid="case-row"]').first().waitFor({ timeout: 60_000 });
   await page.locator('[data-testid="ecdf-line"]').first().waitFor({ timeout: 60_000 });

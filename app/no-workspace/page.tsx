@@ -30,6 +30,11 @@ export default async function NoWorkspacePage(props: { searchParams: Promise<{ w
             Open {lookup.member.workspace.name}
           </Link>
         )}
+        {!workspace && (
+          <Link className="btn" href="/w/new" data-testid="no-workspace-create">
+            Create a workspace
+          </Link>
+        )}
         <SignOutButton className="btn" />
       </div>
     </AuthCard>

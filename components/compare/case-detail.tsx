@@ -4,7 +4,7 @@ import type { CaseDetail, CaseResultDetail } from "@/lib/compare/service";
 import type { CompareVariant } from "@/lib/compare/types";
 import { formatDuration, formatMoney, formatTokens } from "@/lib/format";
 import { failureReason } from "@/lib/runs/failure-reason";
-import { api, errorText } from "@/lib/ui/api";
+import { api, errorText, MEMBER_API } from "@/lib/ui/api";
 import { CommentThread } from "@/components/comments/comment-thread";
 import { LetterBadge } from "./variant-chip";
 import { DiffText, wordDiff } from "./word-diff";
@@ -85,7 +85,10 @@ export function CaseDetailPanel(props: {
   position: string;
   onClose: () => void;
   onStep: (step: -1 | 1) => void;
+  /** MEMBER_API, or a share link's /api/s/<token> */
+  apiBase?: string;
 }) {
+  const apiBase = props.apiBase ?? MEMBER_API;
   const [detail, setDetail] = useState<CaseDetail | null>(null);
   const { onCommentCount, caseKey } = props;
   const onCountChange = useCallback((count: number) => onCommentCount?.(caseKey, count), [onCommentCount, caseKey]);
@@ -98,13 +101,13 @@ export function CaseDetailPanel(props: {
     setDetail(null);
     setError(null);
     const query = new URLSearchParams({ variants: `${variantA?.id},${variantB?.id}`, key: props.caseKey });
-    api<CaseDetail>(`/api/compare/case?${query}`, { signal: controller.signal })
+    api<CaseDetail>(`${apiBase}/compare/case?${query}`, { signal: controller.signal })
       .then(setDetail)
       .catch((caught: unknown) => {
         if (!controller.signal.aborted) setError(errorText(caught));
       });
     return () => controller.abort();
-  }, [props.caseKey, variantA?.id, variantB?.id]);
+  }, [props.caseKey, variantA?.id, variantB?.id, apiBase]);
 
   useEffect(() => {
     function onKey(event: KeyboardEvent) {

@@ -2,7 +2,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { CaseColumns, CompareVariant, OutputPreview, OutputPreviews } from "@/lib/compare/types";
-import { api, errorText } from "@/lib/ui/api";
+import { api, errorText, MEMBER_API } from "@/lib/ui/api";
 import { formatDuration, formatMoney, formatTokens } from "@/lib/format";
 import type { CaseFilter, CaseSort } from "./case-filters";
 import { FILTERS, matchesFilter, SORTS, sortCases } from "./case-filters";
@@ -19,7 +19,7 @@ const ROW_HEIGHT = 112;
 const PREFETCH = 40;
 
 /** Output previews of the shown pair, fetched in batches for the rows on (or near) the screen. */
-function useOutputs(variantIds: string[], initial: OutputPreviews) {
+function useOutputs(variantIds: string[], initial: OutputPreviews, apiBase: string) {
   const store = useRef(new Map<string, OutputPreview>());
   const requested = useRef(new Set<string>());
   const [, setVersion] = useState(0);
@@ -42,7 +42,7 @@ function useOutputs(variantIds: string[], initial: OutputPreviews) {
       const missing = wanted.current.filter((key) => variantIds.some((id) => !requested.current.has(`${id}\u0000${key}`))).slice(0, 400);
       if (missing.length === 0) return;
       for (const key of missing) for (const id of variantIds) requested.current.add(`${id}\u0000${key}`);
-      api<OutputPreviews>("/api/compare/outputs", { body: { variants: variantIds, keys: missing } })
+      api<OutputPreviews>(`${apiBase}/compare/outputs`, { body: { variants: variantIds, keys: missing } })
         .then((previews) => {
           for (const id of variantIds) {
             for (const key of missing) store.current.set(`${id}\u0000${key}`, previews[id]?.[key] ?? { text: null, length: 0 });
@@ -60,7 +60,7 @@ function useOutputs(variantIds: string[], initial: OutputPreviews) {
 }
 
 /** Keys of the cases whose outputs or inputs contain the query, searched on the server (null: no search). */
-function useServerSearch(variantIds: string[], query: string): { keys: Set<string> | null; searching: boolean; error: string | null } {
+function useServerSearch(variantIds: string[], query: string, apiBase: string): { keys: Set<string> | null; searching: boolean; error: string | null } {
   const [result, setResult] = useState<{ query: string; keys: Set<string> } | null>(null);
   const [searching, setSearching] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -74,7 +74,7 @@ function useServerSearch(variantIds: string[], query: string): { keys: Set<strin
     const timer = setTimeout(() => {
       setSearching(true);
       setError(null);
-      api<{ keys: string[] }>(`/api/compare/search?variants=${encodeURIComponent(pair)}&q=${encodeURIComponent(query)}`, { signal: controller.signal })
+      api<{ keys: string[] }>(`${apiBase}/compare/search?variants=${encodeURIComponent(pair)}&q=${encodeURIComponent(query)}`, { signal: controller.signal })
         .then(({ keys }) => setResult({ query, keys: new Set(keys) }))
         .catch((caught: unknown) => {
           // A search overtaken by the next keystroke is aborted on purpose; any other failure is shown.
@@ -86,7 +86,7 @@ function useServerSearch(variantIds: string[], query: string): { keys: Set<strin
       clearTimeout(timer);
       controller.abort();
     };
-  }, [pair, query]);
+  }, [pair, query, apiBase]);
   return { keys: result && result.query === query ? result.keys : null, searching, error };
 }
 
@@ -206,16 +206,19 @@ export function CaseList(props: {
   firstOutputs: OutputPreviews;
   /** case key → comments anchored to it */
   commentCounts?: ReadonlyMap<string, number>;
+  /** MEMBER_API, or a share link's /api/s/<token> */
+  apiBase?: string;
 }) {
   const { cases, a, b } = props;
+  const apiBase = props.apiBase ?? MEMBER_API;
   const [filter, setFilter] = useState<CaseFilter>("all");
   const [sort, setSort] = useState<CaseSort>("suite");
   const [search, setSearch] = useState("");
   const query = search.trim().toLowerCase();
   const scrollRef = useRef<HTMLDivElement>(null);
   const variantIds = [props.variants[a]?.id ?? "", props.variants[b]?.id ?? ""];
-  const outputs = useOutputs(variantIds, props.firstOutputs);
-  const serverSearch = useServerSearch(variantIds, query);
+  const outputs = useOutputs(variantIds, props.firstOutputs, apiBase);
+  const serverSearch = useServerSearch(variantIds, query, apiBase);
   const letterA = props.variants[a]?.letter ?? "A";
   const letterB = props.variants[b]?.letter ?? "B";
   const tagIndex = props.tag === null ? -1 : cases.tagNames.indexOf(props.tag);

@@ -43,7 +43,10 @@ export function CompareScreen(props: {
   initialB: number;
   /** `?case=<key>` (an inbox link to a comment on one case): opens that case's detail */
   initialCase?: string | null;
-  /** a share link's view: no comments (threads are for members; a shared page loads nothing else of the workspace) */
+  /** where the case list and case detail fetch from: MEMBER_API, or a share link's /api/s/<token> */
+  apiBase?: string;
+  /** a share link's view: no votes, no judge, no links into the workspace, no live refresh (each would count a view),
+   * no comments (threads are for members) */
   readOnly?: boolean;
 }) {
   const inWorkspace = useWorkspacePath();
@@ -59,10 +62,10 @@ export function CompareScreen(props: {
 
   // Runs still in progress: fetch the comparison again every few seconds (it is recomputed only when results change).
   useEffect(() => {
-    if (comparison.final) return;
+    if (comparison.final || props.readOnly) return;
     const timer = setInterval(() => router.refresh(), REFRESH_MS);
     return () => clearInterval(timer);
-  }, [comparison.final, router]);
+  }, [comparison.final, props.readOnly, router]);
 
   const comparisonKey = comparison.variants.map((variant) => variant.id).join(",");
   const [commentCounts, setCommentCounts] = useState<Map<string, number>>(new Map());
@@ -111,7 +114,7 @@ export function CompareScreen(props: {
       {!comparison.final && (
         <div className="flex items-center gap-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900" data-testid="live-banner">
           <span className="relative flex h-2 w-2"><span className="absolute inline-flex h-full w-full animate-ping rounded-full bg-sky-400 opacity-75" /><span className="relative inline-flex h-2 w-2 rounded-full bg-sky-500" /></span>
-          A run is still in progress: the figures update as results arrive.
+          {props.readOnly ? "A run was still in progress: reload the page for the figures of the results that arrived since." : "A run is still in progress: the figures update as results arrive."}
         </div>
       )}
       {comparison.notes.length > 0 && (
@@ -130,7 +133,7 @@ export function CompareScreen(props: {
               <div className="truncate text-sm font-medium text-slate-900">{variant.label}{index === 0 && comparison.variants.length > 2 && <span className="ml-1.5 badge bg-slate-100 text-slate-600">baseline</span>}</div>
               <div className="truncate text-slate-500" title={variantDescription(variant)}>{variantDescription(variant)}</div>
               <div className="truncate text-slate-400">
-                <Link href={inWorkspace(`/runs/${variant.runId}`)} className="hover:underline">{variant.runName || "run"}</Link> · {variant.suiteName ?? "suite deleted"}{variant.repeats > 1 ? ` · ${variant.repeats} repeats` : ""}
+                {props.readOnly ? <span>{variant.runName || "run"}</span> : <Link href={inWorkspace(`/runs/${variant.runId}`)} className="hover:underline">{variant.runName || "run"}</Link>} · {variant.suiteName ?? "suite deleted"}{variant.repeats > 1 ? ` · ${variant.repeats} repeats` : ""}
               </div>
             </div>
           </div>
@@ -150,7 +153,7 @@ export function CompareScreen(props: {
         title={`${variantB.letter} against ${variantA.letter} on ${pair.metrics.find((metric) => metric.metric === "passRate")?.n.toLocaleString("en-US") ?? comparison.analysedCases.toLocaleString("en-US")} paired cases`}
         testId="verdict-card"
         actions={
-          comparison.variants.length === 2 ? (
+          comparison.variants.length === 2 && !props.readOnly ? (
             <Link className="btn px-2 py-1 text-xs" href={inWorkspace(`/compare?variants=${variantB.id},${variantA.id}`)} title="Make B the baseline">⇄ Swap</Link>
           ) : undefined
         }
@@ -193,22 +196,24 @@ export function CompareScreen(props: {
         </Card>
       </div>
 
-      <div className="grid gap-4 xl:grid-cols-2">
+      <div className={`grid gap-4 ${props.readOnly ? "" : "xl:grid-cols-2"}`}>
         <Card title="Pass rate by tag" testId="tags-card">
           <TagBreakdown rows={pair.tags} indexA={0} indexB={b} letterA={variantA.letter} letterB={variantB.letter} onPickTag={setTag} />
         </Card>
-        <Card title="Blind preference" testId="preference-card">
-          <PreferencePanel
-            preference={props.preferences[b - 1] ?? null}
-            variants={comparison.variants}
-            a={0}
-            b={b}
-            connections={props.connections}
-            canVote={props.canVote}
-            canJudge={props.canJudge}
-            onJudged={() => router.refresh()}
-          />
-        </Card>
+        {!props.readOnly && (
+          <Card title="Blind preference" testId="preference-card">
+            <PreferencePanel
+              preference={props.preferences[b - 1] ?? null}
+              variants={comparison.variants}
+              a={0}
+              b={b}
+              connections={props.connections}
+              canVote={props.canVote}
+              canJudge={props.canJudge}
+              onJudged={() => router.refresh()}
+            />
+          </Card>
+        )}
       </div>
 
       {repeats && (
@@ -250,6 +255,7 @@ export function CompareScreen(props: {
           onOpen={(index, visible) => setOpen({ index, visible })}
           firstOutputs={comparison.firstOutputs}
           commentCounts={commentCounts}
+          apiBase={props.apiBase}
           key={b}
         />
       </section>
@@ -267,6 +273,7 @@ export function CompareScreen(props: {
           position={`${open.visible.indexOf(open.index) + 1} of ${open.visible.length.toLocaleString("en-US")} shown`}
           onClose={() => setOpen(null)}
           onStep={step}
+          apiBase={props.apiBase}
         />
       )}
       <p className="text-right text-xs text-slate-400">Computed in {comparison.computeMs.toLocaleString("en-US")} ms at {new Date(comparison.computedAt).toLocaleTimeString("en-GB")}.</p>

@@ -1,5 +1,6 @@
 "use client";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { AuditTimeline } from "@/components/reviews/audit-timeline";
 import { can, refusal, type Role } from "@/lib/auth/permissions";
 import { api, errorText } from "@/lib/ui/api";
 import { CommentThread } from "@/components/comments/comment-thread";
@@ -11,8 +12,9 @@ import { PlaygroundPanel } from "./playground-panel";
 import { PreviewPanel, ProblemsList, TokenMeter } from "./preview-panel";
 import { VersionsPanel } from "./versions-panel";
 import type { CallView, ConnectionOption, Draft, PreviewResult, VersionFull, VersionSummary } from "./types";
+import { ShareButton, type SharePolicy } from "@/components/share/share-button";
 
-type Tab = "playground" | "preview" | "versions" | "history" | "comments";
+type Tab = "playground" | "preview" | "versions" | "history" | "comments" | "audit";
 
 function draftOf(version: VersionFull): Draft {
   return {
@@ -32,11 +34,13 @@ export function PromptStudio(props: {
   version: VersionFull;
   connections: ConnectionOption[];
   role: Role;
+  /** the workspace's share-link policy: with it, "Share" makes a read-only link to the version open here */
+  sharePolicy?: SharePolicy;
 }) {
   // Viewers read the stored version: no draft preview (prompt.edit), no playground (model.call), fields disabled.
   const canEdit = can(props.role, "prompt.edit");
   const canRun = can(props.role, "model.call");
-  const tabs: Tab[] = [...(canRun ? (["playground"] as const) : []), ...(canEdit ? (["preview"] as const) : []), "versions", "history", "comments"];
+  const tabs: Tab[] = [...(canRun ? (["playground"] as const) : []), ...(canEdit ? (["preview"] as const) : []), "versions", "history", "comments", "audit"];
   const [versions, setVersions] = useState(props.versions);
   const [base, setBase] = useState<VersionFull>(props.version);
   const [draft, setDraft] = useState<Draft>(() => draftOf(props.version));
@@ -53,6 +57,7 @@ export function PromptStudio(props: {
   const [commitMessage, setCommitMessage] = useState("");
   const [saveError, setSaveError] = useState<string | null>(null);
   const [historyKey, setHistoryKey] = useState(0);
+  const [auditKey, setAuditKey] = useState(0);
 
   const dirty = useMemo(() => JSON.stringify(draft) !== JSON.stringify(draftOf(base)), [draft, base]);
   const patch = useCallback((change: Partial<Draft>) => setDraft((current) => ({ ...current, ...change })), []);
@@ -113,7 +118,12 @@ export function PromptStudio(props: {
             <span className="font-medium">{canEdit ? `Editing from v${base.number}` : `v${base.number}`}</span>
             {dirty ? <span className="ml-2 badge bg-amber-100 text-amber-800" data-testid="dirty">unsaved changes</span> : <span className="ml-2 text-xs text-slate-400">saved</span>}
           </div>
-          {dirty && <button className="text-xs text-slate-500 hover:text-slate-800" onClick={() => setDraft(draftOf(base))}>Discard changes</button>}
+          <div className="flex items-center gap-3">
+            {dirty && <button className="text-xs text-slate-500 hover:text-slate-800" onClick={() => setDraft(draftOf(base))}>Discard changes</button>}
+            {props.sharePolicy && (
+              <ShareButton resource="version" id={base.id} policy={props.sharePolicy} refusal={can(props.role, "shareLink.create") ? null : refusal(props.role, "shareLink.create")} />
+            )}
+          </div>
         </div>
         {!canEdit && <p className="rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600" data-testid="not-allowed">{refusal(props.role, "prompt.edit")}</p>}
         <fieldset disabled={!canEdit} className="min-w-0 space-y-6">
@@ -195,8 +205,18 @@ export function PromptStudio(props: {
             <CommentThread key={base.id} targetType="version" targetId={base.id} title={`Discussion of v${base.number}`} onCountChange={setCommentCount} />
           </div>
           {tab === "versions" && (
-            <VersionsPanel promptId={props.prompt.id} versions={versions} currentId={base.id} role={props.role} onOpen={openVersion} onVersionsChange={setVersions} />
+            <VersionsPanel
+              promptId={props.prompt.id}
+              promptName={props.prompt.name}
+              versions={versions}
+              currentId={base.id}
+              role={props.role}
+              onOpen={openVersion}
+              onVersionsChange={setVersions}
+              onAudited={() => setAuditKey((key) => key + 1)}
+            />
           )}
+          {tab === "audit" && <AuditTimeline promptId={props.prompt.id} refreshKey={auditKey} />}
           {tab === "history" && (
             <HistoryPanel
               promptId={props.prompt.id}

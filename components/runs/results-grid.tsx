@@ -2,7 +2,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { variableText } from "@/components/suites/case-editor";
-import { api, errorText } from "@/lib/ui/api";
+import { api, errorText, MEMBER_API } from "@/lib/ui/api";
 import { formatCount } from "@/lib/format";
 import { ResultCellView } from "./result-cell";
 import { ResultDetail } from "./result-detail";
@@ -25,7 +25,18 @@ const filters: { id: ResultFilter; label: string; hint: string }[] = [
   { id: "disagree", label: "Disagree", hint: "variants differ in pass/fail" },
 ];
 
-export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; refreshToken: number; initialCase?: string | null; comments?: boolean }) {
+export function ResultsGrid(props: {
+  runId: string;
+  variants: VariantRecord[];
+  refreshToken: number;
+  /** MEMBER_API, or a share link's /api/s/<token> */
+  apiBase?: string;
+  /** `?case=<key>`: the case an inbox link names */
+  initialCase?: string | null;
+  /** comment badges and the case's thread (not on a share link's view) */
+  comments?: boolean;
+}) {
+  const apiBase = props.apiBase ?? MEMBER_API;
   const comments = props.comments ?? true;
   const [filter, setFilter] = useState<ResultFilter>("all");
   // `?case=<key>` (an inbox link to a comment on one case) searches for that case and opens it once it has loaded.
@@ -55,7 +66,7 @@ export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; r
       try {
         const query = new URLSearchParams({ offset: String(page * PAGE_SIZE), limit: String(PAGE_SIZE), filter });
         if (search) query.set("search", search);
-        const result = await api<ResultPage>(`/api/runs/${props.runId}/results?${query}`);
+        const result = await api<ResultPage>(`${apiBase}/runs/${props.runId}/results?${query}`);
         if (started !== generation.current) return;
         setTotal(result.total);
         setPages((current) => {
@@ -70,7 +81,7 @@ export function ResultsGrid(props: { runId: string; variants: VariantRecord[]; r
         inFlight.current.delete(token);
       }
     },
-    [props.runId, filter, search],
+    [props.runId, filter, search, apiBase],
   );
 
   // A new filter or search starts over from the first page.

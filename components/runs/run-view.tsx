@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { api, errorText } from "@/lib/ui/api";
+import { api, errorText, MEMBER_API } from "@/lib/ui/api";
 import { formatCount, formatDuration, formatTime } from "@/lib/format";
 import { LabelMetricsPanel } from "./label-metrics";
 import { CommentThread } from "@/components/comments/comment-thread";
@@ -16,12 +16,25 @@ import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 const SUMMARY_REFRESH_MS = 2000;
 
-export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelMetrics[] | null; canCancel: boolean; canResume: boolean; initialCase?: string | null; readOnly?: boolean }) {
+export function RunView(props: {
+  run: RunDetailView;
+  labelMetrics: VariantLabelMetrics[] | null;
+  canCancel: boolean;
+  canResume: boolean;
+  /** `?case=<key>` (an inbox link to a comment on one case): opens that case */
+  initialCase?: string | null;
+  /** where the run's JSON and events come from: MEMBER_API, or a share link's /api/s/<token> */
+  apiBase?: string;
+  /** a share link's view: no export, no links into the workspace, no compare picker */
+  readOnly?: boolean;
+}) {
+  const apiBase = props.apiBase ?? MEMBER_API;
+  const readOnly = props.readOnly ?? false;
   const inWorkspace = useWorkspacePath();
   const router = useRouter();
   const [run, setRun] = useState(props.run);
   const [restart, setRestart] = useState(0);
-  const { progress: streamed, connected } = useRunProgress(run.id, props.run.progress, restart);
+  const { progress: streamed, connected } = useRunProgress(run.id, props.run.progress, restart, apiBase);
   // What cancel/resume answer is shown until the stream's next event.
   const [override, setOverride] = useState<RunProgress | null>(null);
   useEffect(() => setOverride(null), [streamed]);
@@ -41,16 +54,17 @@ export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelM
     const timer = setTimeout(async () => {
       lastRefresh.current = { at: Date.now(), done: progress.done, status: progress.status };
       try {
-        setRun(await api<RunDetailView>(`/api/runs/${run.id}`));
+        setRun(await api<RunDetailView>(`${apiBase}/runs/${run.id}`));
         setRefreshToken((token) => token + 1);
         // Label metrics are computed on the server over every result: fetch them again once the run has ended.
-        if (ended) router.refresh();
+        // (Not on a share link's page: a refresh there would count as another view.)
+        if (ended && !readOnly) router.refresh();
       } catch (caught) {
         setError(errorText(caught));
       }
     }, wait);
     return () => clearTimeout(timer);
-  }, [progress.done, progress.status, run.id, router]);
+  }, [progress.done, progress.status, run.id, router, apiBase, readOnly]);
 
   async function control(action: "cancel" | "resume") {
     setBusy(action);
@@ -99,16 +113,20 @@ export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelM
               {busy === "resume" ? "Resuming…" : `Resume (${formatCount(missing)} missing)`}
             </button>
           )}
-          <span className="text-xs text-slate-500">Export</span>
-          {(["csv", "jsonl", "json"] as const).map((format) => (
-            <a key={format} className="btn px-2 py-1 text-xs uppercase" href={`/api/runs/${run.id}/export?format=${format}`} download>{format}</a>
-          ))}
+          {!readOnly && (
+            <>
+              <span className="text-xs text-slate-500">Export</span>
+              {(["csv", "jsonl", "json"] as const).map((format) => (
+                <a key={format} className="btn px-2 py-1 text-xs uppercase" href={`/api/runs/${run.id}/export?format=${format}`} download>{format}</a>
+              ))}
+            </>
+          )}
         </div>
         <ProgressBar progress={progress} />
         {run.error && <p className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">The run failed: {run.error}</p>}
         {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
         <div className="flex flex-wrap gap-x-5 gap-y-1 text-xs text-slate-500">
-          <span>Suite: {run.suiteId ? <Link className="text-brand-700 hover:underline" href={inWorkspace(`/suites/${run.suiteId}`)}>{run.suiteName}</Link> : <em>deleted</em>}</span>
+          <span>Suite: {run.suiteId && readOnly ? run.suiteName : run.suiteId ? <Link className="text-brand-700 hover:underline" href={inWorkspace(`/suites/${run.suiteId}`)}>{run.suiteName}</Link> : <em>deleted</em>}</span>
           <span>{run.variants.length} variant{run.variants.length === 1 ? "" : "s"} × {formatCount(run.repeats === 0 ? 0 : Math.round(run.totalCells / Math.max(1, run.variants.length * run.repeats)))} cases × {run.repeats} repeat{run.repeats === 1 ? "" : "s"}</span>
           <span>concurrency {run.concurrency}</span>
           <span>cache {run.cache ? "on (cached answers are left out of latency)" : "off"}</span>
@@ -121,9 +139,9 @@ export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelM
         </div>
       </section>
 
-      <VariantSummaryTable runId={run.id} variants={run.variants} />
+      <VariantSummaryTable runId={run.id} variants={run.variants} readOnly={readOnly} />
 
-      {run.variants.length >= 2 && (
+      {run.variants.length >= 2 && !readOnly && (
         <div className="flex flex-wrap items-center gap-2 text-sm" data-testid="compare-picker">
           <span className="text-slate-600">Compare</span>
           <VariantSelect variants={run.variants} value={compareA} onChange={setCompareA} />
@@ -141,10 +159,10 @@ export function RunView(props: { run: RunDetailView; labelMetrics: VariantLabelM
 
       {props.labelMetrics && props.labelMetrics.length > 0 && <LabelMetricsPanel metrics={props.labelMetrics} variants={run.variants} />}
 
-      <ResultsGrid runId={run.id} variants={run.variants} refreshToken={refreshToken} initialCase={props.initialCase ?? null} comments={!props.readOnly} />
+      <ResultsGrid runId={run.id} variants={run.variants} refreshToken={refreshToken} apiBase={apiBase} initialCase={props.initialCase ?? null} comments={!readOnly} />
 
       {/* a share link's view (readOnly) has no comments: threads are for members */}
-      {!props.readOnly && <CommentThread targetType="run" targetId={run.id} title="Discussion of this run" />}
+      {!readOnly && <CommentThread targetType="run" targetId={run.id} title="Discussion of this run" />}
     </div>
   );
 }

@@ -2,7 +2,7 @@
 import { useEffect, useState } from "react";
 import { readServerEvents } from "@/lib/ui/sse";
 import { isActive, type RunProgress } from "./types";
-import { workspaceHeaders } from "@/lib/ui/api";
+import { MEMBER_API, workspaceHeaders } from "@/lib/ui/api";
 
 function isProgress(value: unknown): value is RunProgress {
   const candidate = value as Partial<RunProgress> | null;
@@ -13,7 +13,7 @@ function isProgress(value: unknown): value is RunProgress {
  * The run's live progress from GET /api/runs/[id]/events (SSE). Reconnects with backoff while the run is queued or
  * running, and stops once it has ended. `restartKey` reopens the stream (after a resume).
  */
-export function useRunProgress(runId: string, initial: RunProgress, restartKey = 0): { progress: RunProgress; connected: boolean } {
+export function useRunProgress(runId: string, initial: RunProgress, restartKey = 0, apiBase = MEMBER_API): { progress: RunProgress; connected: boolean } {
   const [progress, setProgress] = useState(initial);
   const [connected, setConnected] = useState(false);
   const initialActive = isActive(initial.status);
@@ -27,7 +27,7 @@ export function useRunProgress(runId: string, initial: RunProgress, restartKey =
     async function connect(): Promise<void> {
       while (!ended && !controller.signal.aborted) {
         try {
-          const response = await fetch(`/api/runs/${runId}/events`, { signal: controller.signal, headers: workspaceHeaders({ accept: "text/event-stream" }) });
+          const response = await fetch(`${apiBase}/runs/${runId}/events`, { signal: controller.signal, headers: workspaceHeaders({ accept: "text/event-stream" }) });
           if (!response.ok || !response.body) throw new Error(`events answered ${response.status}`);
           setConnected(true);
           attempt = 0;
@@ -62,7 +62,7 @@ export function useRunProgress(runId: string, initial: RunProgress, restartKey =
       ended = true;
       controller.abort();
     };
-  }, [runId, initialActive, restartKey]);
+  }, [runId, initialActive, restartKey, apiBase]);
 
   return { progress, connected };
 }

@@ -25,9 +25,9 @@ function PassRate({ passed, done }: { passed: number; done: number }) {
 }
 
 /** One row per variant: pass rate (with its interval), score, latency and TTFT percentiles, tokens and cost. */
-export function VariantSummaryTable(props: { runId: string; variants: VariantRecord[] }) {
+export function VariantSummaryTable(props: { runId: string; variants: VariantRecord[]; /** no links to the compare screen (a share link's view) */ readOnly?: boolean }) {
   const inWorkspace = useWorkspacePath();
-  const canCompare = props.variants.length >= 2;
+  const canCompare = props.variants.length >= 2 && !props.readOnly;
   return (
     <div className="card overflow-x-auto">
       <table className="w-full text-sm" data-testid="variant-summary">

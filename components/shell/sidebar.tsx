@@ -4,31 +4,37 @@ import { usePathname } from "next/navigation";
 import { InboxBell } from "@/components/inbox/inbox-bell";
 import { SignOutButton } from "./sign-out-button";
 import { useWorkspacePath } from "./use-workspace-path";
+import { WorkspaceSwitcher, type SwitcherWorkspace } from "./workspace-switcher";
 
 const NAV = [
   { href: "/prompts", label: "Prompts", icon: "✎" },
   { href: "/suites", label: "Suites", icon: "☰" },
   { href: "/runs", label: "Runs", icon: "▶" },
   { href: "/compare", label: "Compare", icon: "⇄" },
+  { href: "/reviews", label: "Reviews", icon: "✓" },
   { href: "/activity", label: "Activity", icon: "◷" },
   { href: "/connections", label: "Connections", icon: "⚡" },
   { href: "/models", label: "Local models", icon: "▣" },
+  { href: "/settings", label: "Settings", icon: "⚙" },
 ];
 
-export function Sidebar(props: { workspaceName: string; userName: string; userEmail: string; role: string }) {
+export function Sidebar(props: {
+  workspaceName: string;
+  workspaceSlug: string;
+  workspaces: SwitcherWorkspace[];
+  userName: string;
+  userEmail: string;
+  role: string;
+}) {
   const pathname = usePathname();
   const inWorkspace = useWorkspacePath();
   return (
     <aside className="flex w-52 shrink-0 flex-col border-r border-slate-200 bg-white" data-testid="sidebar">
-      <div className="flex items-center gap-2 border-b border-slate-100 px-4 py-3">
-        <div className="flex h-7 w-7 items-center justify-center rounded-md bg-brand-600 text-sm font-bold text-white">A</div>
-        <div className="min-w-0">
-          <div className="text-sm font-semibold leading-tight">Assay</div>
-          <div className="truncate text-xs text-slate-500" title={props.workspaceName}>{props.workspaceName}</div>
+      <div className="flex items-center gap-1 border-b border-slate-100 px-3 py-2">
+        <div className="min-w-0 flex-1">
+          <WorkspaceSwitcher current={props.workspaceSlug} workspaces={props.workspaces} />
         </div>
-        <div className="ml-auto">
-          <InboxBell />
-        </div>
+        <InboxBell />
       </div>
       <nav className="flex-1 space-y-0.5 p-2">
         {NAV.map((item) => {

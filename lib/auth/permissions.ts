@@ -137,11 +137,10 @@ export function assertCan(member: { role: Role }, action: Action): void {
 }
 
 /**
- * Labels production traffic follows: moving or removing them is `label.moveProtected`, not `label.move`. A constant
- * until issue #10 makes the list a workspace setting (with the approvals each needs).
+ * Moving or removing a protected label (production traffic follows it) is `label.moveProtected`, not `label.move`.
+ * Which labels are protected is a workspace setting (Workspace.protectedLabels, parsed by lib/reviews/protected-labels.ts);
+ * the caller passes the names so this table stays pure and usable in client components.
  */
-export const PROTECTED_LABELS: readonly string[] = ["production"];
-
-export function labelAction(name: string): "label.move" | "label.moveProtected" {
-  return PROTECTED_LABELS.includes(name) ? "label.moveProtected" : "label.move";
+export function labelAction(name: string, protectedNames: readonly string[]): "label.move" | "label.moveProtected" {
+  return protectedNames.includes(name) ? "label.moveProtected" : "label.move";
 }

@@ -1,13 +1,19 @@
+import { recordActivity } from "../activity/record.ts";
 import { db } from "../db.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
+import { gateRefusal, labelReadiness } from "../reviews/gate.ts";
 import { authorsById, toLabelRecord, toVersionRecord, versionLabelsInclude, type PromptLabelRecord, type PromptVersionRecord } from "./records.ts";
 import { moveLabelInput, RESERVED_LABEL } from "./schema.ts";
 
 // Labels ("production", "staging", any name) are movable pointers to versions, and references like
 // "summarize@production" are how the CLI, runs and releases name a version without knowing its id.
+// Who may move which label is the caller's check (labelAction in lib/auth/permissions.ts); whether the version is
+// approved enough for a protected label is checked here, in the transaction that moves it and writes the audit row.
 
 /**
  * Points label `name` of a prompt at a version, creating the label if needed. The version must belong to the prompt.
+ * A protected label (Workspace.protectedLabels) needs that many approvals of the version from people other than its
+ * author, or AppError("conflict") names what is missing. The move and its `label.moved` audit row commit together.
  */
 export async function moveLabel(
   workspaceId: string,
@@ -17,30 +23,72 @@ export async function moveLabel(
   userId: string,
 ): Promise<PromptLabelRecord> {
   const input = moveLabelInput.parse({ name, versionId });
-  const version = await db.promptVersion.findFirst({
-    where: { id: input.versionId, promptId, prompt: { workspaceId } },
-    select: { id: true },
-  });
-  if (!version) throw new AppError("not_found", "version", "No such version of this prompt");
-  const upsert = () =>
-    db.promptLabel.upsert({
-      where: { promptId_name: { promptId, name: input.name } },
-      create: { promptId, name: input.name, versionId: input.versionId, updatedById: userId },
-      update: { versionId: input.versionId, updatedById: userId },
-      include: { version: { select: { number: true } } },
+  const move = () =>
+    db.$transaction(async (transaction) => {
+      const readiness = await labelReadiness(workspaceId, promptId, input.name, input.versionId, transaction);
+      const before = await transaction.promptLabel.findUnique({
+        where: { promptId_name: { promptId, name: input.name } },
+        include: { version: { select: { number: true } } },
+      });
+      // Already there: nothing moves, so nothing is gated or audited.
+      if (before?.versionId === input.versionId) return toLabelRecord(before);
+      if (!readiness.ready) throw gateRefusal(readiness);
+      const row = await transaction.promptLabel.upsert({
+        where: { promptId_name: { promptId, name: input.name } },
+        create: { promptId, name: input.name, versionId: input.versionId, updatedById: userId },
+        update: { versionId: input.versionId, updatedById: userId },
+        include: { version: { select: { number: true } } },
+      });
+      await recordActivity(
+        {
+          workspaceId,
+          kind: "label.moved",
+          actorId: userId,
+          promptId,
+          data: {
+            label: input.name,
+            fromVersionId: before?.versionId ?? null,
+            fromNumber: before?.version.number ?? null,
+            toVersionId: input.versionId,
+            toNumber: readiness.versionNumber,
+            reviewId: readiness.reviewId,
+            protected: readiness.protected,
+            approvals: readiness.approvers.map((approver) => approver.id),
+          },
+        },
+        transaction,
+      );
+      return toLabelRecord(row);
     });
   try {
-    return toLabelRecord(await upsert());
+    return await move();
   } catch (error) {
-    // Two people creating the same label at once: the loser's create hits the unique index; updating is now right.
-    if (isUniqueViolation(error)) return toLabelRecord(await upsert());
+    // Two people creating the same label at once: the loser's create hits the unique index; moving again updates it.
+    if (isUniqueViolation(error)) return move();
     throw error;
   }
 }
 
-export async function deleteLabel(workspaceId: string, promptId: string, name: string): Promise<void> {
-  const { count } = await db.promptLabel.deleteMany({ where: { promptId, name, prompt: { workspaceId } } });
-  if (count === 0) throw new AppError("not_found", "label", `No label "${name}" on this prompt`);
+/** Removes a label (its `label.removed` audit row in the same transaction). Removing needs no approvals: nothing new ships. */
+export async function deleteLabel(workspaceId: string, promptId: string, name: string, userId: string | null): Promise<void> {
+  await db.$transaction(async (transaction) => {
+    const label = await transaction.promptLabel.findFirst({
+      where: { promptId, name, prompt: { workspaceId } },
+      include: { version: { select: { number: true } } },
+    });
+    if (!label) throw new AppError("not_found", "label", `No label "${name}" on this prompt`);
+    await transaction.promptLabel.delete({ where: { id: label.id } });
+    await recordActivity(
+      {
+        workspaceId,
+        kind: "label.removed",
+        actorId: userId,
+        promptId,
+        data: { label: name, fromVersionId: label.versionId, fromNumber: label.version.number, toVersionId: null, toNumber: null, reviewId: null },
+      },
+      transaction,
+    );
+  });
 }
 
 export type VersionRef =

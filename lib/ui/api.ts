@@ -28,6 +28,9 @@ export function workspaceHeaders(extra: Record<string, string> = {}): Record<str
   return slug ? { ...extra, [WORKSPACE_HEADER]: slug } : extra;
 }
 
+/** Where the screens' JSON comes from: the member API, or a share link's token-scoped copy (/api/s/<token>). */
+export const MEMBER_API = "/api";
+
 export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   const response = await fetch(path, {
     method: init.method ?? (init.body === undefined ? "GET" : "POST"),

@@ -35,9 +35,16 @@ const editPrompt: Rule = { rule: "prompt.edit", allowed: EDITORS_UP };
 const editSuite: Rule = { rule: "suite.edit", allowed: EDITORS_UP };
 const cancelRun: Rule = { rule: "run.cancel", allowed: EDITORS_UP };
 const moveLabel: Rule = { rule: "label.move", allowed: EDITORS_UP };
+const review: Rule = { rule: "review.write", allowed: EDITORS_UP };
 const manageConnections: Rule = { rule: "connection.manage", allowed: ADMINS_UP };
 const manageLocalModels: Rule = { rule: "localModel.manage", allowed: ADMINS_UP };
 const comment: Rule = { rule: "comment.write", allowed: EVERYONE };
+const manageMembers: Rule = { rule: "member.manage", allowed: ADMINS_UP };
+const manageShareLinks: Rule = { rule: "shareLink.manage", allowed: ADMINS_UP };
+const OWNERS: readonly Role[] = ["owner"];
+const settings: Rule = { rule: "workspace.settings", allowed: OWNERS };
+const transfer: Rule = { rule: "workspace.transfer", allowed: OWNERS };
+const shareLinks: Rule = { rule: "shareLink.create", allowed: EDITORS_UP };
 
 /** Route (as under app/api) → method → who may call it. Public routes are checked by access.test.ts. */
 const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
@@ -59,24 +66,41 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   inbox: { GET: read },
   "inbox/read": { POST: read },
   "inbox/stream": { GET: read },
+  invitations: { GET: manageMembers, POST: manageMembers },
+  "invitations/[id]": { DELETE: manageMembers },
+  "invitations/[id]/resend": { POST: manageMembers },
   "local-models": { GET: read, POST: manageLocalModels },
   "local-models/[id]": { DELETE: manageLocalModels },
   "local-models/measure": { POST: manageLocalModels },
+  members: { GET: read },
+  // removing someone else is member.manage; leaving (DELETE members/me) is open to every role, see SESSION_ROUTES' test
+  "members/[userId]": { PATCH: manageMembers, DELETE: manageMembers },
   "playground/run": { POST: callModel },
   prompts: { GET: read, POST: editPrompt },
   "prompts/[id]": { GET: read, PATCH: editPrompt },
+  "prompts/[id]/audit": { GET: read },
   "prompts/[id]/calls": { GET: read },
   "prompts/[id]/diff": { GET: read },
   "prompts/[id]/labels/[name]": { PUT: moveLabel, DELETE: moveLabel },
+  "prompts/[id]/labels/[name]/readiness": { GET: read },
   "prompts/[id]/versions": { GET: read, POST: editPrompt },
   "prompts/[id]/versions/[versionId]": { GET: read },
   "prompts/preview": { POST: editPrompt },
+  reviews: { GET: read, POST: review },
+  "reviews/[id]": { GET: read },
+  "reviews/[id]/decision": { POST: review },
+  "reviews/[id]/rerequest": { POST: review },
+  "reviews/[id]/withdraw": { POST: review },
+  "reviews/gate": { GET: read },
+  "reviews/options": { GET: review },
   runs: { GET: read, POST: callModel },
   "runs/[id]": { GET: read },
   "runs/[id]/cancel": { POST: cancelRun },
   "runs/[id]/events": { GET: read },
   "runs/[id]/export": { GET: read },
   "runs/[id]/results": { GET: read },
+  "share-links": { GET: shareLinks, POST: shareLinks },
+  "share-links/[id]": { DELETE: shareLinks },
   "runs/[id]/resume": { POST: callModel },
   suites: { GET: read, POST: editSuite },
   "suites/[id]": { GET: read, PATCH: editSuite, DELETE: editSuite },
@@ -88,7 +112,17 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "votes/[id]": { DELETE: vote },
   "votes/next": { GET: vote },
   "votes/summary": { GET: read },
+  "workspaces/current": { GET: read, PATCH: settings },
+  "workspaces/current/protected-labels": { PUT: settings },
+  "workspaces/current/share-policy": { PATCH: manageShareLinks },
+  "workspaces/transfer": { POST: transfer },
 };
+
+/**
+ * Routes any signed-in account may call, member of a workspace or not (issue #10): accepting an invitation, listing
+ * and creating one's workspaces. Checked below: 401 signed out, and neither 401 nor 403 for an account of no workspace.
+ */
+const SESSION_ROUTES: Record<string, Method[]> = { "invitations/accept": ["POST"], workspaces: ["GET", "POST"] };
 
 /** Concrete URLs a route pattern cannot express: the protected label needs more than label.move. */
 const EXTRA: { method: Method; path: string; expected: Rule }[] = [
@@ -96,7 +130,10 @@ const EXTRA: { method: Method; path: string; expected: Rule }[] = [
   { method: "DELETE", path: "prompts/no-such-id/labels/production", expected: { rule: "label.moveProtected", allowed: ADMINS_UP } },
 ];
 
-const PUBLIC_ROUTES = new Set(["health", "auth/[...all]", "setup"]);
+// invitations/sign-up: a new person with an invitation link creates their account (the token is the credential);
+// /api/s/<token>/… is opened by a share link's token, not a session: access.test.ts checks both.
+const PUBLIC_ROUTES = new Set(["health", "auth/[...all]", "setup", "invitations/sign-up", ...Object.keys(SESSION_ROUTES)]);
+const isPublic = (route: string) => PUBLIC_ROUTES.has(route) || route.startsWith("s/");
 const ROLES: readonly Role[] = ["owner", "admin", "editor", "viewer"];
 const OUTSIDER = { name: "Olga Outsider", email: "outsider@assay.test" };
 const PEOPLE: Record<Exclude<Role, "owner">, { name: string; email: string }> = {
@@ -153,7 +190,7 @@ afterAll(async () => {
 
 describe("route crawl by role", () => {
   it("has a rule in the table for every route and method under app/api, and no rule for a route that is gone", async () => {
-    const found = (await apiRoutes()).filter(({ route }) => !PUBLIC_ROUTES.has(route)).flatMap(({ route, methods }) => methods.map((method) => `${method} ${route}`));
+    const found = (await apiRoutes()).filter(({ route }) => !isPublic(route)).flatMap(({ route, methods }) => methods.map((method) => `${method} ${route}`));
     const listed = Object.entries(EXPECTED).flatMap(([route, methods]) => Object.keys(methods).map((method) => `${method} ${route}`));
     expect(found.filter((entry) => !listed.includes(entry)), "routes without a rule in EXPECTED").toEqual([]);
     expect(listed.filter((entry) => !found.includes(entry)), "rules for routes that do not exist").toEqual([]);
@@ -189,6 +226,24 @@ describe("route crawl by role", () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it("lets a signed-in account of no workspace call the session routes, and refuses them signed out with 401", async () => {
+    const wrong: string[] = [];
+    for (const [route, methods] of Object.entries(SESSION_ROUTES)) {
+      for (const method of methods) {
+        const outsider = await call(cookies.get("outsider") as string, method, urlOf(appUrl, route));
+        if (outsider.status === 401 || outsider.status === 403 || outsider.status >= 500) wrong.push(`outsider ${method} /api/${route} → ${outsider.status} ${outsider.message}`);
+        const signedOut = await call("", method, urlOf(appUrl, route));
+        if (signedOut.status !== 401) wrong.push(`signed out ${method} /api/${route} → ${signedOut.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("lets a viewer leave a workspace but not remove anyone else", async () => {
+    const other = await call(cookies.get("viewer") as string, "DELETE", `${appUrl}/api/members/no-such-id`);
+    expect(other).toEqual({ status: 403, message: "Admins and above can manage members; you are a viewer." });
   });
 
   it("tells a viewer who runs the playground what role it takes", async () => {

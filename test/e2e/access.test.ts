@@ -7,7 +7,10 @@ import { ensureOwner } from "../support/browser.ts";
 // What each role may do once signed in is access-roles.test.ts.
 
 const appUrl = inject("appUrl");
-const PUBLIC_ROUTES = new Set(["health", "auth/[...all]", "setup"]);
+// invitations/sign-up is public: a new person with an invitation link creates their account there (issue #10)
+const PUBLIC_ROUTES = new Set(["health", "auth/[...all]", "setup", "invitations/sign-up"]);
+/** A share link's read API: the token in the URL is the credential; an unknown token opens nothing (404). */
+const isShareRoute = (route: string) => route.startsWith("s/");
 
 describe("access without a session", () => {
   it("answers 401 on every API route but health, auth and setup", async () => {
@@ -16,7 +19,7 @@ describe("access without a session", () => {
     expect(routes.length).toBeGreaterThan(30);
     const answers: string[] = [];
     for (const { route, methods } of routes) {
-      if (PUBLIC_ROUTES.has(route)) continue;
+      if (PUBLIC_ROUTES.has(route) || isShareRoute(route)) continue;
       expect(methods.length, `${route} exports no handler`).toBeGreaterThan(0);
       for (const method of methods) {
         const response = await fetch(urlOf(appUrl, route), {
@@ -32,6 +35,24 @@ describe("access without a session", () => {
       }
     }
     expect(answers.filter((answer) => !answer.endsWith("→ 401"))).toEqual([]);
+  });
+
+  it("answers 404 on every share-link route for a token that opens nothing, with or without a session", async () => {
+    const routes = (await apiRoutes()).filter(({ route }) => isShareRoute(route));
+    expect(routes.map(({ route }) => route)).toEqual(expect.arrayContaining(["s/[token]/compare/case", "s/[token]/runs/[id]/results"]));
+    const answers: string[] = [];
+    for (const { route, methods } of routes) {
+      for (const method of methods) {
+        const response = await fetch(urlOf(appUrl, route), {
+          method,
+          headers: { "content-type": "application/json", origin: appUrl },
+          ...(method === "GET" ? {} : { body: "{}" }),
+        });
+        const body = (await response.json()) as { error?: { message?: string } };
+        answers.push(`${method} /api/${route} → ${response.status} ${body.error?.message ?? ""}`);
+      }
+    }
+    expect(answers.filter((answer) => !answer.endsWith("→ 404 This link does not exist."))).toEqual([]);
   });
 
   it("keeps health open, and setup closed once the owner exists", async () => {

@@ -32,7 +32,8 @@ beforeAll(async () => {
   const suffix = randomUUID().slice(0, 8);
   userId = `user-${suffix}`;
   await db.user.create({ data: { id: userId, name: "Ada Lovelace", email: `ada-${suffix}@example.com` } });
-  workspaceId = (await db.workspace.create({ data: { name: "Prompts", slug: `prompts-${suffix}` } })).id;
+  // Labels here are plain pointers: this workspace protects none (the release gate has its own tests in reviews.test.ts).
+  workspaceId = (await db.workspace.create({ data: { name: "Prompts", slug: `prompts-${suffix}`, protectedLabels: [] } })).id;
   otherWorkspaceId = (await db.workspace.create({ data: { name: "Other", slug: `other-${suffix}` } })).id;
 });
 
@@ -189,9 +190,9 @@ describe("labels", () => {
     );
     expect((await rejection(prompts.resolveVersionRef(workspaceId, "nothing@1"))).code).toBe("not_found");
 
-    await prompts.deleteLabel(workspaceId, prompt.id, "production");
+    await prompts.deleteLabel(workspaceId, prompt.id, "production", userId);
     expect((await rejection(prompts.resolveVersionRef(workspaceId, "summarize@production"))).code).toBe("not_found");
-    expect((await rejection(prompts.deleteLabel(workspaceId, prompt.id, "production"))).code).toBe("not_found");
+    expect((await rejection(prompts.deleteLabel(workspaceId, prompt.id, "production", userId))).code).toBe("not_found");
   });
 
   it("refuses a version of another prompt and badly formed label names", async () => {

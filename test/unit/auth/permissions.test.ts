@@ -59,9 +59,12 @@ describe("permission table", () => {
   });
 
   it("treats production as a protected label and any other name as an ordinary one", () => {
-    expect(labelAction("production")).toBe("label.moveProtected");
-    expect(labelAction("staging")).toBe("label.move");
-    expect(labelAction("production-eu")).toBe("label.move");
+    expect(labelAction("production", ["production"])).toBe("label.moveProtected");
+    expect(labelAction("staging", ["production"])).toBe("label.move");
+    expect(labelAction("production-eu", ["production"])).toBe("label.move");
+    // the list is the workspace's setting: an unprotected production, a protected staging
+    expect(labelAction("production", [])).toBe("label.move");
+    expect(labelAction("staging", ["production", "staging"])).toBe("label.moveProtected");
   });
 });
 

@@ -3,6 +3,7 @@ import { ZodError } from "zod";
 import { PageHeader } from "@/components/shell/page-header";
 import { ComparePicker } from "@/components/compare/compare-picker";
 import { CompareScreen } from "@/components/compare/compare-screen";
+import { ShareAction } from "@/components/share/share-action";
 import { WaitingForResults } from "@/components/compare/waiting-for-results";
 import { recordComparisonOpened } from "@/lib/activity/comparison-opened";
 import { can } from "@/lib/auth/permissions";
@@ -103,7 +104,12 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
           )
         }
         subtitle={`${comparison.analysedCases.toLocaleString("en-US")} cases every variant ran${comparison.variants[0]?.suiteName ? ` · suite ${comparison.variants[0].suiteName}` : ""}`}
-        actions={<Link className="btn" href={inWorkspace("/compare")}>Choose variants</Link>}
+        actions={
+          <>
+            <ShareAction member={member} resource="comparison" id={ids.join(",")} />
+            <Link className="btn" href={inWorkspace("/compare")}>Choose variants</Link>
+          </>
+        }
       />
       <CompareScreen
         comparison={comparison}

@@ -10,6 +10,7 @@ import { AppError } from "@/lib/errors";
 import { openVersion } from "@/lib/prompts/open-version";
 import { getPrompt, listVersions } from "@/lib/prompts/service";
 import { versionSummaryView, versionView } from "@/lib/prompts/views";
+import { shareLinkPolicy } from "@/lib/share-links/service";
 import { workspacePath } from "@/lib/workspaces/paths";
 
 export const dynamic = "force-dynamic";
@@ -27,10 +28,11 @@ export default async function PromptPage(props: { params: Promise<{ id: string }
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;
   }
-  const [versions, connections, opened] = await Promise.all([
+  const [versions, connections, opened, sharePolicy] = await Promise.all([
     listVersions(workspaceId, prompt.id),
     listConnections(workspaceId),
     openVersion(workspaceId, prompt, v),
+    shareLinkPolicy(workspaceId),
   ]);
   const options: ConnectionOption[] = connections.map((connection) => ({
     id: connection.id,
@@ -66,6 +68,7 @@ export default async function PromptPage(props: { params: Promise<{ id: string }
         version={versionView(opened.version) as unknown as VersionFull}
         connections={options}
         role={member.role}
+        sharePolicy={sharePolicy}
       />
       <RecentActivity workspace={member.workspace} promptId={prompt.id} />
     </>

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/shell/page-header";
 import { RunView } from "@/components/runs/run-view";
+import { ShareAction } from "@/components/share/share-action";
 import type { RunDetailView } from "@/components/runs/types";
 import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
@@ -50,6 +51,7 @@ export default async function RunPage(props: { params: Promise<{ id: string }>; 
           </span>
         }
         subtitle={run.suiteName ? `on ${run.suiteName}` : undefined}
+        actions={<ShareAction member={member} resource="run" id={run.id} />}
       />
       <RunView
         run={view}

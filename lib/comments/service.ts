@@ -39,6 +39,13 @@ export interface CommentView {
 
 type Client = Prisma.TransactionClient;
 
+/** Who writes or reads: a Member, or the subset other domains have at hand (a review's actor). */
+export interface CommentActor {
+  user: { id: string; name: string };
+  workspace: { id: string };
+  role: Member["role"];
+}
+
 const COMMENT_SELECT = {
   id: true,
   targetType: true,
@@ -54,7 +61,7 @@ const COMMENT_SELECT = {
 
 type CommentRow = Prisma.CommentGetPayload<{ select: typeof COMMENT_SELECT }>;
 
-async function viewsOf(member: Member, rows: CommentRow[], client: Client | typeof db = db): Promise<CommentView[]> {
+async function viewsOf(member: CommentActor, rows: CommentRow[], client: Client | typeof db = db): Promise<CommentView[]> {
   const userIds = [...new Set(rows.flatMap((row) => [...(row.authorId ? [row.authorId] : []), ...row.mentions]))];
   const users = userIds.length === 0 ? [] : await client.user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true } });
   const names = new Map(users.map((user) => [user.id, user.name]));
@@ -79,7 +86,7 @@ async function viewsOf(member: Member, rows: CommentRow[], client: Client | type
   });
 }
 
-function notifyMentions(member: Member, target: ResolvedTarget, commentId: string, mentioned: readonly MentionableMember[], client: Client) {
+function notifyMentions(member: CommentActor, target: ResolvedTarget, commentId: string, mentioned: readonly MentionableMember[], client: Client) {
   return notify(
     {
       workspaceId: member.workspace.id,
@@ -103,7 +110,7 @@ async function inTransaction<T>(work: (client: Client) => Promise<T>, tx?: Clien
  * decision's comment commits with the decision). Bad input — an empty or oversized body, an unknown @name, a target
  * or case outside the workspace — throws before anything is written.
  */
-export async function createComment(member: Member, input: CreateCommentInput, tx?: Client): Promise<CommentView> {
+export async function createComment(member: CommentActor, input: CreateCommentInput, tx?: Client): Promise<CommentView> {
   const parsed = createCommentInput.parse(input);
   const target = await resolveTarget(member.workspace.id, parsed);
   const mentioned = await resolveMentions(member.workspace.id, parsed.body);

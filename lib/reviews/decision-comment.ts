@@ -1,23 +1,15 @@
 import type { Prisma } from "../db.ts";
+import { createComment, type CommentActor } from "../comments/service.ts";
 
 // A reviewer's decision comment is an ordinary comment on the version (it shows in the version's thread) that
-// carries the review id. Area "comments" owns lib/comments/service.ts createComment (mentions, markdown, size cap);
-// until that lands on this branch this small writer inserts the row, and the merge switches it to createComment.
+// carries the review id, written through the one comment writer: the same size cap, markdown and mentions (a member
+// mentioned in a decision is notified; an unknown @name refuses the decision, nothing stored).
 
 export async function createDecisionComment(
-  transaction: Pick<Prisma.TransactionClient, "comment">,
-  input: { workspaceId: string; authorId: string; versionId: string; reviewId: string; body: string },
+  transaction: Prisma.TransactionClient,
+  actor: CommentActor,
+  input: { versionId: string; reviewId: string; body: string },
 ): Promise<string> {
-  const created = await transaction.comment.create({
-    data: {
-      workspaceId: input.workspaceId,
-      targetType: "version",
-      targetId: input.versionId,
-      body: input.body,
-      authorId: input.authorId,
-      reviewId: input.reviewId,
-    },
-    select: { id: true },
-  });
+  const created = await createComment(actor, { targetType: "version", targetId: input.versionId, body: input.body, reviewId: input.reviewId }, transaction);
   return created.id;
 }

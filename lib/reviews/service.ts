@@ -202,7 +202,7 @@ export async function decideReview(actor: ReviewActor, reviewId: string, raw: De
       await transaction.reviewReviewer.create({ data: { reviewId, userId: actor.user.id } });
     }
     const body = input.comment.trim();
-    const commentId = body ? await createDecisionComment(transaction, { workspaceId, authorId: actor.user.id, versionId: version.id, reviewId, body }) : null;
+    const commentId = body ? await createDecisionComment(transaction, actor, { versionId: version.id, reviewId, body }) : null;
     await transaction.reviewDecision.create({ data: { reviewId, versionId: version.id, reviewerId: actor.user.id, verdict: input.verdict, commentId } });
     const decisions = await transaction.reviewDecision.findMany({ where: { reviewId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { reviewerId: true, verdict: true, versionId: true } });
     const verdicts = [...latestVerdicts(decisions, version.id).values()];

@@ -168,6 +168,19 @@ describe("comments", () => {
   });
 });
 
+describe("comments written in another domain's transaction", () => {
+  it("commit or roll back with it: a rolled-back decision leaves no comment and no inbox line", async () => {
+    const before = [await commentCount(), await notificationCount()];
+    await expect(
+      db.$transaction(async (transaction) => {
+        await comments.createComment(ada, { targetType: "version", targetId: versionId, body: `@bob.${suffix} changes requested`, reviewId: null }, transaction);
+        throw new Error("the decision was refused");
+      }),
+    ).rejects.toThrow("the decision was refused");
+    expect([await commentCount(), await notificationCount()]).toEqual(before);
+  });
+});
+
 describe("comment input", () => {
   it("refuses an unknown mention naming it, and stores nothing", async () => {
     const [stored, lines] = [await commentCount(), await notificationCount()];

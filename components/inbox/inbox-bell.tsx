@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import type { InboxItem, InboxPage } from "@/lib/inbox/service";
 import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 import { api, errorText } from "@/lib/ui/api";
-import { InboxLine } from "./inbox-items";
+import { InboxLine, openInboxItem } from "./inbox-items";
 import { useUnreadCount } from "./use-unread-count";
 
 // The bell in the sidebar: the unread count of my inbox, live; a click opens the latest lines (mentions, review
@@ -55,15 +55,7 @@ export function InboxBell() {
 
   async function openItem(item: InboxItem) {
     setOpen(false);
-    if (item.readAt === null) {
-      try {
-        await api("/api/inbox/read", { body: { ids: [item.id] } });
-      } catch (caught) {
-        // Navigating matters more than the read mark; the line stays unread and says so next time.
-        console.warn("[inbox] could not mark the line read", caught);
-      }
-    }
-    router.push(item.href);
+    await openInboxItem(item, (href) => router.push(href));
   }
 
   async function markAll() {

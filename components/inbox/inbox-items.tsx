@@ -1,5 +1,6 @@
 "use client";
 import type { InboxItem } from "@/lib/inbox/service";
+import { api } from "@/lib/ui/api";
 import { formatRelativeTime, formatTime } from "@/lib/format";
 
 // One inbox line as the bell's panel and the inbox page show it.
@@ -38,4 +39,17 @@ export function InboxLine(props: { item: InboxItem; onOpen: (item: InboxItem) =>
       </a>
     </li>
   );
+}
+
+/** Marks a line read (when it is unread), then opens its page: the bell's panel and the inbox page do the same. */
+export async function openInboxItem(item: InboxItem, go: (href: string) => void): Promise<void> {
+  if (item.readAt === null) {
+    try {
+      await api("/api/inbox/read", { body: { ids: [item.id] } });
+    } catch (caught) {
+      // Opening the page matters more than the read mark; the line stays unread and says so next time.
+      console.warn("[inbox] could not mark the line read", caught);
+    }
+  }
+  go(item.href);
 }

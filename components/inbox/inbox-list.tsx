@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { InboxItem, InboxPage } from "@/lib/inbox/service";
 import { api, errorText } from "@/lib/ui/api";
-import { InboxLine } from "./inbox-items";
+import { InboxLine, openInboxItem } from "./inbox-items";
 import { useUnreadCount } from "./use-unread-count";
 
 // The inbox page: every line, newest first, "All" or "Unread", mark all read, and older lines on demand.
@@ -46,15 +46,7 @@ export function InboxList(props: { initial: InboxPage }) {
   }
 
   async function open(item: InboxItem) {
-    if (item.readAt === null) {
-      try {
-        await api("/api/inbox/read", { body: { ids: [item.id] } });
-      } catch (caught) {
-        // Opening the page matters more than the read mark; the line stays unread.
-        console.warn("[inbox] could not mark the line read", caught);
-      }
-    }
-    router.push(item.href);
+    await openInboxItem(item, (href) => router.push(href));
   }
 
   return (

@@ -24,9 +24,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function inboxEvents(member: Member, signal: AbortSignal, intervalMs: number = INTERVAL_MS): ReadableStream<Uint8Array> {
   return createSseStream(
     async (writer) => {
+      // The request's signal, or the stream's own: whichever says first that the client has gone ends the loop.
+      const stop = AbortSignal.any([signal, writer.gone]);
       let last = -1;
       let lastSent = Date.now();
-      while (!signal.aborted) {
+      while (!stop.aborted) {
         const unread = await unreadCount(member.user.id, member.workspace.id);
         if (unread !== last) {
           writer.send("inbox-count", { unread });
@@ -36,7 +38,7 @@ export function inboxEvents(member: Member, signal: AbortSignal, intervalMs: num
           writer.send("keepalive", {});
           lastSent = Date.now();
         }
-        await sleep(intervalMs, signal);
+        await sleep(intervalMs, stop);
       }
     },
     { context: "GET /api/inbox/stream" },

@@ -18,6 +18,8 @@ export function sseEvent(event: string, data: unknown): Uint8Array {
 export interface SseWriter {
   send(event: string, data: unknown): void;
   close(): void;
+  /** aborted once the client has gone (the stream was cancelled, or a write found it closed): stop working then */
+  readonly gone: AbortSignal;
 }
 
 export interface SseStreamOptions {
@@ -33,10 +35,17 @@ export interface SseStreamOptions {
  */
 export function createSseStream(start: (writer: SseWriter) => Promise<void>, options: SseStreamOptions): ReadableStream<Uint8Array> {
   const log = options.log ?? ((message: string, error: unknown) => console.error(message, error));
+  // A client that disconnects cancels the stream; `gone` tells a long-running `start` (a polling loop) to stop, so
+  // streams of pages closed long ago do not keep querying the database.
+  const gone = new AbortController();
   return new ReadableStream<Uint8Array>({
+    cancel() {
+      gone.abort();
+    },
     async start(controller) {
       let open = true;
       const writer: SseWriter = {
+        gone: gone.signal,
         send(event, data) {
           if (!open) return;
           try {
@@ -45,6 +54,7 @@ export function createSseStream(start: (writer: SseWriter) => Promise<void>, opt
             // enqueue throws only once the stream is closed or cancelled: the client left, and later events have
             // nobody to go to, which is what "dropped" above means.
             open = false;
+            gone.abort();
           }
         },
         close() {

@@ -14,9 +14,11 @@ export async function runEvents(workspaceId: string, runId: string, signal: Abor
   const run = await db.run.findFirst({ where: { id: runId, workspaceId }, select: { id: true } });
   if (!run) throw new AppError("not_found", "run", "No such run in this workspace.");
   return createSseStream(async (writer) => {
+    // The request's signal, or the stream's own: whichever says first that the client has gone ends the loop.
+    const stop = AbortSignal.any([signal, writer.gone]);
     let last = "";
     let lastSent = Date.now();
-    while (!signal.aborted) {
+    while (!stop.aborted) {
       const progress = await runProgress(runId);
       const key = `${progress.status}/${progress.done}/${progress.errors}/${progress.retries}`;
       if (key !== last || Date.now() - lastSent > KEEPALIVE_MS) {

@@ -93,10 +93,14 @@ describe("security headers", () => {
       // switching tabs runs client code: the page hydrated
       await page.click('[data-testid="tab-preview"]');
       await expect.poll(() => page.locator("body").textContent()).toContain("input tokens");
-      for (const screen of ["/suites", "/runs", "/runs/new", "/compare", "/connections", "/models"]) {
-        const response = await page.goto(`${appUrl}${screen}`);
+      for (const screen of ["/suites", "/runs", "/runs/new", "/compare", "/connections", "/models", "/reviews", "/activity", "/inbox", "/settings", "/settings/members", "/settings/share-links"]) {
+        // the screens added since workspaces are in URLs have no root path of their own: /w/-/ is the current one
+        const response = await page.goto(`${appUrl}/w/-${screen}`);
         expect(response?.status(), screen).toBe(200);
-        await page.waitForLoadState("networkidle");
+        // Not "networkidle": the inbox bell keeps its live stream open on every page. Hydrated means the bell has
+        // read its first count from that stream.
+        await page.locator('[data-testid="inbox-bell"]').waitFor();
+        await page.waitForLoadState("load");
       }
     });
     await context.close();

@@ -38,8 +38,19 @@ export default async function SharedPage(props: { params: Params }) {
       </SharedNotice>
     );
   }
-  await recordShareView(link.id);
-  const frame = { workspaceName: workspace.name, expiresOn: formatDate(link.expiresAt.toISOString()) };
+  // The view is counted (one UPDATE, one fsync) while the content loads, not before it; its failure still fails the page.
+  const counting = recordShareView(link.id).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  const page = await sharedContent(link, workspace.name, token);
+  const failure = await counting;
+  if (failure) throw failure;
+  return page;
+}
+
+async function sharedContent(link: ShareLinkRecord, workspaceName: string, token: string) {
+  const frame = { workspaceName, expiresOn: formatDate(link.expiresAt.toISOString()) };
   const apiBase = `/api/s/${token}`;
 
   if (link.resource === "version") {

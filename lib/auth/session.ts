@@ -1,3 +1,4 @@
+import { cache } from "react";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { AppError } from "../errors.ts";
@@ -108,8 +109,12 @@ export async function requireApiMember(requestHeaders: Headers): Promise<Member>
   throw new AppError("unauthorized", "session", "Sign in to use Assay.");
 }
 
-/** For server components: the member, or a redirect to setup (new database), login, or the no-workspace page. */
-export async function requireMember(): Promise<Member> {
+/**
+ * For server components: the member, or a redirect to setup (new database), login, or the no-workspace page.
+ * Memoized per request (React's cache): the layout, the page and generateMetadata each ask, and one session and
+ * membership lookup answers all three.
+ */
+export const requireMember = cache(async function requireMember(): Promise<Member> {
   const requestHeaders = await headers();
   const lookup = await lookupMember(requestHeaders);
   if (lookup.member) return lookup.member;
@@ -120,4 +125,4 @@ export async function requireMember(): Promise<Member> {
   // Back to the page asked for after signing in: a pasted link to /w/acme/runs/… opens that run, not the prompt list.
   const asked = safeNextPath(requestHeaders.get(PAGE_PATH_HEADER));
   redirect(asked && asked !== "/" ? `/login?next=${encodeURIComponent(asked)}` : "/login");
-}
+});

@@ -26,12 +26,14 @@ export interface CallView {
 }
 
 // Both a stored row (Json fields read back as JsonValue) and a row about to be stored fit this shape.
-type JsonFields = "variables" | "messages" | "params" | "error";
+type JsonFields = "variables" | "messages" | "params" | "error" | "evaluation" | "attribution";
 type CallLike = Omit<Prisma.CallCreateManyInput, "createdAt" | JsonFields> & {
   variables?: unknown;
   messages?: unknown;
   params?: unknown;
   error?: unknown;
+  evaluation?: unknown;
+  attribution?: unknown;
   id?: string;
   createdAt?: Date | string | null;
   versionNumber: number | null;

@@ -113,7 +113,7 @@ export const createReleaseInput = releaseConfigInput.extend({
   stable: z.string().trim().min(1).max(100).default("production"),
   candidate: z.number().int().positive().optional(),
   candidates: z.array(z.number().int().positive()).min(1).max(9).optional(),
-  mode: z.enum(RELEASE_MODES, "mode: canary, ab, shadow or interleaved"),
+  mode: z.enum(RELEASE_MODES, "canary, ab, shadow or interleaved"),
 });
 export type CreateReleaseInput = z.input<typeof createReleaseInput>;
 

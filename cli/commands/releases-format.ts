@@ -41,7 +41,9 @@ export function describeView(view: ReleaseView): string {
   lines.push("", "Timeline:");
   for (const event of view.events) {
     const note = typeof event.data.note === "string" && event.data.note !== "" ? ` — ${event.data.note}` : "";
-    const reason = typeof event.data.reason === "string" ? ` — ${event.data.reason}` : "";
+    const stated = event.data.reason;
+    const why = typeof stated === "string" ? stated : typeof stated === "object" && stated !== null && "message" in stated ? String(stated.message) : "";
+    const reason = why ? ` — ${why}` : "";
     lines.push(`  ${event.createdAt.slice(0, 19).replace("T", " ")}  ${event.kind.padEnd(18)} ${event.actor?.name ?? "Assay"}${note || reason}`);
   }
   return `${lines.join("\n")}\n`;

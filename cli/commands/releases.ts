@@ -139,7 +139,7 @@ async function releases(argv: string[]): Promise<number> {
         const { id } = await service.createRelease(workspace.id, member.user.id, input);
         const view = await service.getReleaseView(workspace.id, id);
         if (values.json) out({ id });
-        else process.stdout.write(`Created release ${id}: ${summaryLine(view)}\n`);
+        else process.stdout.write(`Created ${summaryLine(view)}\n`);
         return 0;
       }
       const { transitionRelease } = await import("../../lib/releases/transitions.ts");

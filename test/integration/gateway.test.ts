@@ -387,3 +387,57 @@ describe("write-behind log", () => {
     expect((await db.gatewayKey.findUniqueOrThrow({ where: { id: keyId } })).lastUsedAt).not.toBeNull();
   });
 });
+
+describe("the openai SDK in-process", () => {
+  it("lists, chats, streams with usage only when asked, and raises the gateway's errors", async () => {
+    const { default: OpenAI } = await import("openai");
+    await promptWith("sdk", ["fake-echo"]);
+    await gateway.plans.reload(workspaceId);
+    const client = new OpenAI({
+      baseURL: "http://gateway.test/api/gateway/v1",
+      apiKey: key,
+      maxRetries: 0,
+      fetch: (url, init) => gateway.handle(new Request(url, init)),
+    });
+    const models = await client.models.list();
+    expect(models.data.map((model) => model.id)).toContain("sdk");
+    expect(models.data.map((model) => model.id)).toContain("sdk@production");
+
+    const completion = await client.chat.completions.create({ model: "sdk", messages: [], metadata: { name: "Ada" } });
+    expect(completion.choices[0]!.message.content).toBe("Echo: Hello Ada");
+    expect(completion.object).toBe("chat.completion");
+    expect(completion.usage!.prompt_tokens).toBeGreaterThan(0);
+
+    const withUsage = await client.chat.completions.create({ model: "sdk", messages: [], metadata: { name: "Bo" }, stream: true, stream_options: { include_usage: true } });
+    let text = "";
+    let usage: unknown = null;
+    for await (const chunk of withUsage) {
+      text += chunk.choices[0]?.delta?.content ?? "";
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe("Echo: Hello Bo");
+    expect(usage).toMatchObject({ completion_tokens: expect.any(Number) });
+
+    const withoutUsage = await client.chat.completions.create({ model: "sdk", messages: [], metadata: { name: "Cy" }, stream: true });
+    const chunks = [];
+    for await (const chunk of withoutUsage) chunks.push(chunk);
+    expect(chunks.every((chunk) => !chunk.usage)).toBe(true);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? "").join("")).toBe("Echo: Hello Cy");
+
+    await promptWith("cut", ["fake-cut"]);
+    await gateway.plans.reload(workspaceId);
+    const cut = await client.chat.completions.create({ model: "cut", messages: [], metadata: { name: "a long enough message to cut" }, stream: true });
+    let received = "";
+    await expect(
+      (async () => {
+        for await (const chunk of cut) received += chunk.choices[0]?.delta?.content ?? "";
+      })(),
+    ).rejects.toThrow(/cut|closed|terminated|stream/i);
+    expect(received.length).toBeGreaterThan(0);
+
+    await expect(client.chat.completions.create({ model: "nope", messages: [] })).rejects.toMatchObject({ status: 404, code: "model_not_found", param: "model" });
+    await expect(client.chat.completions.create({ model: "sdk@staging", messages: [], metadata: { name: "x" } })).rejects.toMatchObject({ status: 404, code: "model_not_found" });
+    const badKey = new OpenAI({ baseURL: "http://gateway.test/api/gateway/v1", apiKey: "assay_gw_wrong", maxRetries: 0, fetch: (url, init) => gateway.handle(new Request(url, init)) });
+    await expect(badKey.models.list()).rejects.toMatchObject({ status: 401, code: "invalid_api_key" });
+  });
+});

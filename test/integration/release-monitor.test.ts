@@ -28,18 +28,22 @@ afterAll(async () => {
 
 /** A prompt with versions 1 and 2 and a running release of 2 (candidate) against 1 (stable). */
 async function seedRelease(options: {
-  mode: "canary" | "ab";
+  mode: "canary" | "ab" | "shadow" | "interleaved";
   stage: number;
   stageStartedAt: Date;
   config?: Record<string, unknown>;
+  /** arm names after stable; default ["candidate"] */
+  candidates?: string[];
 }) {
   const prompt = await db.prompt.create({ data: { workspaceId, name: `p-${randomUUID().slice(0, 8)}` } });
   const version = (number: number) =>
     db.promptVersion.create({ data: { promptId: prompt.id, number, messages: [{ role: "user", content: `v${number}` }], examples: [], counterexamples: [], params: {} } });
-  const v1 = await version(1);
-  const v2 = await version(2);
+  const candidates = options.candidates ?? ["candidate"];
+  const versions: { id: string }[] = [];
+  for (let number = 1; number <= candidates.length + 1; number++) versions.push(await version(number));
+  const v1 = versions[0]!;
   await db.promptLabel.create({ data: { promptId: prompt.id, name: "production", versionId: v1.id } });
-  const config = completeConfig(releaseConfigInput.parse(options.config ?? {}), 2);
+  const config = completeConfig(releaseConfigInput.parse(options.config ?? {}), candidates.length + 1);
   const release = await db.release.create({
     data: {
       workspaceId,
@@ -51,14 +55,22 @@ async function seedRelease(options: {
       stage: options.stage,
       stageStartedAt: options.stageStartedAt,
       startedAt: new Date(options.stageStartedAt.getTime() - 60 * MINUTE),
-      arms: { create: [{ name: "stable", versionId: v1.id, position: 0 }, { name: "candidate", versionId: v2.id, position: 1 }] },
+      arms: { create: ["stable", ...candidates].map((name, position) => ({ name, versionId: versions[position]!.id, position })) },
     },
   });
-  return { releaseId: release.id, promptId: prompt.id, versions: { stable: v1.id, candidate: v2.id } };
+  return {
+    releaseId: release.id,
+    promptId: prompt.id,
+    versions: Object.fromEntries(["stable", ...candidates].map((name, position) => [name, versions[position]!.id])) as Record<string, string>,
+  };
 }
 
 interface CallSpec {
-  arm: "stable" | "candidate";
+  arm: string;
+  groupId?: string;
+  passed?: boolean;
+  score?: number;
+  attribution?: string[];
   latencyMs?: number | null;
   error?: boolean;
   cost?: number | null;
@@ -74,7 +86,7 @@ async function insertCalls(release: { releaseId: string; promptId: string; versi
       data: calls.slice(start, start + 5_000).map((call) => ({
         id: call.id ?? randomUUID(),
         workspaceId,
-        groupId: randomUUID(),
+        groupId: call.groupId ?? randomUUID(),
         source: "gateway" as const,
         promptId: release.promptId,
         versionId: release.versions[call.arm]!,
@@ -92,21 +104,31 @@ async function insertCalls(release: { releaseId: string; promptId: string; versi
         ring: "everyone",
         userKeyHash: call.user ?? null,
         shadow: call.shadow ?? false,
+        ...(call.passed !== undefined ? { passed: call.passed, evaluation: { pass: call.passed, score: call.score ?? (call.passed ? 1 : 0), results: [] } } : {}),
+        ...(call.attribution ? { attribution: call.attribution } : {}),
       })),
     });
   }
 }
 
 /**
- * Many calls at once, generated in SQL (createMany of 20,000 rows takes ~20 s here): anonymous, successful,
- * latencies 300–399 ms cycling, spread over the minute after `from` + 6 s (past the SRM grace).
+ * Many calls at once, generated in SQL (createMany of 20,000 rows takes ~20 s here): anonymous, every
+ * `errorEvery`-th failing (none by default), latencies 300–399 ms cycling, spread over the minute after `from` + 6 s (past the SRM grace).
  */
-async function generateCalls(release: { releaseId: string; promptId: string; versions: Record<string, string> }, arm: "stable" | "candidate", count: number, from: Date) {
+async function generateCalls(
+  release: { releaseId: string; promptId: string; versions: Record<string, string> },
+  arm: string,
+  count: number,
+  from: Date,
+  options: { errorEvery?: number } = {},
+) {
   await db.$executeRaw`
     INSERT INTO "Call" (id, "workspaceId", "groupId", source, "promptId", "versionId", model, params, variables, messages, output,
-      "latencyMs", "createdAt", "releaseId", arm, ring, shadow)
+      "latencyMs", error, "createdAt", "releaseId", arm, ring, shadow)
     SELECT gen_random_uuid()::text, ${workspaceId}, gen_random_uuid()::text, 'gateway', ${release.promptId}, ${release.versions[arm]!}, 'fake',
-      '{}'::jsonb, '{}'::jsonb, '[]'::jsonb, 'ok', 300 + (i % 100), ${from}::timestamp + interval '6 seconds' + (i * interval '50 seconds') / ${count}::int,
+      '{}'::jsonb, '{}'::jsonb, '[]'::jsonb, 'ok', 300 + (i % 100),
+      CASE WHEN ${options.errorEvery ?? 0}::int > 0 AND i % ${options.errorEvery ?? 1}::int = 0 THEN '{"status":500}'::jsonb END,
+      ${from}::timestamp + interval '6 seconds' + (i * interval '50 seconds') / ${count}::int,
       ${release.releaseId}, ${arm}, 'everyone', false
     FROM generate_series(0, ${count}::int - 1) AS i`;
 }
@@ -262,5 +284,94 @@ describe("release monitor", () => {
       ["errorRate", "waiting"], ["latency", "waiting"], ["passRate", "waiting"], ["feedback", "waiting"],
     ]);
     expect(figures.stage).toMatchObject({ candidateCalls: 4, minCalls: 100, ready: false });
+  });
+
+  it("A/B verdicts per candidate arm, Holm-corrected over two candidates", async () => {
+    const stageStartedAt = new Date(Date.now() - 2 * MINUTE);
+    const release = await seedRelease({ mode: "ab", stage: 0, stageStartedAt, candidates: ["candidate", "candidate-2"] });
+    // 1,000 calls each; errors: stable 50 (every 20th), candidate 100 (every 10th), candidate-2 55 (a batch of failures)
+    await generateCalls(release, "stable", 1_000, stageStartedAt, { errorEvery: 20 });
+    await generateCalls(release, "candidate", 1_000, stageStartedAt, { errorEvery: 10 });
+    await generateCalls(release, "candidate-2", 945, stageStartedAt);
+    await generateCalls(release, "candidate-2", 55, stageStartedAt, { errorEvery: 1 });
+    const figures = await computeReleaseFigures(release.releaseId);
+    expect(figures.arms.map((arm) => [arm.arm, arm.calls, arm.errors])).toEqual([["stable", 1000, 50], ["candidate", 1000, 100], ["candidate-2", 1000, 55]]);
+    const errorRows = figures.ab.filter((row) => row.metric === "errorRate");
+    // 10 % vs 5 %: pooled z = 0.05 / sqrt(0.075 · 0.925 · 2/1000) = 4.2448, p = 2.188e-5, Holm ×2 = 4.376e-5
+    expect(errorRows[0]).toMatchObject({ arm: "candidate", verdict: "worse" });
+    expect(errorRows[0]!.difference.value).toBeCloseTo(0.05, 12);
+    expect(errorRows[0]!.difference.low).toBeCloseTo(0.05 - 0.022983, 5);
+    expect(errorRows[0]!.pValue).toBeCloseTo(2.1882e-5, 8);
+    expect(errorRows[0]!.adjustedPValue).toBeCloseTo(4.3765e-5, 8);
+    // 5.5 % vs 5 %: z = 0.50129, p = 0.61617; Holm keeps it (rank 2 × 1, above the first's 4.4e-5)
+    expect(errorRows[1]).toMatchObject({ arm: "candidate-2", verdict: "no detectable difference" });
+    expect(errorRows[1]!.pValue).toBeCloseTo(0.61617, 4);
+    expect(errorRows[1]!.adjustedPValue).toBeCloseTo(0.61617, 4);
+    // Latencies from the same 300–399 ms cycle on every arm: no detectable difference.
+    const latencyRows = figures.ab.filter((row) => row.metric === "latency");
+    expect(latencyRows.map((row) => [row.arm, row.verdict])).toEqual([
+      ["candidate", "no detectable difference"],
+      ["candidate-2", "no detectable difference"],
+    ]);
+    // 2 candidates × 4 guards share α 0.05: 0.00625 each
+    expect(figures.guards).toHaveLength(8);
+    expect(figures.guards[0]!.alpha).toBeCloseTo(0.00625, 12);
+    // The sequential guard is more careful than the fixed-horizon verdict: 10 % against 5 % over 1,000 calls gives
+    // log Λ = 4.675 (d = 0.04 beyond the 1-point tolerance, V ≈ 1.39e-4), short of log(1 / 0.00625) = 5.075.
+    const errorGuards = figures.guards.filter((guard) => guard.name === "errorRate");
+    expect(errorGuards.map((guard) => [guard.arm, guard.status])).toEqual([
+      ["candidate", "pass"],
+      ["candidate-2", "pass"],
+    ]);
+    expect(errorGuards[0]!.bound).toBeCloseTo(5.0752, 4);
+    // by hand: log 2 + ½ log(V / (V + τ²)) + τ²d² / (2V(V + τ²)) + log Φ(τd / √(V(V + τ²))) with V from (x + 1)/(n + 2)
+    expect(errorGuards[0]!.evidence).toBeCloseTo(4.6752, 3);
+  });
+
+  it("shadow comparison pairs stable's answers with the shadow calls by groupId", async () => {
+    const stageStartedAt = new Date(Date.now() - 2 * MINUTE);
+    const release = await seedRelease({ mode: "shadow", stage: 0, stageStartedAt });
+    const at = new Date(stageStartedAt.getTime() + 10_000);
+    // Pairs (stable passed/score, shadow passed/score, stable ms, shadow ms):
+    const pairs: [boolean, number, boolean, number, number, number][] = [
+      [true, 1, true, 1, 100, 150],
+      [true, 1, false, 0.5, 200, 260],
+      [false, 0, true, 1, 300, 370],
+      [true, 1, false, 0, 400, 480],
+    ];
+    const calls: CallSpec[] = pairs.flatMap(([stablePassed, stableScore, shadowPassed, shadowScore, stableMs, shadowMs]) => {
+      const groupId = randomUUID();
+      return [
+        { arm: "stable", groupId, passed: stablePassed, score: stableScore, latencyMs: stableMs, createdAt: at },
+        { arm: "candidate", groupId, passed: shadowPassed, score: shadowScore, latencyMs: shadowMs, shadow: true, createdAt: at },
+      ];
+    });
+    await insertCalls(release, calls);
+    const figures = await computeReleaseFigures(release.releaseId);
+    // only the candidate passed: pair 3; only stable: pairs 2 and 4; McNemar exact: 1 of 3 discordant, p = 1
+    expect(figures.shadow).toMatchObject({ pairs: 4, scoredPairs: 4, candidateOnly: 1, stableOnly: 2, pValue: 1 });
+    // mean of (0, −0.5, +1, −1) = −0.125
+    expect(figures.shadow!.scoreDifference.value).toBeCloseTo(-0.125, 12);
+    // shifts 50, 60, 70, 80 ms on paired rows; HL over all 16 differences (shadow − stable): median of
+    // {150,260,370,480} − {100,200,300,400} = median(50, −50, −150, −250, 160, 60, −40, −140, 270, 170, 70, −30, 380, 280, 180, 80) = 65
+    expect(figures.shadow!.latencyShiftMs.value).toBe(65);
+    expect(figures.arms[1]).toMatchObject({ arm: "candidate", calls: 0, shadowCalls: 4 });
+    expect(figures.stage.candidateCalls).toBe(4);
+  });
+
+  it("interleaving credits interactions through the stored attribution and counts preferences", async () => {
+    const stageStartedAt = new Date(Date.now() - 2 * MINUTE);
+    const release = await seedRelease({ mode: "interleaved", stage: 0, stageStartedAt });
+    const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const attribution = ["stable", "candidate", "stable"];
+    await insertCalls(release, ids.map((id) => ({ id, arm: "stable", attribution, createdAt: new Date(stageStartedAt.getTime() + 10_000) })));
+    // request 1 clicks item 1 (candidate); request 2 items 0 and 2 (stable ×2); request 3 items 1 and 0 (a tie);
+    // request 4 nothing
+    const clicks: [number, number][] = [[0, 1], [1, 0], [1, 2], [2, 1], [2, 0]];
+    await db.gatewayInteraction.createMany({ data: clicks.map(([call, item]) => ({ workspaceId, callId: ids[call]!, item })) });
+    const figures = await computeReleaseFigures(release.releaseId);
+    expect(figures.interleaving).toMatchObject({ requests: 4, withPreference: 2, candidateWins: 1, stableWins: 1, pValue: 1 });
+    expect(figures.arms.map((arm) => [arm.arm, arm.interactions])).toEqual([["stable", 3], ["candidate", 2]]);
+    expect(figures.guards).toEqual([]);
   });
 });

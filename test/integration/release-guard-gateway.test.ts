@@ -88,7 +88,7 @@ const chat = (user: string) =>
 describe("guards through the gateway", () => {
   it("rolls back by itself a candidate whose upstream returns 500 for 10 % of its calls", async () => {
     const release = await db.release.findFirstOrThrow({ where: { workspaceId } });
-    const monitor = startReleaseMonitor({ intervalMs: 100, log: () => undefined });
+    const monitor = startReleaseMonitor({ intervalMs: 100, workspaceId, log: () => undefined });
     try {
       const statuses = new Map<string, number>();
       let next = 0;
@@ -109,7 +109,8 @@ describe("guards through the gateway", () => {
       expect([...statuses.keys()].filter((outcome) => outcome.startsWith("stable")).sort()).toEqual(["stable 200"]);
       expect([...statuses.keys()].some((outcome) => outcome.endsWith(" 500"))).toBe(true);
 
-      // The monitor's timer acts on the stored calls; no tick is called by hand.
+      // The monitor's timer acts on the stored calls; no tick is called by hand. (It watches this file's workspace only:
+    // other files' releases share the database.)
       await expect.poll(async () => (await db.release.findUniqueOrThrow({ where: { id: release.id } })).state, { timeout: 20_000, interval: 100 }).toBe("rolled_back");
     } finally {
       await monitor.stop();

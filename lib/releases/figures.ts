@@ -127,7 +127,7 @@ export async function computeReleaseFigures(releaseId: string, options: FiguresO
       armNames.map(
         (arm) => db.$queryRaw<{ latencyMs: number }[]>`
           SELECT "latencyMs" FROM "Call"
-          WHERE "releaseId" = ${releaseId} AND arm = ${arm} AND NOT shadow AND error IS NULL AND "latencyMs" IS NOT NULL
+          WHERE "releaseId" = ${releaseId} AND arm = ${arm} AND NOT shadow AND (error IS NULL OR error = 'null'::jsonb) AND "latencyMs" IS NOT NULL
           ORDER BY "createdAt" DESC LIMIT ${LATENCY_CAP}`,
       ),
     ),

@@ -174,6 +174,17 @@ describe("release monitor", () => {
     expect(await checkReleaseOnce(release.releaseId)).toMatchObject({ checked: false, action: null });
   });
 
+  it("three processes checking the same release at once: one acts, the others skip (advisory lock) or find nothing to do", async () => {
+    const stageStartedAt = new Date(Date.now() - 2 * MINUTE);
+    const release = await seedRelease({ mode: "canary", stage: 2, stageStartedAt });
+    await generateCalls(release, "stable", 900, stageStartedAt);
+    await generateCalls(release, "candidate", 300, stageStartedAt, { errorEvery: 10 });
+    const results = await Promise.all([1, 2, 3].map(() => checkReleaseOnce(release.releaseId)));
+    expect(results.filter((result) => result.changed)).toHaveLength(1);
+    expect(results.filter((result) => result.action === "rollback" && !result.changed)).toHaveLength(0);
+    expect(await db.releaseEvent.count({ where: { releaseId: release.releaseId, kind: "rolled_back" } })).toBe(1);
+  });
+
   it("pauses a 50/50 A/B whose assignment came out 52/48 over 20,000 calls, saying why", async () => {
     const stageStartedAt = new Date(Date.now() - 2 * MINUTE);
     const release = await seedRelease({ mode: "ab", stage: 0, stageStartedAt });

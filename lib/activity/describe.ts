@@ -82,6 +82,44 @@ function plural(value: number, one: string, many = `${one}s`): string {
   return `${formatCount(value)} ${value === 1 ? one : many}`;
 }
 
+const MODE_NAMES: Record<string, string> = { canary: "canary", ab: "A/B test", shadow: "shadow release", interleaved: "interleaved test" };
+
+/** Release actions: "Ada started the canary of support-triage (v2 → v3)", "Assay rolled back … — error rate …". */
+function describeRelease(kind: string, data: Data, who: string, promptName: string): Omit<ActivityItem, "id" | "kind" | "group" | "createdAt" | "actor" | "prompt"> {
+  const releaseId = text(data, "releaseId");
+  const path = releaseId ? `/releases/${releaseId}` : null;
+  const what = `the ${MODE_NAMES[text(data, "mode") ?? ""] ?? "release"} of ${promptName}`;
+  const reason = text(data, "reason");
+  const because = reason ? ` — ${reason}` : "";
+  const share = count(data, "share");
+  const at = share !== null ? ` to ${formatPercent(share / 100, share < 1 ? 1 : 0)}` : "";
+  switch (kind) {
+    case "release.created": {
+      const from = count(data, "fromNumber");
+      const to = count(data, "toNumber");
+      return { sentence: `${who} created ${what}${from !== null && to !== null ? ` (v${from} → v${to})` : ""}`, path, tone: "neutral" };
+    }
+    case "release.started":
+      return { sentence: `${who} started ${what}`, path, tone: "neutral" };
+    case "release.paused":
+      return { sentence: `${who} paused ${what}${because}`, path, tone: "neutral" };
+    case "release.srm_paused":
+      return { sentence: `${who} paused ${what}: sample ratio mismatch${because}`, path, tone: "bad" };
+    case "release.resumed":
+      return { sentence: `${who} resumed ${what}`, path, tone: "neutral" };
+    case "release.advanced":
+      return { sentence: `${who} advanced ${what}${at}`, path, tone: "neutral" };
+    case "release.rolled_back":
+      return { sentence: `${who} rolled back ${what}${because}`, path, tone: "bad" };
+    case "release.promoted":
+      return { sentence: `${who} promoted ${what}`, path, tone: "good" };
+    case "release.promotion_blocked":
+      return { sentence: `The promotion of ${what} is waiting${because}`, path, tone: "bad" };
+    default:
+      return { sentence: `${who} stopped ${what}${because}`, path, tone: "neutral" };
+  }
+}
+
 export function describeEvent(event: EventRow, names: ResolvedNames): ActivityItem {
   const data = dataOf(event);
   const actor = event.actorId ? { id: event.actorId, name: names.users.get(event.actorId)?.name ?? "A former member" } : null;
@@ -197,6 +235,17 @@ export function describeEvent(event: EventRow, names: ResolvedNames): ActivityIt
       }
       return line(`${who} transferred ownership to ${subject}`, "/settings/members");
     }
+    case "release.created":
+    case "release.started":
+    case "release.paused":
+    case "release.srm_paused":
+    case "release.resumed":
+    case "release.advanced":
+    case "release.rolled_back":
+    case "release.promoted":
+    case "release.promotion_blocked":
+    case "release.stopped":
+      return { ...base, ...describeRelease(event.kind, data, who, promptName) };
     default:
       return line(`${who}: ${event.kind}`, null);
   }

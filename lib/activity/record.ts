@@ -21,6 +21,16 @@ export const ACTIVITY_KINDS = [
   "member.role_changed",
   "member.removed",
   "ownership.transferred",
+  "release.created",
+  "release.started",
+  "release.paused",
+  "release.srm_paused",
+  "release.resumed",
+  "release.advanced",
+  "release.rolled_back",
+  "release.promoted",
+  "release.promotion_blocked",
+  "release.stopped",
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 

@@ -7,6 +7,18 @@ export const KIND_GROUPS = {
   reviews: ["review.requested", "review.rerequested", "review.approved", "review.changes_requested", "review.withdrawn", "review.closed"],
   labels: ["label.moved", "label.removed"],
   members: ["member.joined", "member.role_changed", "member.removed", "ownership.transferred"],
+  releases: [
+    "release.created",
+    "release.started",
+    "release.paused",
+    "release.srm_paused",
+    "release.resumed",
+    "release.advanced",
+    "release.rolled_back",
+    "release.promoted",
+    "release.promotion_blocked",
+    "release.stopped",
+  ],
 } as const;
 
 export type KindGroup = keyof typeof KIND_GROUPS;
@@ -18,6 +30,7 @@ export const KIND_GROUP_LABELS: Record<KindGroup, string> = {
   reviews: "Reviews",
   labels: "Labels",
   members: "Members",
+  releases: "Releases",
 };
 
 export function groupOfKind(kind: string): KindGroup | null {

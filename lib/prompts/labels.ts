@@ -1,5 +1,5 @@
 import { recordActivity } from "../activity/record.ts";
-import { db } from "../db.ts";
+import { db, type Prisma } from "../db.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
 import { gateRefusal, labelReadiness } from "../reviews/gate.ts";
 import { authorsById, toLabelRecord, toVersionRecord, versionLabelsInclude, type PromptLabelRecord, type PromptVersionRecord } from "./records.ts";
@@ -13,7 +13,8 @@ import { moveLabelInput, RESERVED_LABEL } from "./schema.ts";
 /**
  * Points label `name` of a prompt at a version, creating the label if needed. The version must belong to the prompt.
  * A protected label (Workspace.protectedLabels) needs that many approvals of the version from people other than its
- * author, or AppError("conflict") names what is missing. The move and its `label.moved` audit row commit together.
+ * author, or AppError("conflict") names what is missing. The move and its `label.moved` audit row commit together;
+ * given `client` (a transaction), they commit with whatever else it writes (a release's promotion).
  */
 export async function moveLabel(
   workspaceId: string,
@@ -21,10 +22,10 @@ export async function moveLabel(
   name: string,
   versionId: string,
   userId: string,
+  client?: Prisma.TransactionClient,
 ): Promise<PromptLabelRecord> {
   const input = moveLabelInput.parse({ name, versionId });
-  const move = () =>
-    db.$transaction(async (transaction) => {
+  const body = async (transaction: Prisma.TransactionClient) => {
       const readiness = await labelReadiness(workspaceId, promptId, input.name, input.versionId, transaction);
       const before = await transaction.promptLabel.findUnique({
         where: { promptId_name: { promptId, name: input.name } },
@@ -59,7 +60,9 @@ export async function moveLabel(
         transaction,
       );
       return toLabelRecord(row);
-    });
+    };
+  if (client) return body(client);
+  const move = () => db.$transaction(body);
   try {
     return await move();
   } catch (error) {

@@ -113,17 +113,21 @@ export const createReleaseInput = releaseConfigInput.extend({
   stable: z.string().trim().min(1).max(100).default("production"),
   candidate: z.number().int().positive().optional(),
   candidates: z.array(z.number().int().positive()).min(1).max(9).optional(),
-  mode: z.enum(RELEASE_MODES, "mode: canary, ab, shadow or interleaved"),
+  mode: z.enum(RELEASE_MODES, "canary, ab, shadow or interleaved"),
 });
 export type CreateReleaseInput = z.input<typeof createReleaseInput>;
 
 export const RELEASE_ACTIONS = ["start", "pause", "resume", "advance", "rollback", "promote", "stop"] as const;
 export type ReleaseAction = (typeof RELEASE_ACTIONS)[number];
 
-/** Body of POST /api/releases/:id/{action}: a note for the timeline; promote may name the arm (A/B). */
+/**
+ * Body of POST /api/releases/:id/{action}: a note for the timeline; promote may name the arm (A/B); `stage`, the
+ * stage the page showed, makes the action a 409 if the release has moved on since (two people clicking "advance").
+ */
 export const releaseActionInput = z.strictObject({
   reason: z.string().trim().max(2000).default(""),
   arm: z.string().trim().min(1).max(40).optional(),
+  stage: z.number().int().min(0).optional(),
 });
 
 /** Fills what the mode leaves unsaid: canary steps, an even split over the arms, a 100 % shadow sample. */

@@ -45,6 +45,8 @@ const OWNERS: readonly Role[] = ["owner"];
 const settings: Rule = { rule: "workspace.settings", allowed: OWNERS };
 const transfer: Rule = { rule: "workspace.transfer", allowed: OWNERS };
 const shareLinks: Rule = { rule: "shareLink.create", allowed: EDITORS_UP };
+const manageReleases: Rule = { rule: "release.manage", allowed: ADMINS_UP };
+const manageGatewayKeys: Rule = { rule: "gatewayKey.manage", allowed: ADMINS_UP };
 
 /** Route (as under app/api) → method → who may call it. Public routes are checked by access.test.ts. */
 const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
@@ -59,6 +61,8 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "compare/judge": { POST: callModel },
   "compare/outputs": { POST: read },
   "compare/search": { GET: read },
+  "gateway-keys": { GET: manageGatewayKeys, POST: manageGatewayKeys },
+  "gateway-keys/[id]": { DELETE: manageGatewayKeys },
   connections: { GET: read, POST: manageConnections },
   "connections/[id]": { GET: read, PATCH: manageConnections, DELETE: manageConnections },
   "connections/[id]/test": { POST: manageConnections },
@@ -86,6 +90,9 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "prompts/[id]/versions": { GET: read, POST: editPrompt },
   "prompts/[id]/versions/[versionId]": { GET: read },
   "prompts/preview": { POST: editPrompt },
+  releases: { GET: read, POST: manageReleases },
+  "releases/[id]": { GET: read },
+  "releases/[id]/[action]": { POST: manageReleases },
   reviews: { GET: read, POST: review },
   "reviews/[id]": { GET: read },
   "reviews/[id]/decision": { POST: review },

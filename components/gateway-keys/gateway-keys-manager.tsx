@@ -2,20 +2,13 @@
 import { useState } from "react";
 import { CopyField } from "@/components/members/copy-field";
 import { formatTime } from "@/lib/format";
+import type { GatewayKeySummary } from "@/lib/gateway-keys/service";
 import { api, ApiError, errorText } from "@/lib/ui/api";
 
 // Settings › Gateway keys: the keys applications send as `Authorization: Bearer assay_gw_…` to the gateway. A key is
 // shown once, when it is made; the list shows its first characters only.
 
-export interface GatewayKeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  createdBy: { id: string; name: string } | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type GatewayKeyRow = GatewayKeySummary;
 
 interface Created {
   id: string;
@@ -33,7 +26,7 @@ export function GatewayKeysManager(props: { initial: GatewayKeyRow[]; userId: st
   const [busy, setBusy] = useState(false);
 
   async function reload() {
-    setKeys(await api<GatewayKeyRow[]>("/api/gateway-keys"));
+    setKeys((await api<{ keys: GatewayKeyRow[] }>("/api/gateway-keys")).keys);
   }
 
   async function create(event: React.FormEvent) {
@@ -136,7 +129,7 @@ export function GatewayKeysManager(props: { initial: GatewayKeyRow[]; userId: st
                   <td className="whitespace-nowrap px-3 py-2.5 text-slate-500" data-testid="gateway-key-last-used">{key.lastUsedAt ? formatTime(key.lastUsedAt) : "never"}</td>
                   <td className="px-5 py-2.5 text-right">
                     {key.revokedAt ? (
-                      <span className="badge bg-red-100 text-red-700" title={`revoked ${formatTime(key.revokedAt)}`} data-testid="gateway-key-revoked">revoked {formatTime(key.revokedAt)}</span>
+                      <span className="badge bg-red-100 text-red-700" title={key.revokedBy ? `revoked by ${key.revokedBy.name}` : undefined} data-testid="gateway-key-revoked">revoked {formatTime(key.revokedAt)}</span>
                     ) : confirming === key.id ? (
                       <span className="inline-flex items-center gap-1.5">
                         <span className="text-xs text-slate-500">Calls with it will get 401.</span>

@@ -22,12 +22,14 @@ const TITLES: Record<string, string> = {
   stop: "Stopped",
   stopped: "Stopped",
   promotion_blocked: "Promotion blocked",
+  srm_paused: "Paused (sample ratio mismatch)",
   webhook: "Webhook",
 };
 
 const TONE: Record<string, string> = {
   Rolled: "bg-red-500",
   Paused: "bg-amber-500",
+  Stopped: "bg-slate-400",
   Promoted: "bg-emerald-500",
   Promotion: "bg-amber-500",
 };
@@ -43,11 +45,12 @@ function detailOf(event: ReleaseEventView, stages: Stage[]): string[] {
   const to = typeof data.toStage === "number" ? stages[data.toStage]?.title : undefined;
   if (from && to && from !== to) lines.push(`${from} → ${to}`);
   else if (to) lines.push(`stage ${to}`);
-  if (typeof data.share === "number") lines.push(`candidate share ${formatPercent(data.share > 1 ? data.share / 10_000 : data.share, 0)}`);
+  // the share is in percent, as the ramp steps are written
+  if (typeof data.share === "number") lines.push(`candidate share ${formatPercent(data.share / 100, data.share < 1 && data.share > 0 ? 1 : 0)}`);
   const reason = data.reason;
   const reasonText = text(reason) ?? (reason && typeof reason === "object" ? text((reason as { message?: unknown }).message) : null);
-  if (reasonText) lines.push(reasonText);
   const note = text(data.note);
+  if (reasonText && reasonText !== note) lines.push(reasonText);
   if (note) lines.push(`“${note}”`);
   const webhook = data.webhook;
   if (webhook && typeof webhook === "object") {

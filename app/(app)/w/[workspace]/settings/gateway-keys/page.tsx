@@ -13,6 +13,6 @@ export const metadata = { title: "Gateway keys" };
 export default async function GatewayKeysPage() {
   const member = await requireMember();
   if (!can(member.role, "gatewayKey.manage")) return <NotAllowed action="gatewayKey.manage" role={member.role} />;
-  const keys = JSON.parse(JSON.stringify(await listGatewayKeys(member.workspace.id))) as GatewayKeyRow[];
+  const keys: GatewayKeyRow[] = await listGatewayKeys(member.workspace.id);
   return <GatewayKeysManager initial={keys} userId={member.user.id} gatewayUrl={`${publicUrl()}/api/gateway/v1`} />;
 }

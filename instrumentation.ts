@@ -3,6 +3,7 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("@/lib/env");
+  (await import("@/lib/releases/monitor")).startProcessReleaseMonitor(); // guards, SRM, auto-advance (ASSAY_RELEASE_MONITOR_MS)
   if (env.ASSAY_WORKER !== "on") return;
   const { startBackgroundWorker } = await import("@/lib/runs/background");
   await startBackgroundWorker();

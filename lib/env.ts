@@ -67,6 +67,8 @@ const schema = z.object({
       return z.NEVER;
     }),
   ASSAY_WORKER: z.enum(["on", "off"]).default("on"),
+  /** how often the release monitor (lib/releases/monitor.ts) checks running releases, in ms; 0 turns it off */
+  ASSAY_RELEASE_MONITOR_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
   ASSAY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   // Outbound URL policy: private ranges are allowed unless this is 1; the lists take host names, IPs and CIDRs.
   ASSAY_OUTBOUND_DENY_PRIVATE: z

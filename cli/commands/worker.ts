@@ -49,12 +49,15 @@ export async function run(argv: string[]): Promise<number> {
     log: (line) => process.stderr.write(`[worker] ${line}\n`),
   });
   await worker.start();
+  const { startProcessReleaseMonitor, stopProcessReleaseMonitor } = await import("../../lib/releases/monitor.ts");
+  startProcessReleaseMonitor();
   process.stdout.write(`[worker] ready (pid ${process.pid}); working queued runs\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
   process.stdout.write("[worker] stopping: finishing writes, returning unfinished chunks to the queue\n");
+  await stopProcessReleaseMonitor();
   await worker.stop();
   await stopBoss();
   await database.stop();

@@ -25,6 +25,8 @@ export interface ArmFigures {
   /** error share with its Wilson interval */
   errorRate: Interval;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; p95Interval: Interval; ecdf: [number, number][] };
+  /** latency figures and the latency guard use the arm's latest `cap` successful calls: `used` of them here */
+  latencySample?: { used: number; cap: number };
   ttftMs: { p50: number | null; p95: number | null };
   /** online scoring: calls scored, passed, and the pass rate's Wilson interval; null when nothing is scored */
   passRate: (Interval & { scored: number; passed: number }) | null;

@@ -10,3 +10,4 @@ export { hodgesLehmannInterval, hodgesLehmannShift } from "./hodges-lehmann.ts";
 export { pairedBootstrapMeanDiff, percentileDifferenceInterval, percentileInterval } from "./bootstrap.ts";
 export type { BootstrapOptions } from "./bootstrap.ts";
 export { sampleSizeForProportions } from "./power.ts";
+export { chiSquareGoodnessOfFit, chiSquareSurvival, logGamma, regularizedGammaQ } from "./chi-square.ts";

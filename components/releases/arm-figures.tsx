@@ -39,7 +39,7 @@ export function LiveSplit(props: { figures: ReleaseFigures; shadow: boolean }) {
             {props.shadow && arm.shadowCalls > 0 && <span className="text-xs text-slate-500">+ {formatCount(arm.shadowCalls)} shadow</span>}
           </div>
         ))}
-        {arms.length === 0 && <span className="text-slate-500" data-testid="no-calls">No calls yet — the split shows here as soon as the gateway answers.</span>}
+        {total === 0 && <span className="text-slate-500" data-testid="no-calls">No calls yet — the split shows here as soon as the gateway answers.</span>}
       </div>
       {anonymous > 0 && <p className="text-xs text-slate-500">{formatCount(anonymous)} calls without a user key were assigned per request (counted apart from the sticky split).</p>}
       {props.figures.rings.length > 0 && (
@@ -108,7 +108,7 @@ function ArmRow({ arm, index }: { arm: ArmFigures; index: number }) {
 
 export function ArmMetrics(props: { figures: ReleaseFigures }) {
   const arms = props.figures.arms;
-  if (arms.length === 0) return <p className="px-4 py-6 text-sm text-slate-500" data-testid="arm-metrics-empty">No calls yet: error rate, latency, pass rate, feedback and cost per arm appear with the first calls.</p>;
+  if (arms.every((arm) => arm.calls === 0 && arm.shadowCalls === 0)) return <p className="px-4 py-6 text-sm text-slate-500" data-testid="arm-metrics-empty">No calls yet: error rate, latency, pass rate, feedback and cost per arm appear with the first calls.</p>;
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="arm-metrics-table">

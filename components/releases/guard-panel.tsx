@@ -68,7 +68,7 @@ export function GuardPanel(props: { guards: GuardStatus[] }) {
                     <span className="block text-[11px] text-slate-400">{value(guard, guard.interval.low)} – {value(guard, guard.interval.high)}</span>
                   )}
                 </td>
-                <td className="px-3 py-2 text-right tabular-nums text-slate-600">{value(guard, guard.threshold, false)}</td>
+                <td className="px-3 py-2 text-right tabular-nums text-slate-600">{value(guard, Math.abs(guard.threshold), false)}</td>
                 <td className="px-3 py-2">{guard.enabled ? <EvidenceBar evidence={guard.evidence} bound={guard.bound} breach={guard.status === "breach"} /> : <span className="text-xs text-slate-400">off</span>}</td>
                 <td className="max-w-xs px-4 py-2 text-xs text-slate-600">
                   {guard.message}
@@ -102,7 +102,7 @@ export function SrmPanel(props: { srm: SrmStatus }) {
         {srm.pValue !== null && <span className="text-xs tabular-nums text-slate-500">χ² {formatNumber(srm.chiSquare, 2)} · p = {formatNumber(srm.pValue, 4)} (pauses below 0.001)</span>}
       </div>
       <p className="text-xs text-slate-600">{srm.message}</p>
-      {arms.length > 0 && (
+      {arms.length > 0 && observedTotal > 0 && (
         <div className="flex flex-wrap gap-4 text-xs tabular-nums text-slate-600">
           {arms.map((arm) => (
             <span key={arm}>

@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 import { RELEASE_MODES, type ReleaseMode } from "@/lib/releases/schema";
 import { api, errorText } from "@/lib/ui/api";
@@ -81,6 +81,13 @@ export function NewReleaseForm(props: {
   const [errors, setErrors] = useState<FieldErrors>(new Map());
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+
+  // A refusal is shown next to its field, which may be far above the buttons: bring the first one into view.
+  useEffect(() => {
+    if (!error) return;
+    const first = document.querySelector('[data-testid="new-release-form"] [data-testid="field-error"]') ?? document.querySelector('[data-testid="release-error"]');
+    first?.scrollIntoView({ block: "center", behavior: "smooth" });
+  }, [error, errors]);
 
   const arms = mode === "ab" ? candidates.length + 1 : 2;
   const splitPlaceholder = useMemo(() => {
@@ -247,13 +254,13 @@ export function NewReleaseForm(props: {
 
       <Section title="Hold and advance" testId="release-hold">
         <div className="flex flex-wrap items-start gap-4">
-          <div className="w-44">
+          <div className="w-56">
             <label className="label" htmlFor="hold-minutes">Hold each stage at least (min)</label>
             <input id="hold-minutes" className="input" inputMode="decimal" value={minMinutes} onChange={(event) => setMinMinutes(event.target.value)} data-testid="hold-minutes" />
             <FieldError errors={errors} paths={["hold.minMinutes"]} />
           </div>
-          <div className="w-44">
-            <label className="label" htmlFor="hold-calls">and candidate calls</label>
+          <div className="w-56">
+            <label className="label" htmlFor="hold-calls">and at least candidate calls</label>
             <input id="hold-calls" className="input" inputMode="numeric" value={minCalls} onChange={(event) => setMinCalls(event.target.value)} data-testid="hold-calls" />
             <FieldError errors={errors} paths={["hold.minCalls"]} />
           </div>

@@ -121,26 +121,22 @@ export function ReleaseScreen(props: { initial: ReleaseView; refusal: string | n
           <div className="space-y-4 lg:col-span-2">
             <Card title="Live split" hint={`Answering calls per arm, updated every few seconds · ${formatTime(figures.computedAt)}`} testId="release-split-card">
               <LiveSplit figures={figures} shadow={view.mode === "shadow"} />
-            </Card>
-            <Card title="Guards" hint="Candidate against stable, checked continuously; a breach rolls back." testId="release-guards-card" flush>
-              <GuardPanel guards={figures.guards} />
-              <div className="border-t border-slate-100 p-4"><SrmPanel srm={figures.srm} /></div>
+              <div className="mt-4 border-t border-slate-100 pt-3"><SrmPanel srm={figures.srm} /></div>
             </Card>
           </div>
           <Card title="Timeline" testId="release-timeline-card">
-            <ReleaseTimeline events={view.events} stages={view.stages} />
+            <div className="max-h-96 overflow-y-auto"><ReleaseTimeline events={view.events} stages={view.stages} /></div>
           </Card>
         </div>
+
+        <Card title="Guards" hint="Candidate against stable, checked continuously; a breach rolls back." testId="release-guards-card" flush>
+          <GuardPanel guards={figures.guards} />
+        </Card>
 
         <Card title="Metrics per arm" testId="release-metrics-card" flush>
           <ArmMetrics figures={figures} />
         </Card>
 
-        {figures.arms.length > 0 && (
-          <Card title="Latency" testId="release-latency-card">
-            <LatencyEcdf figures={figures} />
-          </Card>
-        )}
 
         {view.mode === "ab" && (
           <Card title="A/B verdicts" hint={view.arms.length > 2 ? "Holm-corrected across the candidate arms." : undefined} testId="release-ab-card">
@@ -158,9 +154,14 @@ export function ReleaseScreen(props: { initial: ReleaseView; refusal: string | n
           </Card>
         )}
 
-        <Card title="Call it" hint="From the application, with the official openai SDK." testId="release-call-it-card">
-          <CallIt gatewayUrl={props.gatewayUrl} promptName={view.promptName} variables={props.variables} />
-        </Card>
+        <div className="grid items-start gap-4 lg:grid-cols-2">
+          <Card title="Latency" hint="Share of answered calls at or under each latency, per arm." testId="release-latency-card">
+            {figures.arms.some((arm) => arm.latencyMs.ecdf.length > 0) ? <LatencyEcdf figures={figures} /> : <p className="text-sm text-slate-500">No answered calls to plot yet.</p>}
+          </Card>
+          <Card title="Call it" hint="From the application, with the official openai SDK." testId="release-call-it-card">
+            <CallIt gatewayUrl={props.gatewayUrl} promptName={view.promptName} variables={props.variables} />
+          </Card>
+        </div>
       </div>
     </>
   );

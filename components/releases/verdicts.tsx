@@ -25,7 +25,9 @@ function difference(metric: AbVerdict["metric"], value: number | null): string {
 const p = (value: number | null) => (value === null ? "—" : value < 0.0001 ? "< 0.0001" : formatNumber(value, 4));
 
 export function AbVerdicts(props: { verdicts: AbVerdict[] }) {
-  if (props.verdicts.length === 0) return <p className="text-sm text-slate-500" data-testid="ab-empty">Verdicts appear once every arm has calls.</p>;
+  if (props.verdicts.every((row) => row.verdict === "too few calls")) {
+    return <p className="text-sm text-slate-500" data-testid="ab-empty">Verdicts per metric (error rate, latency, pass rate, feedback, cost) appear once every arm has enough calls.</p>;
+  }
   return (
     <table className="w-full text-sm" data-testid="ab-verdicts">
       <thead className="border-b border-slate-200 text-left text-xs font-medium text-slate-500">

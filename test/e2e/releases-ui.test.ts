@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ensureOwner, launchBrowser, OWNER, screenshot } from "../support/browser.ts";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { ensureOwner, launchBrowser, OWNER, screenshot as save } from "../support/browser.ts";
 import { contextWithCookie, createUser, signIn } from "../support/people.ts";
 import { ownerWorkspace } from "./compare-seed.ts";
 
@@ -59,6 +59,19 @@ afterAll(async () => {
   await browser?.close();
   await db.user.deleteMany({ where: { email: VIEWER.email } });
 });
+
+// A release page polls while it is open: each test closes its pages so the next one does not share the server with them.
+afterEach(async () => {
+  for (const context of [owner, viewer]) for (const page of context?.pages() ?? []) await page.close();
+});
+
+/** The app scrolls inside its main pane, so a full-page shot is the viewport: make it as tall as the content first. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  const height = await page.evaluate(() => Math.max(...[...document.querySelectorAll(".overflow-auto")].map((element) => element.scrollHeight), document.body.scrollHeight));
+  await page.setViewportSize({ width: 1440, height: Math.min(Math.max(height + 40, 900), 4000) });
+  await save(page, name);
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
 
 const state = (page: Page) => page.locator('[data-testid="release-header"] [data-testid="release-state"]').getAttribute("data-state");
 const texts = (page: Page, selector: string) => page.locator(selector).allTextContents();
@@ -236,6 +249,8 @@ describe("release screens and gateway keys in the browser", () => {
     await page.goto(`/w/${slug}/prompts/${promptId}`);
     await page.locator('[data-testid="prompt-releases"]').waitFor();
     expect(await page.locator('[data-testid="prompt-start-release"]').count()).toBe(0);
+    await page.goto(`/w/${slug}/releases/new?prompt=${promptId}`);
+    expect(await page.locator('[data-testid="not-allowed"]').textContent()).toBe("Admins and above can manage releases; you are a viewer.");
   });
 
   it("rolls back after a confirm and shows the reason banner", async () => {
@@ -268,5 +283,29 @@ describe("release screens and gateway keys in the browser", () => {
     expect(await row.count()).toBe(1);
     await page.goto(`/w/${slug}/prompts/${promptId}`);
     expect(await page.locator('[data-testid="prompt-release-row"]').count()).toBe(1);
+  });
+
+  it("shows a three-arm A/B draft with its Holm-corrected verdicts and a shadow draft with its comparison", async () => {
+    const { userId } = await ownerWorkspace(db, OWNER.email);
+    await prompts.createVersion(workspaceId, promptId, userId, content("Answer the customer politely, in two sentences."));
+    const create = async (body: Record<string, unknown>) => {
+      const response = await owner.request.post(`/api/releases`, { data: { prompt: PROMPT, ...body }, headers: { origin: appUrl, "x-assay-workspace": slug } });
+      expect(response.status()).toBe(201);
+      return ((await response.json()) as { id: string }).id;
+    };
+    const ab = await create({ mode: "ab", candidates: [2, 3], split: [34, 33, 33] });
+    const page = await owner.newPage();
+    await page.goto(`/w/${slug}/releases/${ab}`);
+    await page.locator('[data-testid="release-ab-card"]').waitFor();
+    expect(await page.locator('[data-testid="release-header"] [data-testid="release-arms"]').textContent()).toBe("stable v1 · candidate v2 · candidate-2 v3");
+    expect(await page.locator('[data-testid="release-ab-card"]').textContent()).toContain("Holm-corrected across the candidate arms.");
+    expect(await page.locator('[data-testid="release-state"]').first().getAttribute("data-state")).toBe("draft");
+    expect(await page.locator('[data-testid="release-start"]').isEnabled()).toBe(true);
+    await screenshot(page, "releases-ui-ab-draft");
+
+    const shadow = await create({ mode: "shadow", candidate: 3, sample: 50 });
+    await page.goto(`/w/${slug}/releases/${shadow}`);
+    expect(await page.locator('[data-testid="shadow-summary"] dd').first().textContent()).toBe("0 (0 scored)");
+    await screenshot(page, "releases-ui-shadow-draft");
   });
 });

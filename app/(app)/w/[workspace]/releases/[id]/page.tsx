@@ -1,8 +1,8 @@
 import { notFound } from "next/navigation";
 import { ReleaseScreen } from "@/components/releases/release-screen";
+import { gatewayBaseUrl } from "@/components/releases/gateway-url";
 import { can, refusal } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
-import { publicUrl } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { detectVariables } from "@/lib/prompts/render";
 import { getVersionById } from "@/lib/prompts/service";
@@ -31,7 +31,7 @@ export default async function ReleasePage(props: { params: Promise<{ id: string 
     <ReleaseScreen
       initial={JSON.parse(JSON.stringify(view)) as ReleaseView}
       refusal={can(member.role, "release.manage") ? null : refusal(member.role, "release.manage")}
-      gatewayUrl={`${publicUrl()}/api/gateway/v1`}
+      gatewayUrl={await gatewayBaseUrl()}
       variables={variables}
       notice={notice ?? null}
     />

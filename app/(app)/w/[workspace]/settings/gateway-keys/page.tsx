@@ -1,8 +1,8 @@
 import { GatewayKeysManager, type GatewayKeyRow } from "@/components/gateway-keys/gateway-keys-manager";
 import { NotAllowed } from "@/components/shell/not-allowed";
+import { gatewayBaseUrl } from "@/components/releases/gateway-url";
 import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
-import { publicUrl } from "@/lib/env";
 import { listGatewayKeys } from "@/lib/gateway-keys/service";
 
 export const dynamic = "force-dynamic";
@@ -14,5 +14,5 @@ export default async function GatewayKeysPage() {
   const member = await requireMember();
   if (!can(member.role, "gatewayKey.manage")) return <NotAllowed action="gatewayKey.manage" role={member.role} />;
   const keys: GatewayKeyRow[] = await listGatewayKeys(member.workspace.id);
-  return <GatewayKeysManager initial={keys} userId={member.user.id} gatewayUrl={`${publicUrl()}/api/gateway/v1`} />;
+  return <GatewayKeysManager initial={keys} userId={member.user.id} gatewayUrl={await gatewayBaseUrl()} />;
 }

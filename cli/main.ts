@@ -8,6 +8,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   eval: { summary: "run a suite file (CI)", load: () => import("./commands/eval.ts") },
   runs: { summary: "resume or export stored runs", load: () => import("./commands/runs.ts") },
   labels: { summary: "list a prompt's labels, or move one (the release gate applies)", load: () => import("./commands/labels.ts") },
+  releases: { summary: "create, start, ramp, roll back and promote releases (canary, A/B, shadow, interleaved)", load: () => import("./commands/releases.ts") },
+  "gateway-keys": { summary: "create, list and revoke the workspace's gateway keys", load: () => import("./commands/gateway-keys.ts") },
   db: { summary: "database tasks: migrate, migrate-dev, seed", load: () => import("./commands/db.ts") },
   generate: { summary: "generate the Prisma client (runs on npm install)", load: () => import("./commands/generate.ts") },
 };

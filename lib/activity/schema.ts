@@ -18,7 +18,7 @@ export const activityQuery = z.object({
   actor: id.optional(),
   /** a prompt id */
   prompt: id.optional(),
-  /** kind groups (prompts, runs, reviews, labels, members) or exact kinds, comma-separated */
+  /** kind groups (prompts, runs, reviews, labels, members, releases) or exact kinds, comma-separated */
   kind: z
     .string()
     .trim()

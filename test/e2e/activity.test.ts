@@ -202,7 +202,7 @@ describe("activity feed", () => {
     const response = await fetch(`${appUrl}/api/activity?kind=gossip`, { headers: { cookie: ownerCookie, "x-assay-workspace": WORKSPACE.slug } });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { message: string } };
-    expect(body.error.message).toBe('kind: unknown kind "gossip"; use prompts, runs, reviews, labels, members or an event kind');
+    expect(body.error.message).toBe('kind: unknown kind "gossip"; use prompts, runs, reviews, labels, members, releases or an event kind');
     const page = (await (await fetch(`${appUrl}/api/activity?limit=2&actor=${beaId}`, { headers: { cookie: ownerCookie, "x-assay-workspace": WORKSPACE.slug } })).json()) as {
       items: { sentence: string }[];
       nextCursor: string | null;

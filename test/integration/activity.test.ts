@@ -265,7 +265,7 @@ describe("activity feed", () => {
 
   it("bad filters are a clear message naming the field", async () => {
     const kind = await rejection(listActivity(workspaceId, { kind: "runs,gossip" }).catch(toAppError));
-    expect(kind.message).toBe('kind: unknown kind "gossip"; use prompts, runs, reviews, labels, members or an event kind');
+    expect(kind.message).toBe('kind: unknown kind "gossip"; use prompts, runs, reviews, labels, members, releases or an event kind');
     const cursor = await rejection(listActivity(workspaceId, { cursor: "not-a-cursor" }));
     expect(cursor.message).toBe("cursor: not a cursor this feed gave out; start again without it");
     expect(cursor.details).toEqual([{ path: "cursor", message: "invalid cursor" }]);

@@ -313,6 +313,20 @@ describe("transitionRelease", () => {
     expect((await eventsOf(id)).at(-1)).toMatchObject({ kind: "promoted", actorId: null, data: expect.objectContaining({ movedById: people.linus.id }) });
   });
 
+  it("records the monitor's SRM pause as srm_paused with its evidence, in the timeline and the feed", async () => {
+    const prompt = await promptWith("srm", 3);
+    const { id } = await createRelease(workspaceId, people.grace.id, { prompt: "srm", candidates: [2], mode: "ab" });
+    await transitionRelease(workspaceId, id, "start", as("grace"));
+    const reason = { kind: "srm" as const, message: "Sample ratio mismatch: 10,400 vs 9,600 calls for a 50/50 split (p = 1.4e-8).", evidence: { pValue: 1.4e-8 } };
+    expect(await transitionRelease(workspaceId, id, "pause", { actorId: null, reason, expect: { state: "running", stage: 0 } })).toEqual({ state: "paused", stage: 0, changed: true });
+    expect(await db.release.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "paused", reason });
+    expect((await eventsOf(id)).at(-1)).toMatchObject({ kind: "srm_paused", actorId: null, data: expect.objectContaining({ reason }) });
+    expect(await db.activityEvent.findFirstOrThrow({ where: { workspaceId, promptId: prompt.id, kind: "release.srm_paused" } })).toMatchObject({ actorId: null, data: expect.objectContaining({ reason: reason.message }) });
+    // a person resumes it; the reason is cleared
+    await transitionRelease(workspaceId, id, "resume", as("grace"));
+    expect((await db.release.findUniqueOrThrow({ where: { id } })).reason).toBeNull();
+  });
+
   it("stops an A/B test and promotes a named arm of another", async () => {
     const prompt = await promptWith("ab", 3, { staging: 1 });
     const stopped = await createRelease(workspaceId, people.grace.id, { prompt: "ab", stable: "staging", candidates: [2, 3], mode: "ab" });

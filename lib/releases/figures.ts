@@ -127,7 +127,7 @@ export async function computeReleaseFigures(releaseId: string, options: FiguresO
       armNames.map(
         (arm) => db.$queryRaw<{ latencyMs: number }[]>`
           SELECT "latencyMs" FROM "Call"
-          WHERE "releaseId" = ${releaseId} AND arm = ${arm} AND NOT shadow AND error IS NULL AND "latencyMs" IS NOT NULL
+          WHERE "releaseId" = ${releaseId} AND arm = ${arm} AND NOT shadow AND (error IS NULL OR error = 'null'::jsonb) AND "latencyMs" IS NOT NULL
           ORDER BY "createdAt" DESC LIMIT ${LATENCY_CAP}`,
       ),
     ),
@@ -217,7 +217,8 @@ export async function computeReleaseFigures(releaseId: string, options: FiguresO
       : candidates.flatMap((arm) =>
           evaluateGuards(config.guards, arm, mode === "shadow" ? shadowSampleOf(arm) : sampleOf(arm), sampleOf(stableName), {
             candidateArms: candidates.length,
-            withShift: true,
+            // The monitor needs the shift only when the evidence has crossed (a breach needs both).
+            withShift: !options.decisionsOnly,
           }).map((status) =>
             mode === "shadow" && (status.name === "latency" || status.name === "feedback")
               ? { ...status, status: "waiting" as const, message: "Not guarded in shadow mode: the candidate never answers, so its latency and feedback cannot hurt anyone." }
@@ -264,7 +265,7 @@ export async function computeReleaseFigures(releaseId: string, options: FiguresO
     rings,
     guards,
     srm,
-    ab: mode === "ab" ? abVerdicts(candidates, stableName, sampleOf, answering, config) : [],
+    ab: mode === "ab" && !options.decisionsOnly ? abVerdicts(candidates, stableName, sampleOf, answering, config) : [],
     shadow: mode === "shadow" ? await shadowComparison(releaseId, Boolean(options.decisionsOnly)) : null,
     interleaving:
       mode === "interleaved"

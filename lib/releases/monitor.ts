@@ -1,6 +1,7 @@
 import { db } from "../db.ts";
 import { env } from "../env.ts";
 import { AppError } from "../errors.ts";
+import { registerShutdownHook } from "../runtime/shutdown.ts";
 import { computeReleaseFigures } from "./figures.ts";
 import type { ReleaseConfig, ReleaseMode, ReleaseState } from "./schema.ts";
 import { stagesOf } from "./stages.ts";
@@ -102,7 +103,14 @@ export interface ReleaseMonitor {
   stop(): Promise<void>;
 }
 
-export function startReleaseMonitor(options: { intervalMs?: number; log?: (line: string) => void } = {}): ReleaseMonitor {
+export interface MonitorOptions {
+  intervalMs?: number;
+  log?: (line: string) => void;
+  /** only this workspace's releases (tests sharing a database with other files' releases) */
+  workspaceId?: string;
+}
+
+export function startReleaseMonitor(options: MonitorOptions = {}): ReleaseMonitor {
   const intervalMs = options.intervalMs ?? env.ASSAY_RELEASE_MONITOR_MS;
   const log = options.log ?? ((line: string) => process.stderr.write(`[release-monitor] ${line}\n`));
   let stopped = false;
@@ -110,7 +118,7 @@ export function startReleaseMonitor(options: { intervalMs?: number; log?: (line:
   let current: Promise<CheckResult[]> | null = null;
 
   const tick = async (): Promise<CheckResult[]> => {
-    const running = await db.release.findMany({ where: { state: "running" }, select: { id: true }, orderBy: { createdAt: "asc" } });
+    const running = await db.release.findMany({ where: { state: "running", ...(options.workspaceId ? { workspaceId: options.workspaceId } : {}) }, select: { id: true }, orderBy: { createdAt: "asc" } });
     const results: CheckResult[] = [];
     for (const { id } of running) {
       if (stopped) break;
@@ -151,17 +159,21 @@ export function startReleaseMonitor(options: { intervalMs?: number; log?: (line:
   };
 }
 
-let processMonitor: ReleaseMonitor | null = null;
+// One per process, kept on globalThis so a dev-server reload of this module does not start a second timer.
+const processState = globalThis as unknown as { assayReleaseMonitor?: ReleaseMonitor | null };
 
-/** The process's monitor (web process and `assay worker`), unless ASSAY_RELEASE_MONITOR_MS is 0. */
+/** The process's monitor (web process and `assay worker`), unless ASSAY_RELEASE_MONITOR_MS is 0; stopped on a clean stop. */
 export function startProcessReleaseMonitor(): ReleaseMonitor | null {
   if (env.ASSAY_RELEASE_MONITOR_MS <= 0) return null;
-  processMonitor ??= startReleaseMonitor();
-  return processMonitor;
+  if (!processState.assayReleaseMonitor) {
+    processState.assayReleaseMonitor = startReleaseMonitor();
+    registerShutdownHook("release-monitor", stopProcessReleaseMonitor);
+  }
+  return processState.assayReleaseMonitor;
 }
 
 export async function stopProcessReleaseMonitor(): Promise<void> {
-  const monitor = processMonitor;
-  processMonitor = null;
+  const monitor = processState.assayReleaseMonitor;
+  processState.assayReleaseMonitor = null;
   await monitor?.stop();
 }

@@ -12,12 +12,12 @@ export function callSnippet(props: { gatewayUrl: string; promptName: string; var
 
 const client = new OpenAI({
   baseURL: "${props.gatewayUrl}",
-  apiKey: process.env.ASSAY_GATEWAY_KEY, // assay_gw_… (Settings › Gateway keys)
+  apiKey: process.env.ASSAY_GATEWAY_KEY, // assay_gw_…
 });
 
 const completion = await client.chat.completions.create({
   model: ${JSON.stringify(props.promptName)},
-  user: currentUser.id, // sticky: the same user always gets the same version
+  user: currentUser.id, // sticky: one user, one version
   metadata: ${metadata},
 });
 console.log(completion.choices[0].message.content);`;

@@ -125,7 +125,7 @@ export function ReleaseScreen(props: { initial: ReleaseView; refusal: string | n
             </Card>
           </div>
           <Card title="Timeline" testId="release-timeline-card">
-            <div className="max-h-96 overflow-y-auto"><ReleaseTimeline events={view.events} stages={view.stages} /></div>
+            <div className="-ml-2 max-h-96 overflow-y-auto pl-2"><ReleaseTimeline events={view.events} stages={view.stages} /></div>
           </Card>
         </div>
 

@@ -19,7 +19,8 @@ const STATUS_STYLE: Record<GuardStatus["status"] | "off", string> = {
   off: "bg-slate-50 text-slate-400",
 };
 
-function value(guard: GuardStatus, number: number | null, signed = true): string {
+/** A guard's figure in its unit: ms for latency, a score for feedback, percentage points for shares. */
+export function guardValue(guard: Pick<GuardStatus, "name">, number: number | null, signed = true): string {
   if (guard.name === "latency") return formatDuration(number, { signed });
   if (guard.name === "feedback") return formatNumber(number, 3, { signed });
   return formatPercent(number, 1, { signed }).replace("%", " pp");
@@ -63,12 +64,12 @@ export function GuardPanel(props: { guards: GuardStatus[] }) {
                 </td>
                 <td className="px-3 py-2"><span className={`badge ${STATUS_STYLE[status]}`}>{status}</span></td>
                 <td className="px-3 py-2 text-right tabular-nums">
-                  {value(guard, guard.estimate)}
+                  {guardValue(guard, guard.estimate)}
                   {guard.interval.low !== null && guard.interval.high !== null && (
-                    <span className="block text-[11px] text-slate-400">{value(guard, guard.interval.low)} – {value(guard, guard.interval.high)}</span>
+                    <span className="block text-[11px] text-slate-400">{guardValue(guard, guard.interval.low)} – {guardValue(guard, guard.interval.high)}</span>
                   )}
                 </td>
-                <td className="px-3 py-2 text-right tabular-nums text-slate-600">{value(guard, Math.abs(guard.threshold), false)}</td>
+                <td className="px-3 py-2 text-right tabular-nums text-slate-600">{guardValue(guard, Math.abs(guard.threshold), false)}</td>
                 <td className="px-3 py-2">{guard.enabled ? <EvidenceBar evidence={guard.evidence} bound={guard.bound} breach={guard.status === "breach"} /> : <span className="text-xs text-slate-400">off</span>}</td>
                 <td className="max-w-xs px-4 py-2 text-xs text-slate-600">
                   {guard.message}

@@ -1,6 +1,6 @@
 import { formatNumber, formatTime } from "@/lib/format";
 import type { GuardStatus, ReleaseView, SrmStatus } from "@/lib/releases/types";
-import { EvidenceBar, GUARD_TITLES } from "./guard-panel";
+import { EvidenceBar, GUARD_TITLES, guardValue } from "./guard-panel";
 
 // Why the release paused, rolled back, was promoted or stopped: the stored reason and the evidence the decision
 // was made on (a guard's status or the SRM check at that moment), so the page says why without digging.
@@ -26,7 +26,9 @@ export function ReasonBanner({ view }: { view: ReleaseView }) {
   const tone = TONE[view.state];
   if (!tone || !view.reason) return null;
   const evidence = view.reason.evidence;
-  const evidenceList = Array.isArray(evidence) ? evidence : evidence === undefined || evidence === null ? [] : [evidence];
+  // the monitor stores { guards: [the breaching guards] } for a guard and the SRM status for a pause
+  const guards = typeof evidence === "object" && evidence !== null && Array.isArray((evidence as { guards?: unknown }).guards) ? (evidence as { guards: unknown[] }).guards : null;
+  const evidenceList = guards ?? (Array.isArray(evidence) ? evidence : evidence === undefined || evidence === null ? [] : [evidence]);
   return (
     <div className={`rounded-lg border px-4 py-3 ${tone}`} role="status" data-testid="release-reason" data-kind={view.reason.kind}>
       <p className="text-sm">
@@ -38,8 +40,11 @@ export function ReasonBanner({ view }: { view: ReleaseView }) {
       {evidenceList.map((item, index) =>
         isGuard(item) ? (
           <div key={index} className="mt-2 flex flex-wrap items-center gap-4 text-xs" data-testid="release-reason-evidence">
-            <span className="font-medium">{GUARD_TITLES[item.name] ?? item.name}</span>
-            <span>estimate {formatNumber(item.estimate, 4, { signed: true })} (tolerated {formatNumber(item.threshold, 4)})</span>
+            <span className="font-medium">{GUARD_TITLES[item.name] ?? item.name}{item.arm && item.arm !== "candidate" ? ` (${item.arm})` : ""}</span>
+            <span>
+              candidate − stable {guardValue(item, item.estimate)}
+              {item.interval?.low !== null && item.interval?.low !== undefined && ` (${guardValue(item, item.interval.low)} – ${guardValue(item, item.interval.high)})`}, tolerated {guardValue(item, Math.abs(item.threshold), false)}
+            </span>
             <EvidenceBar evidence={item.evidence} bound={item.bound} breach={item.status === "breach"} />
             {item.message && <span className="opacity-80">{item.message}</span>}
           </div>

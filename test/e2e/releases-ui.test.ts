@@ -308,4 +308,48 @@ describe("release screens and gateway keys in the browser", () => {
     expect(await page.locator('[data-testid="shadow-summary"] dd').first().textContent()).toBe("0 (0 scored)");
     await screenshot(page, "releases-ui-shadow-draft");
   });
+
+  it("shows an automatic rollback by the error-rate guard with its evidence, and 'automatic' on the timeline", async () => {
+    const response = await owner.request.post(`/api/releases`, {
+      data: { prompt: PROMPT, mode: "ab", candidate: 2, split: [50, 50], guards: { minCalls: 20 } },
+      headers: { origin: appUrl, "x-assay-workspace": slug },
+    });
+    expect(response.status()).toBe(201);
+    const id = ((await response.json()) as { id: string }).id;
+    const page = await owner.newPage();
+    await page.goto(`/w/${slug}/releases/${id}`);
+    await page.locator('[data-testid="release-start"]').click();
+    await expect.poll(() => state(page)).toBe("running");
+    const release = await db.release.findUniqueOrThrow({ where: { id }, include: { arms: true } });
+    const versionOf = (arm: string) => release.arms.find((item) => item.name === arm)?.versionId as string;
+    // 100 calls an arm from 100 users each; the candidate fails 40 of its 100: far beyond the 1-point tolerance
+    const call = (arm: string, index: number, failed: boolean) => ({
+      workspaceId,
+      groupId: `auto-${arm}-${index}`,
+      source: "gateway" as const,
+      promptId,
+      versionId: versionOf(arm),
+      model: "gpt-fake",
+      params: {},
+      variables: {},
+      messages: [],
+      releaseId: id,
+      arm,
+      ring: "everyone",
+      userKeyHash: `auto-${arm}-user-${index}`,
+      bucket: index,
+      ...(failed ? { error: { status: 500, message: "upstream failed" } } : { latencyMs: 300, ttftMs: 100 }),
+    });
+    await db.call.createMany({
+      data: [...Array.from({ length: 100 }, (_, index) => call("stable", index, false)), ...Array.from({ length: 100 }, (_, index) => call("candidate", index, index < 40))],
+    });
+    await expect.poll(() => state(page), { timeout: 30_000 }).toBe("rolled_back");
+    const banner = page.locator('[data-testid="release-reason"]');
+    expect(await banner.getAttribute("data-kind")).toBe("guard");
+    expect(await banner.textContent()).toContain("Rolled back by a guard");
+    expect(await banner.locator('[data-testid="release-reason-evidence"]').first().textContent()).toContain("Error rate");
+    expect(await page.locator('[data-testid="timeline-event"][data-kind="rolled_back"]').textContent()).toContain("Rolled back automatic");
+    expect(await page.locator('[data-testid="guard-row"][data-guard="errorRate"]').getAttribute("data-status")).toBe("breach");
+    await screenshot(page, "releases-ui-auto-rolled-back");
+  });
 });

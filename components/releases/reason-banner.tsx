@@ -46,7 +46,7 @@ export function ReasonBanner({ view }: { view: ReleaseView }) {
               {item.interval?.low !== null && item.interval?.low !== undefined && ` (${guardValue(item, item.interval.low)} – ${guardValue(item, item.interval.high)})`}, tolerated {guardValue(item, Math.abs(item.threshold), false)}
             </span>
             <EvidenceBar evidence={item.evidence} bound={item.bound} breach={item.status === "breach"} />
-            {item.message && <span className="opacity-80">{item.message}</span>}
+            {item.message && !view.reason?.message.includes(item.message) && <span className="opacity-80">{item.message}</span>}
           </div>
         ) : isSrm(item) ? (
           <div key={index} className="mt-2 text-xs" data-testid="release-reason-evidence">

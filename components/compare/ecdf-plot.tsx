@@ -26,7 +26,8 @@ function shareAt(series: EcdfSeries, x: number): number {
 
 export function EcdfPlot(props: {
   series: EcdfSeries[];
-  variants: CompareVariant[];
+  /** the compare screen's variants, or any series with an id and a short name (the release page's arms) */
+  variants: Pick<CompareVariant, "id" | "letter">[];
   /** ids to draw emphasized; the others are drawn thin */
   highlight: string[];
   title: string;

@@ -8,6 +8,7 @@ const TABS = [
   { path: "/settings", label: "General", testId: "settings-tab-general" },
   { path: "/settings/members", label: "Members", testId: "settings-tab-members" },
   { path: "/settings/share-links", label: "Share links", testId: "settings-tab-share-links" },
+  { path: "/settings/gateway-keys", label: "Gateway keys", testId: "settings-tab-gateway-keys" },
 ];
 
 export function SettingsNav() {

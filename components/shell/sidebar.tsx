@@ -11,6 +11,7 @@ const NAV = [
   { href: "/suites", label: "Suites", icon: "☰" },
   { href: "/runs", label: "Runs", icon: "▶" },
   { href: "/compare", label: "Compare", icon: "⇄" },
+  { href: "/releases", label: "Releases", icon: "⇪" },
   { href: "/reviews", label: "Reviews", icon: "✓" },
   { href: "/activity", label: "Activity", icon: "◷" },
   { href: "/connections", label: "Connections", icon: "⚡" },

@@ -14,11 +14,14 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: ApiErrorDetail[];
-  constructor(status: number, code: string, message: string, details: ApiErrorDetail[]) {
+  /** what the error is about (AppError's subject: often the field, "steps", "candidate"), when the server said */
+  readonly subject: string | null;
+  constructor(status: number, code: string, message: string, details: ApiErrorDetail[], subject: string | null = null) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.subject = subject;
   }
 }
 
@@ -47,8 +50,8 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     throw new ApiError(response.status, "invalid_response", `The server answered ${response.status} with non-JSON content.`, []);
   }
   if (!response.ok) {
-    const error = (data as { error?: { code?: string; message?: string; details?: ApiErrorDetail[] } })?.error;
-    throw new ApiError(response.status, error?.code ?? "error", error?.message ?? `Request failed (${response.status})`, error?.details ?? []);
+    const error = (data as { error?: { code?: string; subject?: string; message?: string; details?: ApiErrorDetail[] } })?.error;
+    throw new ApiError(response.status, error?.code ?? "error", error?.message ?? `Request failed (${response.status})`, error?.details ?? [], error?.subject ?? null);
   }
   return data as T;
 }

@@ -8,7 +8,7 @@ import { labelReadiness } from "../reviews/gate.ts";
 import { computeReleaseFigures } from "./figures.ts";
 import { completeConfig, createReleaseInput, RELEASE_STATES, type CreateReleaseInput, type ReleaseConfig, type ReleaseMode, type ReleaseState } from "./schema.ts";
 import { stagesOf } from "./stages.ts";
-import type { ReleaseArmView, ReleaseEventView, ReleaseReason, ReleaseSummary, ReleaseView } from "./types.ts";
+import type { ReleaseArmView, ReleaseEventView, ReleaseFigures, ReleaseReason, ReleaseSummary, ReleaseView } from "./types.ts";
 import { redactWebhookUrl } from "./webhook.ts";
 import { armNames, candidateNumbers, validateReleaseShape } from "./validate.ts";
 
@@ -152,6 +152,27 @@ export async function listReleases(workspaceId: string, filter: ListReleasesFilt
   });
 }
 
+// Every open release page polls its view every few seconds, and the figures cost up to a second on a big release:
+// watchers of one release share one computation in flight, and a result is reused for FIGURES_REUSE_MS unless the
+// release itself changed (its updatedAt), so ten watchers cost what one does.
+const FIGURES_REUSE_MS = 1_000;
+const figuresInFlight = new Map<string, { key: string; startedAt: number; figures: Promise<ReleaseFigures> }>();
+
+function sharedFigures(releaseId: string, updatedAt: Date): Promise<ReleaseFigures> {
+  const key = updatedAt.toISOString();
+  const now = performance.now();
+  const cached = figuresInFlight.get(releaseId);
+  if (cached && cached.key === key && now - cached.startedAt < FIGURES_REUSE_MS) return cached.figures;
+  const figures = computeReleaseFigures(releaseId);
+  figuresInFlight.set(releaseId, { key, startedAt: now, figures });
+  // A failed computation is not reused: the next request tries again (the error still reaches this request).
+  figures.catch(() => {
+    if (figuresInFlight.get(releaseId)?.figures === figures) figuresInFlight.delete(releaseId);
+  });
+  if (figuresInFlight.size > 1_000) figuresInFlight.delete(figuresInFlight.keys().next().value as string);
+  return figures;
+}
+
 export async function getReleaseView(workspaceId: string, id: string): Promise<ReleaseView> {
   const row = await db.release.findFirst({
     where: { id, workspaceId },
@@ -174,7 +195,7 @@ export async function getReleaseView(workspaceId: string, id: string): Promise<R
     createdAt: event.createdAt.toISOString(),
   }));
   const arms = armViews(row.arms);
-  const [figures, promotion] = await Promise.all([computeReleaseFigures(row.id), promotionOf(workspaceId, row, arms)]);
+  const [figures, promotion] = await Promise.all([sharedFigures(row.id, row.updatedAt), promotionOf(workspaceId, row, arms)]);
   return {
     id: row.id,
     promptId: row.promptId,

@@ -96,9 +96,20 @@ export async function chatCompletions(runtime: ChatRuntime, principal: GatewayPr
   const record = (execution: Execution, extra: { shadow: boolean; attribution?: string[] | null }) =>
     logCall(runtime, principal, route, { values, groupId, stream, execution, ...extra });
 
-  if (route.shadow && hasVariables(route.shadow.version, values) && route.shadow.version.target) {
+  // A candidate that cannot run this request (a variable it lacks, a template that fails on these values) is
+  // skipped and logged: it must never fail stable's answer.
+  const candidateInput = (arm: Arm | null): { messages: ChatMessage[]; params: ChatParams } | null => {
+    if (!arm || !hasVariables(arm.version, values) || !arm.version.target) return null;
+    try {
+      return prepare(arm);
+    } catch (error) {
+      runtime.log(`release ${route.release?.id} arm ${arm.name} skipped for a request: ${messageOf(error)}`);
+      return null;
+    }
+  };
+  const shadowInput = candidateInput(route.shadow);
+  if (route.shadow && shadowInput) {
     const shadowArm = route.shadow;
-    const shadowInput = prepare(shadowArm);
     const started = runtime.runShadow(async () => {
       const execution = await execute(shadowArm, randomUUID(), shadowInput, new AbortController().signal);
       record(execution, { shadow: true });
@@ -110,12 +121,13 @@ export async function chatCompletions(runtime: ChatRuntime, principal: GatewayPr
   const onAbort = () => abort.abort();
   request.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const partner = route.interleave && hasVariables(route.interleave.version, values) && route.interleave.version.target ? route.interleave : null;
+  const partnerInput = candidateInput(route.interleave);
+  const partner = partnerInput ? route.interleave : null;
   if (route.interleave) {
     runtime.callLog.issued(callId, { workspaceId: principal.workspaceId, items: null });
     const [stable, candidate] = await Promise.all([
       execute(route.answer, callId, answerInput, abort.signal),
-      partner ? execute(partner, randomUUID(), prepare(partner), abort.signal) : Promise.resolve(null),
+      partner && partnerInput ? execute(partner, randomUUID(), partnerInput, abort.signal) : Promise.resolve(null),
     ]);
     request.signal?.removeEventListener("abort", onAbort);
     const merged = stable.result.error || !candidate || candidate.result.error ? null : interleaveOutputs(stable.result.output, candidate.result.output, partner!.name);

@@ -388,6 +388,45 @@ describe("write-behind log", () => {
   });
 });
 
+describe("write-behind log failures", () => {
+  const row = (id: string, workspace: string) => ({
+    id,
+    workspaceId: workspace,
+    groupId: id,
+    source: "gateway" as const,
+    model: "m",
+    params: {},
+    variables: {},
+    messages: [],
+  });
+
+  it("keeps the rows when the database cannot be reached", async () => {
+    const { CallLog } = await import("../../lib/gateway/call-log.ts");
+    const { createDb } = await import("../../lib/db.ts");
+    const unreachable = createDb("postgresql://nobody@127.0.0.1:1/none");
+    const log = new CallLog({ db: unreachable, intervalMs: 60_000, log: () => undefined });
+    log.pushCall(row(randomUUID(), workspaceId));
+    log.pushCall(row(randomUUID(), workspaceId));
+    await expect(log.flush()).rejects.toThrow();
+    expect(log.pending).toBe(2);
+    await unreachable.$disconnect();
+  });
+
+  it("drops only the rows the database refuses, and writes the rest of their batch", async () => {
+    const { CallLog } = await import("../../lib/gateway/call-log.ts");
+    const lines: string[] = [];
+    const log = new CallLog({ db, intervalMs: 60_000, log: (line) => lines.push(line) });
+    const good = [randomUUID(), randomUUID()];
+    log.pushCall(row(good[0]!, workspaceId));
+    log.pushCall(row(randomUUID(), "no-such-workspace"));
+    log.pushCall(row(good[1]!, workspaceId));
+    await log.close();
+    expect(await db.call.count({ where: { id: { in: good } } })).toBe(2);
+    expect(log.stats.dropped).toBe(1);
+    expect(lines.join("\n")).toMatch(/dropped a call row/);
+  });
+});
+
 describe("the openai SDK in-process", () => {
   it("lists, chats, streams with usage only when asked, and raises the gateway's errors", async () => {
     const { default: OpenAI } = await import("openai");

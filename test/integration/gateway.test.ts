@@ -388,6 +388,36 @@ describe("write-behind log", () => {
   });
 });
 
+describe("client disconnect", () => {
+  it("aborts the upstream call when the client goes away mid-stream, and stores the call as cancelled", async () => {
+    const slow = await startFakeOpenAI({ tokenDelayMs: 40, reply: "one two three four five six seven eight nine ten eleven twelve" });
+    try {
+      const connection = await connections.createConnection(workspaceId, {
+        name: "Slow",
+        baseUrl: slow.url,
+        concurrency: 10,
+        models: [{ name: "fake-echo", contextWindow: 8000, inputPricePerM: 1, outputPricePerM: 2 }],
+      });
+      const created = await prompts.createPrompt(workspaceId, userId, { name: "slow", version: { ...versionOf("fake-echo"), connectionId: connection.id } });
+      await db.promptLabel.create({ data: { promptId: created.id, name: "production", versionId: created.latest.id } });
+      await gateway.plans.reload(workspaceId);
+      const response = await gateway.handle(chat({ model: "slow", metadata: { name: "x" }, stream: true }));
+      expect(response.status).toBe(200);
+      const callId = response.headers.get("x-assay-call-id")!;
+      const reader = response.body!.getReader();
+      expect((await reader.read()).done).toBe(false);
+      await reader.cancel();
+      await expect.poll(() => slow.requests.find((request) => request.path.endsWith("/chat/completions"))?.closedEarly, { timeout: 2_000 }).toBe(true);
+      await gateway.flush();
+      const call = await db.call.findUniqueOrThrow({ where: { id: callId } });
+      expect(call.finishReason).toBe("cancelled");
+      expect(call.output.split(" ").length).toBeLessThan(12);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe("write-behind log failures", () => {
   const row = (id: string, workspace: string) => ({
     id,

@@ -53,6 +53,8 @@ interface Execution {
 }
 
 const encoder = new TextEncoder();
+/** shadow calls are not the client's: its disconnect does not stop them (a clean stop waits for them) */
+const DETACHED = new AbortController().signal;
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined && item !== null)) as Partial<T>;
@@ -111,7 +113,7 @@ export async function chatCompletions(runtime: ChatRuntime, principal: GatewayPr
   if (route.shadow && shadowInput) {
     const shadowArm = route.shadow;
     const started = runtime.runShadow(async () => {
-      const execution = await execute(shadowArm, randomUUID(), shadowInput, new AbortController().signal);
+      const execution = await execute(shadowArm, randomUUID(), shadowInput, DETACHED);
       record(execution, { shadow: true });
     });
     if (!started) headers["x-assay-shadow"] = "skipped";

@@ -166,6 +166,7 @@ afterAll(async () => {
 
 describe("sticky canary", () => {
   it("sends 10 % of 10,000 users to the candidate, the same arm on every request, and raising to 25 % keeps them there", async () => {
+    // 10,000 users once, 1,000 of them again, then at 25 % the earlier candidates and 2,000 users for the new share.
     const prompt = await promptWith("canary", ["fake-echo", "fake-echo"]);
     const releaseId = await releaseFor(prompt.id, "canary", prompt.versions, { steps: [10, 25, 100] });
     const simulated = new Gateway({ databaseUrl: null, fetch: inProcessUpstream, log: () => undefined });
@@ -187,11 +188,13 @@ describe("sticky canary", () => {
 
     await db.release.update({ where: { id: releaseId }, data: { stage: 1 } });
     await simulated.plans.reload(workspaceId);
-    const raised = await pool(USERS, 50, armOf);
+    const earlier = await pool(candidates.length, 50, (index) => armOf(candidates[index]!));
+    expect(earlier.filter((arm) => arm !== "candidate")).toEqual([]);
+    // 25 % of 2,000 users is 500 ± 19 (one standard deviation): within ± 3 of them.
+    const raised = await pool(2_000, 50, armOf);
     const raisedCount = raised.filter((arm) => arm === "candidate").length;
-    expect(raisedCount).toBeGreaterThanOrEqual(2_400);
-    expect(raisedCount).toBeLessThanOrEqual(2_600);
-    expect(candidates.filter((index) => raised[index] !== "candidate")).toEqual([]);
+    expect(raisedCount).toBeGreaterThanOrEqual(443);
+    expect(raisedCount).toBeLessThanOrEqual(557);
     await simulated.close();
     await db.release.update({ where: { id: releaseId }, data: { state: "stopped" } });
   }, 120_000);
@@ -385,6 +388,45 @@ describe("write-behind log", () => {
     expect(stored.every((call) => call.source === "gateway" && call.gatewayKeyId === keyId && call.label === "production")).toBe(true);
     expect(stored.find((call) => call.output === "Echo: Hello n7")).toBeDefined();
     expect((await db.gatewayKey.findUniqueOrThrow({ where: { id: keyId } })).lastUsedAt).not.toBeNull();
+  });
+});
+
+describe("feedback", () => {
+  const post = (target: InstanceType<typeof Gateway>, body: Record<string, unknown>) =>
+    target.handle(
+      new Request("http://gateway.test/api/gateway/v1/feedback", {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+    );
+
+  it("takes a score or thumbs for a call this workspace was answered, from memory or from the database", async () => {
+    await promptWith("rated", ["fake-echo"]);
+    await gateway.plans.reload(workspaceId);
+    const answer = await gateway.handle(chat({ model: "rated", metadata: { name: "x" } }));
+    const callId = answer.headers.get("x-assay-call-id")!;
+    // Before the flush: the call is only in the in-memory index.
+    expect((await post(gateway, { call_id: callId, thumbs: "up", comment: "spot on" })).status).toBe(200);
+    await gateway.flush();
+    // A process that never saw the call (another replica, a restart) finds it in the database.
+    const other = new Gateway({ databaseUrl: null, log: () => undefined });
+    expect((await post(other, { call_id: callId, score: 0.25 })).status).toBe(200);
+    await other.close();
+    const rows = await db.gatewayFeedback.findMany({ where: { callId }, orderBy: { score: "asc" }, select: { score: true, comment: true } });
+    expect(rows).toEqual([
+      { score: 0.25, comment: "" },
+      { score: 1, comment: "spot on" },
+    ]);
+
+    const unknown = await post(gateway, { call_id: randomUUID(), thumbs: "down" });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { param: string; code: string } }).error).toMatchObject({ param: "call_id", code: "call_not_found" });
+    const both = await post(gateway, { call_id: callId, thumbs: "down", score: 0 });
+    expect(both.status).toBe(400);
+    expect(((await both.json()) as { error: { param: string } }).error.param).toBe("score");
+    const outOfRange = await post(gateway, { call_id: callId, score: 2 });
+    expect(((await outOfRange.json()) as { error: { param: string; message: string } }).error).toMatchObject({ param: "score", message: "score: at most 1" });
   });
 });
 

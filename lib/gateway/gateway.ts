@@ -105,6 +105,15 @@ export class Gateway implements ChatRuntime {
 
   /** The whole gateway: routes by path under /api/gateway/v1, answers every error in OpenAI's shape. */
   async handle(request: Request): Promise<Response> {
+    const startedAt = performance.now();
+    const response = await this.answer(request);
+    // Until the answer's headers: what the gateway itself spent, upstream included (the bench compares it with the
+    // time the client saw, which adds the web server's own cost).
+    response.headers.set("server-timing", `gateway;dur=${(performance.now() - startedAt).toFixed(2)}`);
+    return response;
+  }
+
+  private async answer(request: Request): Promise<Response> {
     try {
       const path = new URL(request.url).pathname.replace(/\/+$/, "");
       const route = path.startsWith(BASE_PATH) ? path.slice(BASE_PATH.length) : path;

@@ -243,6 +243,41 @@ describe("shadow", () => {
   });
 });
 
+describe("online scoring", () => {
+  it("stores the evaluation of the answer and of the shadow call, and a failing judge leaves the call unscored", async () => {
+    const prompt = await promptWith("scored", ["stable-fast", "fake-echo"]);
+    const releaseId = await releaseFor(prompt.id, "shadow", prompt.versions, { sample: 100, scoring: { suiteId: "suite-x" } });
+    const seen: unknown[] = [];
+    const scoring = new Gateway({
+      databaseUrl: null,
+      log: () => undefined,
+      scorer: async (_workspaceId, id, config) => {
+        seen.push([id, config]);
+        return {
+          score: async (output) => {
+            if (output.includes("fail the judge")) throw new Error("judge unavailable");
+            return { pass: output === "stable answer", score: output === "stable answer" ? 1 : 0, results: [] };
+          },
+        };
+      },
+    });
+    const response = await scoring.handle(chat({ model: "scored", user: "s1", metadata: { name: "x" } }));
+    const callId = response.headers.get("x-assay-call-id")!;
+    const judged = await scoring.handle(chat({ model: "scored", user: "s2", metadata: { name: "fail the judge" } }));
+    await scoring.flush();
+    await scoring.close();
+    expect(seen[0]).toEqual([releaseId, { suiteId: "suite-x" }]);
+    const answer = await db.call.findUniqueOrThrow({ where: { id: callId } });
+    expect([answer.passed, (answer.evaluation as { score: number }).score]).toEqual([true, 1]);
+    const shadow = await db.call.findFirstOrThrow({ where: { groupId: answer.groupId, shadow: true } });
+    expect([shadow.output, shadow.passed]).toEqual(["Echo: Hello x", false]);
+    // The echo of "fail the judge" made the judge throw on the shadow call: stored, without an evaluation.
+    const failed = await db.call.findFirstOrThrow({ where: { groupId: (await db.call.findUniqueOrThrow({ where: { id: judged.headers.get("x-assay-call-id")! } })).groupId, shadow: true } });
+    expect([failed.output, failed.passed, failed.evaluation]).toEqual(["Echo: Hello fail the judge", null, null]);
+    await db.release.update({ where: { id: releaseId }, data: { state: "stopped" } });
+  });
+});
+
 describe("interleaved", () => {
   it("returns stable's and the candidate's lists merged by team draft, with the attribution stored and interactions accepted", async () => {
     const prompt = await promptWith("ranked", ["stable-list", "candidate-list"]);
@@ -481,6 +516,18 @@ describe("write-behind log failures", () => {
     log.pushCall(row(randomUUID(), workspaceId));
     await expect(log.flush()).rejects.toThrow();
     expect(log.pending).toBe(2);
+    await unreachable.$disconnect();
+  });
+
+  it("bounds the buffer: past maxRows the oldest rows are dropped and counted", async () => {
+    const { CallLog } = await import("../../lib/gateway/call-log.ts");
+    const { createDb } = await import("../../lib/db.ts");
+    const unreachable = createDb("postgresql://nobody@127.0.0.1:1/none");
+    const log = new CallLog({ db: unreachable, intervalMs: 60_000, maxRows: 2, log: () => undefined });
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const id of ids) log.pushCall(row(id, workspaceId));
+    expect(log.pending).toBe(2);
+    expect(log.stats.dropped).toBe(1);
     await unreachable.$disconnect();
   });
 

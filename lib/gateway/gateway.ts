@@ -46,6 +46,8 @@ export class Gateway implements ChatRuntime {
   private readonly scorer: NonNullable<GatewayOptions["scorer"]>;
   private readonly logLine: (line: string) => void;
   private lastSkipLog = 0;
+  private stopping = false;
+  private inFlight = 0;
   /** shadow samples skipped because the bound was reached */
   shadowSkipped = 0;
 
@@ -105,6 +107,26 @@ export class Gateway implements ChatRuntime {
 
   /** The whole gateway: routes by path under /api/gateway/v1, answers every error in OpenAI's shape. */
   async handle(request: Request): Promise<Response> {
+    const startedAt = performance.now();
+    if (this.stopping) {
+      // Answered now, its Call could miss the last flush: the application's SDK retries (another replica, or this
+      // one restarted).
+      return errorResponse(new GatewayError(503, "The gateway is shutting down; retry.", { type: "server_error", code: "shutting_down", headers: { "retry-after": "1" } }));
+    }
+    this.inFlight += 1;
+    let response: Response;
+    try {
+      response = await this.answer(request);
+    } finally {
+      this.inFlight -= 1;
+    }
+    // Until the answer's headers: what the gateway itself spent, upstream included (the bench compares it with the
+    // time the client saw, which adds the web server's own cost).
+    response.headers.set("server-timing", `gateway;dur=${(performance.now() - startedAt).toFixed(2)}`);
+    return response;
+  }
+
+  private async answer(request: Request): Promise<Response> {
     try {
       const path = new URL(request.url).pathname.replace(/\/+$/, "");
       const route = path.startsWith(BASE_PATH) ? path.slice(BASE_PATH.length) : path;
@@ -136,9 +158,21 @@ export class Gateway implements ChatRuntime {
     return jsonResponse(200, { object: "list", data });
   }
 
-  /** Waits for detached work (shadow calls, scoring), writes every logged row, closes the listener. */
-  async close(): Promise<void> {
-    await Promise.allSettled([...this.tasks]);
+  /**
+   * A clean stop: refuses new requests (503), waits for the requests and detached work in flight (answers, streams,
+   * shadow calls, scoring) at most `waitMs`, then writes every logged row and closes the listener. The wait is bounded
+   * so a stalled upstream cannot keep the rows already logged from being written within the shutdown cap.
+   */
+  async close(waitMs = 7_000): Promise<void> {
+    this.stopping = true;
+    const deadline = Date.now() + waitMs;
+    while ((this.inFlight > 0 || this.tasks.size > 0) && Date.now() < deadline) {
+      const pending = [...this.tasks];
+      await Promise.race([Promise.allSettled(pending), new Promise((resolve) => setTimeout(resolve, 20))]);
+    }
+    if (this.inFlight > 0 || this.tasks.size > 0) {
+      this.logLine(`stopping with ${this.inFlight} requests and ${this.tasks.size} background calls still running: their calls are not logged`);
+    }
     await this.callLog.close();
     await this.plans.close();
   }

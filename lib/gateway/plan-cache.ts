@@ -252,7 +252,8 @@ async function snapshotVersion(
 export class PlanCache {
   private readonly plans = new Map<string, WorkspacePlan>();
   private readonly loading = new Map<string, Promise<WorkspacePlan>>();
-  private readonly dirty = new Set<string>();
+  /** the reload that starts once the running load ends: every notify during a load shares it */
+  private readonly queued = new Map<string, Promise<WorkspacePlan>>();
   private readonly options: PlanCacheOptions;
   private readonly log: (line: string) => void;
   private listener: pg.Client | null = null;
@@ -279,10 +280,7 @@ export class PlanCache {
 
   private load(workspaceId: string): Promise<WorkspacePlan> {
     const running = this.loading.get(workspaceId);
-    if (running) {
-      this.dirty.add(workspaceId);
-      return running;
-    }
+    if (running) return running;
     const transport = this.options.fetch;
     const resolve: Resolve = transport
       ? async (connectionId, model) => ({ ...(await resolveTarget(workspaceId, connectionId, model)), fetch: transport })
@@ -295,16 +293,32 @@ export class PlanCache {
       })
       .finally(() => {
         this.loading.delete(workspaceId);
-        if (this.dirty.delete(workspaceId) && this.plans.has(workspaceId)) void this.reloadSafely(workspaceId);
       });
     this.loading.set(workspaceId, promise);
     return promise;
   }
 
-  /** Reloads a workspace the process serves (others load on their first request). */
+  /**
+   * Reloads a workspace the process serves (others load on their first request) with a load that starts after this
+   * call: a load already running may have read the database before the change. A burst of reloads during one load
+   * shares the one queued after it.
+   */
   reload(workspaceId: string): Promise<void> {
     if (!this.plans.has(workspaceId) && !this.loading.has(workspaceId)) return Promise.resolve();
-    return this.load(workspaceId).then(() => undefined);
+    const running = this.loading.get(workspaceId);
+    if (!running) return this.load(workspaceId).then(() => undefined);
+    let next = this.queued.get(workspaceId);
+    if (!next) {
+      next = running
+        // The running load's failure is its own caller's to report; this reload tries afresh either way.
+        .catch(() => undefined)
+        .then(() => {
+          this.queued.delete(workspaceId);
+          return this.load(workspaceId);
+        });
+      this.queued.set(workspaceId, next);
+    }
+    return next.then(() => undefined);
   }
 
   private async reloadSafely(workspaceId: string): Promise<void> {

@@ -87,6 +87,7 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "prompts/[id]/versions/[versionId]": { GET: read },
   "prompts/preview": { POST: editPrompt },
   reviews: { GET: read, POST: review },
+  "releases/[id]/shadow-comparison": { POST: editSuite },
   "reviews/[id]": { GET: read },
   "reviews/[id]/decision": { POST: review },
   "reviews/[id]/rerequest": { POST: review },

@@ -77,7 +77,8 @@ export async function run(argv: string[]): Promise<number> {
         (child) =>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+            // Past the web process's own 10 s shutdown cap (lib/runtime/shutdown.ts), so its flush is never cut short.
+            const timer = setTimeout(() => child.kill("SIGKILL"), 12_000);
             child.once("exit", () => {
               clearTimeout(timer);
               resolve();
@@ -124,7 +125,9 @@ export async function run(argv: string[]): Promise<number> {
     const web = spawn(process.execPath, [nextBin, values.dev ? "dev" : "start", "-p", String(port), "-H", host], {
       cwd: root,
       stdio: ["ignore", "inherit", "inherit"],
-      env: { ...childEnv, NODE_ENV: values.dev ? "development" : "production" },
+      // NEXT_MANUAL_SIG_HANDLE: Next leaves SIGTERM/SIGINT to instrumentation.ts's handler, which flushes the gateway's
+      // call log before exiting (Next's own handler would exit at once).
+      env: { ...childEnv, NODE_ENV: values.dev ? "development" : "production", NEXT_MANUAL_SIG_HANDLE: "1" },
     });
     children.push(web);
     web.once("exit", (code) => {

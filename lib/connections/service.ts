@@ -1,3 +1,4 @@
+import { notifyGatewayChange } from "../gateway/notify.ts";
 import { db, Prisma } from "../db.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
 import { listModels } from "../llm/list-models.ts";
@@ -282,6 +283,8 @@ export async function updateConnection(
       await transaction.connection.update({ where: { id }, data: changes });
       if (data.models !== undefined) await replaceModels(transaction, id, data.models);
       const row = await transaction.connection.findUniqueOrThrow({ where: { id }, include: withModels });
+      // The gateway holds resolved targets (base URL, key, limits, prices) in memory: it reloads them on commit.
+      await notifyGatewayChange(workspaceId, "connection", transaction);
       return { ...toPublic(row), keyCleared, notices };
     });
   } catch (error) {
@@ -294,6 +297,7 @@ export async function deleteConnection(workspaceId: string, id: string): Promise
   // Past calls keep the connection's name (Call.connectionName) and lose only the link.
   const { count } = await db.connection.deleteMany({ where: { id, workspaceId } });
   if (count === 0) throw new AppError("not_found", "connection", "This connection does not exist in this workspace.");
+  await notifyGatewayChange(workspaceId, "connection");
 }
 
 async function replaceModels(
@@ -318,6 +322,7 @@ export async function setModels(
   const row = await db.$transaction(async (transaction) => {
     await replaceModels(transaction, id, parsed);
     await transaction.connection.update({ where: { id }, data: { updatedAt: new Date() } });
+    await notifyGatewayChange(workspaceId, "connection", transaction);
     return transaction.connection.findUniqueOrThrow({ where: { id }, include: withModels });
   });
   return toPublic(row);

@@ -1,3 +1,4 @@
+import { notifyGatewayChange } from "../gateway/notify.ts";
 import { db, Prisma } from "../db.ts";
 import { AppError } from "../errors.ts";
 import { recordActivity } from "../activity/record.ts";
@@ -210,6 +211,8 @@ export async function claimInvitation(tx: Tx, tokenHash: string, userId: string,
 
 export async function addInvitedMember(tx: Tx, row: InvitationRow, userId: string, email: string): Promise<void> {
   await tx.membership.create({ data: { workspaceId: row.workspaceId, userId, role: row.role } });
+  // Release rings may name "members of the workspace": the gateway's copy of their emails reloads.
+  await notifyGatewayChange(row.workspaceId, "members", tx);
   await recordActivity(
     { workspaceId: row.workspaceId, kind: "member.joined", actorId: userId, data: { role: row.role, invitationId: row.id, invitedEmail: row.email, email, invitedById: row.invitedById } },
     tx,

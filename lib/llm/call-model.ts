@@ -15,6 +15,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** each non-empty piece of content, as it arrives */
   onDelta?: (text: string) => void;
+  /**
+   * every chunk of the upstream's stream as it arrives, untouched (the gateway passes them through); a server that
+   * answers with one whole completion instead of a stream gives none. Same failure rule as onDelta.
+   */
+  onChunk?: (chunk: ChatCompletionChunk) => void;
 }
 
 /** What has arrived so far; kept when the call fails part-way so the partial output is not lost. */
@@ -112,6 +117,15 @@ export async function callModel(
         timer.refresh();
         progress.firstByteAt ??= epochNow();
         absorbChunk(chunk, progress, absorbContent);
+        if (options.onChunk && !callbackError) {
+          try {
+            options.onChunk(chunk);
+          } catch (thrown) {
+            // As for onDelta: the caller's bug, rethrown below once the call is stopped.
+            callbackError = { error: thrown };
+            controller.abort();
+          }
+        }
       }
     } else if (contentType.includes("json")) {
       // Some servers ignore `stream: true` and answer with one whole completion.

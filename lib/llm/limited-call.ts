@@ -1,5 +1,5 @@
 import { countChatTokens } from "../prompts/tokens.ts";
-import { callModel } from "./call-model.ts";
+import { callModel, type CallOptions } from "./call-model.ts";
 import { connectionSemaphore, type ConcurrencyLimit } from "./connection-limits.ts";
 import { adjustTokens, hasRateLimits, tryReserve, type RateLimits } from "./rate-limit.ts";
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from "./retry.ts";
@@ -33,6 +33,8 @@ export interface RetryOptions {
   maxRetries: number;
   signal: AbortSignal;
   policy?: RetryPolicy;
+  /** callModel's onChunk; with retries, a retried attempt streams its chunks again (the gateway uses maxRetries 0) */
+  onChunk?: CallOptions["onChunk"];
 }
 
 export async function limitedCall(
@@ -61,7 +63,7 @@ export async function limitedCall(
     try {
       await limits.run?.acquire(options.signal);
       try {
-        result = await callModel(cellTarget.target, messages, params, { signal: options.signal });
+        result = await callModel(cellTarget.target, messages, params, { signal: options.signal, onChunk: options.onChunk });
       } finally {
         limits.run?.release();
       }

@@ -1,3 +1,4 @@
+import { notifyGatewayChange } from "../gateway/notify.ts";
 import { db, Prisma } from "../db.ts";
 import { AppError } from "../errors.ts";
 import { recordActivity } from "../activity/record.ts";
@@ -94,6 +95,8 @@ export async function removeMember(member: Member, userId: string): Promise<{ le
       throw lastOwner(leaving ? "You are the last owner and cannot leave" : `${target.user.name} is the last owner and cannot be removed`);
     }
     await tx.membership.delete({ where: { id: target.id } });
+    // Release rings may name "members of the workspace": the gateway's copy of their emails reloads.
+    await notifyGatewayChange(workspaceId, "members", tx);
     await recordActivity(
       { workspaceId, kind: "member.removed", actorId: member.user.id, data: { userId, name: target.user.name, email: target.user.email, role: target.role, left: leaving } },
       tx,

@@ -91,26 +91,42 @@ function counterexampleSection(counterexamples: readonly Counterexample[], rende
  */
 export function assembleMessages(version: PromptContent, variables: TemplateVariables): ChatMessage[] {
   assertValidPrompt(version, variables);
+  return assembler(version)(variables);
+}
+
+/**
+ * assembleMessages for one version and many inputs (the gateway): the templates and examples are checked once here,
+ * and what does not depend on the variables (example turns, counterexample sections) is rendered once. The returned
+ * function throws AppError("bad_request", "template") for the first message that misses a variable.
+ */
+export function prepareAssembly(version: PromptContent): (variables: TemplateVariables) => ChatMessage[] {
+  assertValidPrompt(version);
+  return assembler(version);
+}
+
+function assembler(version: PromptContent): (variables: TemplateVariables) => ChatMessage[] {
   const inputIndex = inputMessageIndex(version.messages);
   const inputTemplate = version.messages[inputIndex]?.content ?? "";
   const inputPath = `messages[${inputIndex}].content`;
-  const rendered: ChatMessage[] = version.messages.map((message, index) => ({
-    role: message.role,
-    content: renderTemplate(message.content, variables, `messages[${index}].content`),
-  }));
+  const render = (variables: TemplateVariables): ChatMessage[] =>
+    version.messages.map((message, index) => ({
+      role: message.role,
+      content: renderTemplate(message.content, variables, `messages[${index}].content`),
+    }));
   const { examples, counterexamples } = version;
 
   if (version.exampleMode === "inline") {
-    if (examples.length === 0 && counterexamples.length === 0) return rendered;
+    if (examples.length === 0 && counterexamples.length === 0) return render;
     // Detected again rather than passed in: assertValidPrompt lists the variables of all messages, not the input's.
     const inputVariables = detectVariables(inputTemplate, inputPath);
     const sections = [
       ...(examples.length > 0 ? [inlineExamples(examples, inputVariables)] : []),
       ...(counterexamples.length > 0 ? [inlineCounterexamples(counterexamples, inputVariables)] : []),
     ];
-    return rendered.map((message, index) =>
-      index === inputIndex ? { role: message.role, content: `${sections.join("\n\n")}\n\n${message.content}` } : message,
-    );
+    return (variables) =>
+      render(variables).map((message, index) =>
+        index === inputIndex ? { role: message.role, content: `${sections.join("\n\n")}\n\n${message.content}` } : message,
+      );
   }
 
   const renderInput = (shot: Example) => renderTemplate(inputTemplate, shot.variables, inputPath);
@@ -118,13 +134,15 @@ export function assembleMessages(version: PromptContent, variables: TemplateVari
     { role: "user" as const, content: renderInput(example) },
     { role: "assistant" as const, content: example.output },
   ]);
-  const assembled = [...rendered.slice(0, inputIndex), ...exampleTurns, ...rendered.slice(inputIndex)];
-  if (counterexamples.length === 0) return assembled;
-
-  const section = counterexampleSection(counterexamples, renderInput);
-  const first = assembled[0];
-  if (first?.role === "system") {
-    return [{ role: "system", content: first.content === "" ? section : `${first.content}\n\n${section}` }, ...assembled.slice(1)];
-  }
-  return [{ role: "system", content: section }, ...assembled];
+  const section = counterexamples.length === 0 ? null : counterexampleSection(counterexamples, renderInput);
+  return (variables) => {
+    const rendered = render(variables);
+    const assembled = [...rendered.slice(0, inputIndex), ...exampleTurns, ...rendered.slice(inputIndex)];
+    if (section === null) return assembled;
+    const first = assembled[0];
+    if (first?.role === "system") {
+      return [{ role: "system", content: first.content === "" ? section : `${first.content}\n\n${section}` }, ...assembled.slice(1)];
+    }
+    return [{ role: "system", content: section }, ...assembled];
+  };
 }

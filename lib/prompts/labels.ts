@@ -1,3 +1,4 @@
+import { notifyGatewayChange } from "../gateway/notify.ts";
 import { recordActivity } from "../activity/record.ts";
 import { db } from "../db.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
@@ -58,6 +59,8 @@ export async function moveLabel(
         },
         transaction,
       );
+      // The gateway routes by label: every replica reloads this workspace's plan once the move commits.
+      await notifyGatewayChange(workspaceId, "label", transaction);
       return toLabelRecord(row);
     });
   try {
@@ -78,6 +81,7 @@ export async function deleteLabel(workspaceId: string, promptId: string, name: s
     });
     if (!label) throw new AppError("not_found", "label", `No label "${name}" on this prompt`);
     await transaction.promptLabel.delete({ where: { id: label.id } });
+    await notifyGatewayChange(workspaceId, "label", transaction);
     await recordActivity(
       {
         workspaceId,

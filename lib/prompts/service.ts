@@ -1,3 +1,4 @@
+import { notifyGatewayChange } from "../gateway/notify.ts";
 import { recordActivity } from "../activity/record.ts";
 import { db, Prisma } from "../db.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
@@ -172,6 +173,8 @@ export async function updatePrompt(workspaceId: string, promptId: string, input:
   try {
     const { count } = await db.prompt.updateMany({ where: { id: promptId, workspaceId }, data: changes });
     if (count === 0) throw promptNotFound(promptId);
+    // A renamed prompt is a renamed gateway model.
+    if (changes.name) await notifyGatewayChange(workspaceId, "label");
   } catch (error) {
     if (isUniqueViolation(error) && changes.name) throw nameTaken(changes.name);
     throw error;

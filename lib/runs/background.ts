@@ -1,5 +1,6 @@
 import { RunWorker } from "./worker.ts";
 import { messageOf } from "../errors.ts";
+import { registerShutdownHook } from "../runtime/shutdown.ts";
 
 // The worker inside the web process. Started once per process (Next's dev server may call register() again after a
 // reload); a failure to start is logged, not fatal: the web app works, and `assay worker` can run the queue.
@@ -18,8 +19,7 @@ export async function startBackgroundWorker(): Promise<RunWorker | null> {
     console.error(`[runs] the run worker did not start: ${messageOf(error)}`);
     return null;
   }
-  const stop = () => void worker.stop();
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  // Stopped by the process's one signal handler (lib/runtime/shutdown.ts), which waits for it before exiting.
+  registerShutdownHook("run worker", () => worker.stop());
   return worker;
 }

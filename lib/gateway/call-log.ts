@@ -1,0 +1,209 @@
+import { messageOf } from "../errors.ts";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+
+// The gateway's write-behind log. The answer path only pushes rows into memory; a flusher writes them every
+// `intervalMs` (100 ms) or as soon as `batchRows` (500) are waiting, all kinds in one transaction (one fsync per
+// batch). A failed flush keeps the rows and tries again with backoff. The buffer is bounded: past `maxRows` the
+// oldest rows are dropped and counted in a log line, so a database outage cannot take the process's memory with it.
+// A clean stop calls flush() until it is empty (lib/runtime/shutdown.ts); a kill -9 loses what arrived since the
+// last successful flush: at most one interval of traffic while the database keeps up.
+
+export type CallRow = Prisma.CallCreateManyInput & { id: string };
+export type FeedbackRow = Prisma.GatewayFeedbackCreateManyInput;
+export type InteractionRow = Prisma.GatewayInteractionCreateManyInput;
+
+type Entry = { kind: "call"; row: CallRow } | { kind: "feedback"; row: FeedbackRow } | { kind: "interaction"; row: InteractionRow };
+
+export interface CallLogOptions {
+  db: Pick<PrismaClient, "$transaction" | "call" | "gatewayFeedback" | "gatewayInteraction" | "gatewayKey">;
+  intervalMs?: number;
+  batchRows?: number;
+  maxRows?: number;
+  /** the most rows one transaction writes */
+  maxBatch?: number;
+  log?: (line: string) => void;
+}
+
+/** What the log knows of a call it issued, for feedback and interactions before (and after) the row is written. */
+export interface IssuedCall {
+  workspaceId: string;
+  /** items of the interleaved list returned, or null when the answer was not interleaved */
+  items: number | null;
+}
+
+const KEY_TOUCH_MS = 60_000;
+const RECENT_CALLS = 200_000;
+const MAX_BACKOFF_MS = 5_000;
+
+export class CallLog {
+  private readonly db: CallLogOptions["db"];
+  private readonly intervalMs: number;
+  private readonly batchRows: number;
+  private readonly maxRows: number;
+  private readonly maxBatch: number;
+  private readonly log: (line: string) => void;
+  private buffer: Entry[] = [];
+  /** keys used since their lastUsedAt was last written: key id → when */
+  private keyUses = new Map<string, Date>();
+  private keyWritten = new Map<string, number>();
+  private readonly recent = new Map<string, IssuedCall>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private failures = 0;
+  private retryAt = 0;
+  private droppedSinceLog = 0;
+  private closed = false;
+  /** rows written, rows dropped, flushes that failed (for the bench and the logs) */
+  readonly stats = { written: 0, dropped: 0, failedFlushes: 0, batches: 0 };
+
+  constructor(options: CallLogOptions) {
+    this.db = options.db;
+    this.intervalMs = options.intervalMs ?? 100;
+    this.batchRows = options.batchRows ?? 500;
+    this.maxRows = options.maxRows ?? 100_000;
+    this.maxBatch = options.maxBatch ?? 2_000;
+    this.log = options.log ?? ((line) => console.warn(`[gateway] ${line}`));
+  }
+
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  /** Registers a call id as issued (answer headers carry it before its row is written). */
+  issued(callId: string, call: IssuedCall): void {
+    this.recent.set(callId, call);
+    if (this.recent.size > RECENT_CALLS) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+  }
+
+  recentCall(callId: string): IssuedCall | undefined {
+    return this.recent.get(callId);
+  }
+
+  pushCall(row: CallRow): void {
+    this.push({ kind: "call", row });
+  }
+
+  pushFeedback(row: FeedbackRow): void {
+    this.push({ kind: "feedback", row });
+  }
+
+  pushInteraction(row: InteractionRow): void {
+    this.push({ kind: "interaction", row });
+  }
+
+  /** Notes a key's use; its lastUsedAt is written with the next flush, at most once a minute per key. */
+  touchKey(keyId: string, at: number = Date.now()): void {
+    const written = this.keyWritten.get(keyId);
+    if (written !== undefined && at - written < KEY_TOUCH_MS) return;
+    this.keyWritten.set(keyId, at);
+    this.keyUses.set(keyId, new Date(at));
+    this.schedule();
+  }
+
+  private push(entry: Entry): void {
+    this.buffer.push(entry);
+    if (this.buffer.length > this.maxRows) {
+      const excess = this.buffer.length - this.maxRows;
+      this.buffer.splice(0, excess);
+      this.stats.dropped += excess;
+      this.droppedSinceLog += excess;
+      if (this.droppedSinceLog === excess) {
+        // One line per burst of drops (the count so far is in the next line), not one per row.
+        setTimeout(() => {
+          this.log(`call log full (${this.maxRows} rows waiting): dropped the ${this.droppedSinceLog} oldest rows`);
+          this.droppedSinceLog = 0;
+        }, 1_000).unref();
+      }
+    }
+    if (this.buffer.length >= this.batchRows && !this.flushing && Date.now() >= this.retryAt) void this.flushSafely();
+    else this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    const delay = Math.max(this.intervalMs, this.retryAt - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flushSafely();
+    }, delay);
+    this.timer.unref();
+  }
+
+  private async flushSafely(): Promise<void> {
+    try {
+      await this.flushOnce();
+    } catch (error) {
+      // Kept for the next try: the rows went back into the buffer, the backoff grows.
+      this.stats.failedFlushes += 1;
+      this.failures += 1;
+      const backoff = Math.min(MAX_BACKOFF_MS, this.intervalMs * 2 ** this.failures);
+      this.retryAt = Date.now() + backoff;
+      this.log(`call log flush failed (${this.buffer.length} rows kept, next try in ${backoff} ms): ${messageOf(error)}`);
+    }
+    if (this.buffer.length > 0 || this.keyUses.size > 0) this.schedule();
+  }
+
+  /** One transaction with what is waiting (at most maxBatch rows); throws when it fails (the rows stay). */
+  private flushOnce(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.buffer.length === 0 && this.keyUses.size === 0) return Promise.resolve();
+    const batch = this.buffer.splice(0, this.maxBatch);
+    const keyUses = this.keyUses;
+    this.keyUses = new Map();
+    const calls: CallRow[] = [];
+    const feedback: FeedbackRow[] = [];
+    const interactions: InteractionRow[] = [];
+    for (const entry of batch) {
+      if (entry.kind === "call") calls.push(entry.row);
+      else if (entry.kind === "feedback") feedback.push(entry.row);
+      else interactions.push(entry.row);
+    }
+    const operations: Prisma.PrismaPromise<unknown>[] = [];
+    if (calls.length > 0) operations.push(this.db.call.createMany({ data: calls, skipDuplicates: true }));
+    if (feedback.length > 0) operations.push(this.db.gatewayFeedback.createMany({ data: feedback }));
+    if (interactions.length > 0) operations.push(this.db.gatewayInteraction.createMany({ data: interactions }));
+    for (const [keyId, at] of keyUses) {
+      operations.push(this.db.gatewayKey.updateMany({ where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] }, data: { lastUsedAt: at } }));
+    }
+    this.flushing = this.db
+      .$transaction(operations)
+      .then(() => {
+        this.stats.written += batch.length;
+        this.stats.batches += 1;
+        this.failures = 0;
+        this.retryAt = 0;
+      })
+      .catch((error: unknown) => {
+        // Back at the front, in order, so a retry writes them first; the bound still applies.
+        this.buffer = [...batch, ...this.buffer];
+        for (const [keyId, at] of keyUses) if (!this.keyUses.has(keyId)) this.keyUses.set(keyId, at);
+        if (this.buffer.length > this.maxRows) {
+          const excess = this.buffer.length - this.maxRows;
+          this.buffer.splice(0, excess);
+          this.stats.dropped += excess;
+        }
+        throw error;
+      })
+      .finally(() => {
+        this.flushing = null;
+      });
+    return this.flushing;
+  }
+
+  /** Writes everything waiting now (a clean stop, a test); throws when a write fails (the rows stay for the next try). */
+  async flush(): Promise<void> {
+    if (this.flushing) await this.flushing.catch(() => undefined); // its failure is reported by its own caller
+    while (this.buffer.length > 0 || this.keyUses.size > 0) await this.flushOnce();
+  }
+
+  /** Stops the timer and writes everything; further rows are still accepted and written by flush(). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+}

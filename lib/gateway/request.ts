@@ -1,0 +1,41 @@
+import { AppError } from "../errors.ts";
+import { configuredLimits } from "../configured-limits.ts";
+import { readText } from "../http/read-body.ts";
+import type { z } from "zod";
+import { badRequest, GatewayError } from "./errors.ts";
+
+// Gateway routes are outside proxy.ts (Bearer keys, no cookies: no CSRF rule applies), so they check the body's type
+// and size here, and every problem is answered in OpenAI's error shape naming the field.
+
+export async function readGatewayJson(request: Request, maxBytes: number = configuredLimits.jsonBodyBytes): Promise<unknown> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type.trim())) {
+    throw new GatewayError(415, `Send the body as JSON (Content-Type: application/json), not ${type ? `"${type}"` : "without a Content-Type"}.`, {
+      code: "unsupported_media_type",
+    });
+  }
+  let text: string;
+  try {
+    text = await readText(request, { maxBytes });
+  } catch (error) {
+    if (error instanceof AppError && error.code === "payload_too_large") {
+      throw new GatewayError(413, error.message, { code: "payload_too_large" });
+    }
+    throw error;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest(null, "The request body is not valid JSON.", "invalid_json");
+  }
+}
+
+/** A zod failure as a 400 naming the first field (param), as OpenAI does. */
+export function parseBody<Schema extends z.ZodType>(schema: Schema, value: unknown): z.infer<Schema> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue ? issue.path.map(String).join(".") : "";
+  const message = issue ? (path ? `${path}: ${issue.message}` : issue.message) : "Invalid request body";
+  throw badRequest(path || null, message);
+}

@@ -1,0 +1,443 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.ts";
+
+// The gateway in-process (lib/gateway/gateway.ts handle()), against a real PostgreSQL and a fake upstream: sticky
+// canary shares over 10,000 users, shadow and interleaved releases, upstream failures, the NOTIFY path and the
+// write-behind log.
+
+process.env.DATABASE_URL = inject("databaseUrl");
+process.env.ASSAY_SECRET ??= "integration-test-master-secret";
+
+const { db } = await import("../../lib/db.ts");
+const connections = await import("../../lib/connections/service.ts");
+const prompts = await import("../../lib/prompts/service.ts");
+const { Gateway } = await import("../../lib/gateway/gateway.ts");
+const { createGatewayKey } = await import("../../lib/gateway/keys.ts");
+const { notifyGatewayChange } = await import("../../lib/gateway/notify.ts");
+
+const STABLE_LIST = "1. apple\n2. banana\n3. cherry";
+const CANDIDATE_LIST = "1. cherry\n2. date\n3. apple";
+
+let fake: FakeOpenAI;
+let gateway: InstanceType<typeof Gateway>;
+let workspaceId: string;
+let userId: string;
+let connectionId: string;
+let key: string;
+let keyId: string;
+/** read queries made by the gateway's own client (the plan cache, key lookups, feedback lookups) */
+let reads = 0;
+
+const versionOf = (model: string, template = "Hello {{ name }}") => ({
+  messages: [
+    { role: "system" as const, content: "Be brief." },
+    { role: "user" as const, content: template },
+  ],
+  examples: [],
+  counterexamples: [],
+  exampleMode: "chat" as const,
+  connectionId,
+  model,
+  params: { temperature: 0.2 },
+  commitMessage: model,
+});
+
+/** A prompt with one version per model (numbered in order) and `production` on the first. */
+async function promptWith(name: string, models: string[], template?: string): Promise<{ id: string; versions: string[] }> {
+  const [first, ...rest] = models;
+  const created = await prompts.createPrompt(workspaceId, userId, { name, version: versionOf(first!, template) });
+  const versions = [created.latest.id];
+  for (const model of rest) versions.push((await prompts.createVersion(workspaceId, created.id, userId, versionOf(model, template))).id);
+  await db.promptLabel.create({ data: { promptId: created.id, name: "production", versionId: versions[0]! } });
+  return { id: created.id, versions };
+}
+
+async function releaseFor(
+  promptId: string,
+  mode: "canary" | "shadow" | "interleaved",
+  versions: string[],
+  config: Record<string, unknown>,
+  stage = 0,
+): Promise<string> {
+  const release = await db.release.create({
+    data: {
+      workspaceId,
+      promptId,
+      mode,
+      state: "running",
+      salt: randomBytes(8).toString("hex"),
+      config: config as object,
+      stage,
+      startedAt: new Date(),
+      arms: {
+        create: versions.map((versionId, position) => ({ name: position === 0 ? "stable" : position === 1 ? "candidate" : `candidate-${position}`, versionId, position })),
+      },
+    },
+  });
+  return release.id;
+}
+
+function chat(body: Record<string, unknown>, headers: Record<string, string> = {}, bearer = key): Request {
+  return new Request("http://gateway.test/api/gateway/v1/chat/completions", {
+    method: "POST",
+    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+/**
+ * A zero-latency OpenAI-compatible upstream inside the process, for the 10,000-user simulation: the same SSE wire
+ * format as the fake server without an HTTP round trip per request, so the test measures assignment, not sockets.
+ */
+const inProcessUpstream: typeof fetch = async (_input, init) => {
+  const body = JSON.parse(String(init?.body)) as { model: string };
+  const base = { id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1, model: body.model };
+  const events = [
+    { ...base, choices: [{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: null }] },
+    { ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] },
+    { ...base, choices: [], usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 } },
+  ];
+  const text = events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join("") + "data: [DONE]\n\n";
+  return new Response(text, { status: 200, headers: { "content-type": "text/event-stream" } });
+};
+
+async function pool<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const index = next++;
+        results[index] = await task(index);
+      }
+    }),
+  );
+  return results;
+}
+
+beforeAll(async () => {
+  const suffix = randomUUID().slice(0, 8);
+  fake = await startFakeOpenAI({
+    record: false,
+    modelBehaviors: {
+      "stable-list": { reply: STABLE_LIST },
+      "candidate-list": { reply: CANDIDATE_LIST },
+      "stable-fast": { reply: "stable answer" },
+      "candidate-slow": { reply: "candidate answer", latencyMs: 500 },
+    },
+  });
+  const workspace = await db.workspace.create({ data: { name: "Gateway", slug: `gateway-${suffix}` } });
+  workspaceId = workspace.id;
+  const user = await db.user.create({ data: { id: randomUUID(), name: "Gia", email: `gia-${suffix}@example.com`, emailVerified: true } });
+  userId = user.id;
+  connectionId = (
+    await connections.createConnection(workspaceId, {
+      name: "Fake",
+      baseUrl: fake.url,
+      concurrency: 1000,
+      models: ["fake-echo", "stable-list", "candidate-list", "stable-fast", "candidate-slow", "fake-server-error"].map((name) => ({
+        name,
+        contextWindow: 8000,
+        inputPricePerM: 1,
+        outputPricePerM: 2,
+      })),
+    })
+  ).id;
+  const made = createGatewayKey();
+  key = made.key;
+  keyId = (await db.gatewayKey.create({ data: { workspaceId, name: "test", keyHash: made.keyHash, prefix: made.prefix } })).id;
+  const counted = db.$extends({
+    query: {
+      $allOperations({ operation, args, query }) {
+        if (/^(find|count|aggregate|groupBy|\$queryRaw)/.test(operation)) reads += 1;
+        return query(args);
+      },
+    },
+  }) as unknown as typeof db;
+  gateway = new Gateway({ db: counted, log: () => undefined });
+  await gateway.plans.ready();
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await fake?.close();
+});
+
+describe("sticky canary", () => {
+  it("sends 10 % of 10,000 users to the candidate, the same arm on every request, and raising to 25 % keeps them there", async () => {
+    const prompt = await promptWith("canary", ["fake-echo", "fake-echo"]);
+    const releaseId = await releaseFor(prompt.id, "canary", prompt.versions, { steps: [10, 25, 100] });
+    const simulated = new Gateway({ databaseUrl: null, fetch: inProcessUpstream, log: () => undefined });
+    const USERS = 10_000;
+    const armOf = async (index: number) => {
+      const response = await simulated.handle(chat({ model: "canary", user: `user-${index}`, metadata: { name: "x" } }));
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+      expect(response.headers.get("x-assay-release")).toBe(releaseId);
+      return response.headers.get("x-assay-arm");
+    };
+    const first = await pool(USERS, 50, armOf);
+    const candidates = first.flatMap((arm, index) => (arm === "candidate" ? [index] : []));
+    expect(candidates.length).toBeGreaterThanOrEqual(900);
+    expect(candidates.length).toBeLessThanOrEqual(1100);
+    // Asked again: every user the same arm.
+    const again = await pool(1_000, 50, (index) => armOf(index));
+    expect(again).toEqual(first.slice(0, 1_000));
+
+    await db.release.update({ where: { id: releaseId }, data: { stage: 1 } });
+    await simulated.plans.reload(workspaceId);
+    const raised = await pool(USERS, 50, armOf);
+    const raisedCount = raised.filter((arm) => arm === "candidate").length;
+    expect(raisedCount).toBeGreaterThanOrEqual(2_400);
+    expect(raisedCount).toBeLessThanOrEqual(2_600);
+    expect(candidates.filter((index) => raised[index] !== "candidate")).toEqual([]);
+    await simulated.close();
+    await db.release.update({ where: { id: releaseId }, data: { state: "stopped" } });
+  }, 120_000);
+});
+
+describe("shadow", () => {
+  it("answers with stable, stores the candidate's output as a shadow call, and adds no latency when the candidate is 500 ms slower", async () => {
+    const prompt = await promptWith("shadowed", ["stable-fast", "candidate-slow"]);
+    const releaseId = await releaseFor(prompt.id, "shadow", prompt.versions, { sample: 100 });
+    await gateway.plans.reload(workspaceId);
+    const timed = async (model: string) => {
+      const started = performance.now();
+      const response = await gateway.handle(chat({ model, user: "u", metadata: { name: "Ada" } }));
+      const body = (await response.json()) as { choices: { message: { content: string } }[] };
+      return { ms: performance.now() - started, response, content: body.choices[0]!.message.content };
+    };
+    // Baseline: the same stable version pinned (no release, no shadow), measured the same way.
+    const baseline: number[] = [];
+    for (let index = 0; index < 10; index++) baseline.push((await timed("shadowed@production")).ms);
+    const shadowed: number[] = [];
+    const callIds: string[] = [];
+    for (let index = 0; index < 10; index++) {
+      const answer = await timed("shadowed");
+      expect(answer.content).toBe("stable answer");
+      expect(answer.response.headers.get("x-assay-arm")).toBe("stable");
+      callIds.push(answer.response.headers.get("x-assay-call-id")!);
+      shadowed.push(answer.ms);
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    expect(median(shadowed)).toBeLessThan(median(baseline) + 100);
+    expect(Math.max(...shadowed)).toBeLessThan(400);
+
+    await gateway.flush();
+    const answers = await db.call.findMany({ where: { id: { in: callIds } } });
+    expect(answers).toHaveLength(10);
+    const shadows = await db.call.findMany({ where: { releaseId, shadow: true } });
+    expect(shadows).toHaveLength(10);
+    for (const shadow of shadows) {
+      expect(shadow.output).toBe("candidate answer");
+      expect(shadow.arm).toBe("candidate");
+      expect(shadow.latencyMs).toBeGreaterThanOrEqual(500);
+    }
+    expect(new Set(shadows.map((shadow) => shadow.groupId))).toEqual(new Set(answers.map((answer) => answer.groupId)));
+    expect(answers.every((answer) => answer.shadow === false && answer.arm === "stable" && answer.output === "stable answer")).toBe(true);
+    await db.release.update({ where: { id: releaseId }, data: { state: "stopped" } });
+  });
+});
+
+describe("interleaved", () => {
+  it("returns stable's and the candidate's lists merged by team draft, with the attribution stored and interactions accepted", async () => {
+    const prompt = await promptWith("ranked", ["stable-list", "candidate-list"]);
+    const releaseId = await releaseFor(prompt.id, "interleaved", prompt.versions, {});
+    await gateway.plans.reload(workspaceId);
+    const response = await gateway.handle(chat({ model: "ranked", user: "u1", metadata: { name: "fruit" } }));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { choices: { message: { content: string } }[]; usage: { completion_tokens: number } };
+    const lines = body.choices[0]!.message.content.split("\n");
+    // Numbered like stable's list; every distinct item of both lists once.
+    expect(lines.map((line) => line.replace(/^\d+\. /, "")).sort()).toEqual(["apple", "banana", "cherry", "date"]);
+    expect(lines.map((line) => line.slice(0, 3))).toEqual(["1. ", "2. ", "3. ", "4. "]);
+    const callId = response.headers.get("x-assay-call-id")!;
+
+    const interaction = await gateway.handle(
+      new Request("http://gateway.test/api/gateway/v1/interactions", {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ call_id: callId, item: 1 }),
+      }),
+    );
+    expect(interaction.status).toBe(200);
+    const outOfRange = await gateway.handle(
+      new Request("http://gateway.test/api/gateway/v1/interactions", {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ call_id: callId, item: 4 }),
+      }),
+    );
+    expect(outOfRange.status).toBe(400);
+    expect(((await outOfRange.json()) as { error: { param: string } }).error.param).toBe("item");
+
+    await gateway.flush();
+    const stable = await db.call.findUniqueOrThrow({ where: { id: callId } });
+    const attribution = stable.attribution as string[];
+    expect(attribution).toHaveLength(4);
+    // Each item's arm is one whose list has it: banana only stable's, date only the candidate's.
+    const bananaAt = lines.findIndex((line) => line.endsWith("banana"));
+    const dateAt = lines.findIndex((line) => line.endsWith("date"));
+    expect(attribution[bananaAt]).toBe("stable");
+    expect(attribution[dateAt]).toBe("candidate");
+    const both = await db.call.findMany({ where: { groupId: stable.groupId }, orderBy: { arm: "asc" } });
+    expect(both.map((call) => [call.arm, call.output])).toEqual([
+      ["candidate", CANDIDATE_LIST],
+      ["stable", STABLE_LIST],
+    ]);
+    expect(await db.gatewayInteraction.findMany({ where: { callId }, select: { item: true } })).toEqual([{ item: 1 }]);
+    await db.release.update({ where: { id: releaseId }, data: { state: "stopped" } });
+  });
+});
+
+describe("errors", () => {
+  it("passes an upstream 500 through with its status and the provider's message", async () => {
+    await promptWith("broken", ["fake-server-error"]);
+    await gateway.plans.reload(workspaceId);
+    const response = await gateway.handle(chat({ model: "broken", metadata: { name: "x" } }));
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as { error: { message: string; type: string } };
+    expect(body.error.message).toBe("The server had an error while processing your request. Sorry about that!");
+    const streamed = await gateway.handle(chat({ model: "broken", metadata: { name: "x" }, stream: true }));
+    expect(streamed.status).toBe(500);
+  });
+
+  it("names the missing and the unknown variable, and the bad field", async () => {
+    await promptWith("named", ["fake-echo"]);
+    await gateway.plans.reload(workspaceId);
+    const missing = await gateway.handle(chat({ model: "named", metadata: {} }));
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: { param: string } }).error.param).toBe("metadata.name");
+    const unknown = await gateway.handle(chat({ model: "named", metadata: { name: "x" }, variables: { nmae: "y" } }));
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: { param: string; message: string } }).error).toMatchObject({ param: "variables.nmae" });
+    const badField = await gateway.handle(chat({ model: "named", metadata: { name: "x" }, temperature: "hot" }));
+    expect(badField.status).toBe(400);
+    expect(((await badField.json()) as { error: { param: string } }).error.param).toBe("temperature");
+    const notJson = await gateway.handle(
+      new Request("http://gateway.test/api/gateway/v1/chat/completions", { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "text/plain" }, body: "{}" }),
+    );
+    expect(notJson.status).toBe(415);
+  });
+});
+
+describe("the plan follows the database", () => {
+  it("sees a label moved with a notify within a second, and answers without a database query", async () => {
+    const prompt = await promptWith("moving", ["fake-echo", "fake-echo"]);
+    await gateway.plans.reload(workspaceId);
+    const versionHeader = async () => {
+      const response = await gateway.handle(chat({ model: "moving", metadata: { name: "x" } }));
+      await response.arrayBuffer();
+      return response.headers.get("x-assay-version");
+    };
+    expect(await versionHeader()).toBe("1");
+    const before = reads;
+    for (let index = 0; index < 20; index++) expect(await versionHeader()).toBe("1");
+    expect(reads - before).toBe(0);
+
+    await db.$transaction(async (transaction) => {
+      await transaction.promptLabel.update({ where: { promptId_name: { promptId: prompt.id, name: "production" } }, data: { versionId: prompt.versions[1]! } });
+      await notifyGatewayChange(workspaceId, "label", transaction);
+    });
+    const movedAt = performance.now();
+    let seen = "1";
+    while (seen !== "2" && performance.now() - movedAt < 1_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      seen = (await versionHeader())!;
+    }
+    expect(seen).toBe("2");
+  });
+
+  it("refuses a key revoked with a notify within a second", async () => {
+    const made = createGatewayKey();
+    const row = await db.gatewayKey.create({ data: { workspaceId, name: "short-lived", keyHash: made.keyHash, prefix: made.prefix } });
+    const models = () => gateway.handle(new Request("http://gateway.test/api/gateway/v1/models", { headers: { authorization: `Bearer ${made.key}` } }));
+    expect((await models()).status).toBe(200);
+    await db.$transaction(async (transaction) => {
+      await transaction.gatewayKey.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+      await notifyGatewayChange(workspaceId, "key", transaction);
+    });
+    const revokedAt = performance.now();
+    let status = 200;
+    while (status === 200 && performance.now() - revokedAt < 1_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = (await models()).status;
+    }
+    expect(status).toBe(401);
+  });
+});
+
+describe("write-behind log", () => {
+  it("stores every row on a clean flush, with the key's last use", async () => {
+    await promptWith("logged", ["fake-echo"]);
+    await gateway.plans.reload(workspaceId);
+    await gateway.flush();
+    const ids = await pool(300, 30, async (index) => {
+      const response = await gateway.handle(chat({ model: "logged", user: `logged-${index}`, metadata: { name: `n${index}` } }));
+      await response.arrayBuffer();
+      return response.headers.get("x-assay-call-id")!;
+    });
+    await gateway.flush();
+    expect(gateway.callLog.pending).toBe(0);
+    const stored = await db.call.findMany({ where: { id: { in: ids } }, select: { id: true, source: true, gatewayKeyId: true, label: true, output: true, cost: true } });
+    expect(stored).toHaveLength(300);
+    expect(stored.every((call) => call.source === "gateway" && call.gatewayKeyId === keyId && call.label === "production")).toBe(true);
+    expect(stored.find((call) => call.output === "Echo: Hello n7")).toBeDefined();
+    expect((await db.gatewayKey.findUniqueOrThrow({ where: { id: keyId } })).lastUsedAt).not.toBeNull();
+  });
+});
+
+describe("the openai SDK in-process", () => {
+  it("lists, chats, streams with usage only when asked, and raises the gateway's errors", async () => {
+    const { default: OpenAI } = await import("openai");
+    await promptWith("sdk", ["fake-echo"]);
+    await gateway.plans.reload(workspaceId);
+    const client = new OpenAI({
+      baseURL: "http://gateway.test/api/gateway/v1",
+      apiKey: key,
+      maxRetries: 0,
+      fetch: (url, init) => gateway.handle(new Request(url, init)),
+    });
+    const models = await client.models.list();
+    expect(models.data.map((model) => model.id)).toContain("sdk");
+    expect(models.data.map((model) => model.id)).toContain("sdk@production");
+
+    const completion = await client.chat.completions.create({ model: "sdk", messages: [], metadata: { name: "Ada" } });
+    expect(completion.choices[0]!.message.content).toBe("Echo: Hello Ada");
+    expect(completion.object).toBe("chat.completion");
+    expect(completion.usage!.prompt_tokens).toBeGreaterThan(0);
+
+    const withUsage = await client.chat.completions.create({ model: "sdk", messages: [], metadata: { name: "Bo" }, stream: true, stream_options: { include_usage: true } });
+    let text = "";
+    let usage: unknown = null;
+    for await (const chunk of withUsage) {
+      text += chunk.choices[0]?.delta?.content ?? "";
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe("Echo: Hello Bo");
+    expect(usage).toMatchObject({ completion_tokens: expect.any(Number) });
+
+    const withoutUsage = await client.chat.completions.create({ model: "sdk", messages: [], metadata: { name: "Cy" }, stream: true });
+    const chunks = [];
+    for await (const chunk of withoutUsage) chunks.push(chunk);
+    expect(chunks.every((chunk) => !chunk.usage)).toBe(true);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? "").join("")).toBe("Echo: Hello Cy");
+
+    await promptWith("cut", ["fake-cut"]);
+    await gateway.plans.reload(workspaceId);
+    const cut = await client.chat.completions.create({ model: "cut", messages: [], metadata: { name: "a long enough message to cut" }, stream: true });
+    let received = "";
+    await expect(
+      (async () => {
+        for await (const chunk of cut) received += chunk.choices[0]?.delta?.content ?? "";
+      })(),
+    ).rejects.toThrow(/cut|closed|terminated|stream/i);
+    expect(received.length).toBeGreaterThan(0);
+
+    await expect(client.chat.completions.create({ model: "nope", messages: [] })).rejects.toMatchObject({ status: 404, code: "model_not_found", param: "model" });
+    await expect(client.chat.completions.create({ model: "sdk@staging", messages: [], metadata: { name: "x" } })).rejects.toMatchObject({ status: 404, code: "model_not_found" });
+    const badKey = new OpenAI({ baseURL: "http://gateway.test/api/gateway/v1", apiKey: "assay_gw_wrong", maxRetries: 0, fetch: (url, init) => gateway.handle(new Request(url, init)) });
+    await expect(badKey.models.list()).rejects.toMatchObject({ status: 401, code: "invalid_api_key" });
+  });
+});

@@ -48,6 +48,10 @@ export class Gateway implements ChatRuntime {
   private lastSkipLog = 0;
   /** shadow samples skipped because the bound was reached */
   shadowSkipped = 0;
+  /** requests being answered (a streamed answer until its last byte): a clean stop waits for them before its flush */
+  private active = 0;
+  private idle: (() => void) | null = null;
+  private stopping = false;
 
   constructor(options: GatewayOptions = {}) {
     this.db = options.db ?? defaultDb;
@@ -105,6 +109,58 @@ export class Gateway implements ChatRuntime {
 
   /** The whole gateway: routes by path under /api/gateway/v1, answers every error in OpenAI's shape. */
   async handle(request: Request): Promise<Response> {
+    // A clean stop writes every logged row and exits; a request answered after that last flush would be answered and
+    // never stored. So once stopping, new requests get a 503 (the openai SDK retries it, on another replica behind a
+    // balancer), and the stop waits for the answers in progress.
+    if (this.stopping) {
+      return errorResponse(new GatewayError(503, "The gateway is shutting down: retry the request.", { code: "shutting_down", headers: { "retry-after": "1" } }));
+    }
+    this.active += 1;
+    let response: Response | null = null;
+    try {
+      response = await this.answer(request);
+      return response.body ? this.trackBody(response) : response;
+    } finally {
+      if (!response?.body) this.finished();
+    }
+  }
+
+  private finished(): void {
+    this.active -= 1;
+    if (this.active === 0 && this.idle) this.idle();
+  }
+
+  /** The same response, with its body counted as in progress until it ends or the client goes away. */
+  private trackBody(response: Response): Response {
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      this.finished();
+    };
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const chunk = await reader.read();
+          if (chunk.done) {
+            finish();
+            controller.close();
+          } else controller.enqueue(chunk.value);
+        } catch (error) {
+          finish();
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        finish();
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  }
+
+  private async answer(request: Request): Promise<Response> {
     try {
       const path = new URL(request.url).pathname.replace(/\/+$/, "");
       const route = path.startsWith(BASE_PATH) ? path.slice(BASE_PATH.length) : path;
@@ -138,6 +194,8 @@ export class Gateway implements ChatRuntime {
 
   /** Waits for detached work (shadow calls, scoring), writes every logged row, closes the listener. */
   async close(): Promise<void> {
+    this.stopping = true;
+    if (this.active > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     await Promise.allSettled([...this.tasks]);
     await this.callLog.close();
     await this.plans.close();

@@ -14,7 +14,7 @@ import { isolatedDatabase } from "../support/isolated-database.ts";
 // Next.js process. The write-behind log flushes every 100 ms, so the calls answered but never stored must all have
 // ended within the last flush interval (plus the time one flush takes) before the kill.
 
-const RATE = 100;
+const RATE = 50;
 const FLUSH_INTERVAL_MS = 100;
 /** a flush in progress when the process died: its rows were taken from the buffer but not committed */
 const FLUSH_SLACK_MS = 100;
@@ -54,7 +54,16 @@ beforeAll(async () => {
   world = await seedGatewayWorld(db, { upstreamUrl: fake.url, canaryPercent: 10, slug: "gateway-crash" });
   home = await mkdtemp(path.join(os.tmpdir(), "assay-gateway-crash-"));
   app = await startAssay({ databaseUrl, home });
+  await warmUp();
 });
+
+/** The first requests of a fresh process load the route's code and the plan: not the steady state under test. */
+async function warmUp(): Promise<void> {
+  for (let index = 0; index < 30; index++) {
+    const answer = await send(index);
+    if (answer.error) throw new Error(`warm-up request failed: ${answer.error}`);
+  }
+}
 
 afterAll(async () => {
   if (app && app.child.exitCode === null && app.child.signalCode === null) {
@@ -72,7 +81,7 @@ describe("gateway under kill -9 and a clean stop", () => {
 
   it("loses at most the last flush interval of answered calls to a kill -9 of the web process, and keeps the release", async () => {
     const traffic = steadyTraffic(RATE, send);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
     const web = app!.webPid();
     const killedAt = performance.now();
     process.kill(web, "SIGKILL");
@@ -80,7 +89,9 @@ describe("gateway under kill -9 and a clean stop", () => {
     await app!.exited;
     const answers = await traffic.stop();
     const answered = answeredOf(answers).filter((answer) => answer.endedAt <= killedAt);
-    expect(answered.length).toBeGreaterThan(RATE * 2);
+    const failedBefore = answers.filter((answer) => answer.error !== null && answer.endedAt < killedAt);
+    expect(failedBefore.map((answer) => answer.error).slice(0, 3)).toEqual([]);
+    expect(answered.length).toBeGreaterThan(RATE);
     for (const answer of answered) before.set(`${answer.callId}`, answer.arm ?? "");
 
     app = await startAssay({ databaseUrl, home });
@@ -101,6 +112,7 @@ describe("gateway under kill -9 and a clean stop", () => {
     expect(storedCalls.every((call) => call.releaseId === world.releaseId && call.arm === before.get(call.id))).toBe(true);
     const armsBefore = new Map(armOfUser);
     expect(armsBefore.size).toBe(USERS);
+    await warmUp();
     // After the restart every user gets the arm it had before (send() throws on a move), and ~10 % are on the candidate.
     for (let index = 0; index < USERS; index++) {
       const answer = await send(index);

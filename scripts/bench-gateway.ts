@@ -39,7 +39,9 @@ const db = createDb(postgres.url);
 try {
   await migrate(postgres.url);
   const world = await seedGatewayWorld(db, { upstreamUrl: fake.url, canaryPercent: 5 });
-  app = await startAssay({ databaseUrl: postgres.url, home: path.join(scratch, "home") });
+  // BENCH_APP_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") reaches the app's processes only.
+  const appNodeOptions = process.env.BENCH_APP_NODE_OPTIONS;
+  app = await startAssay({ databaseUrl: postgres.url, home: path.join(scratch, "home"), ...(appNodeOptions ? { env: { NODE_OPTIONS: appNodeOptions } } : {}) });
   const gatewayBase = `${app.url}/api/gateway/v1`;
   const auth = { authorization: `Bearer ${world.key}` };
   const gatewayAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -62,7 +64,6 @@ try {
     ]);
     if (through.error || direct.error) throw new Error(`warm-up failed: ${through.error ?? direct.error}`);
   }
-  const storedBefore = await db.call.count({ where: { workspaceId: world.workspaceId } });
 
   // 1. Open loop on a fixed schedule: request i leaves at start + i / RATE whatever the previous ones are doing.
   const total = Math.round(RATE * SECONDS);
@@ -93,28 +94,37 @@ try {
   const directErrors = direct.filter((answer) => answer.error !== null);
   const answered = gateway.filter((answer) => answer.error === null);
   const candidateShare = answered.filter((answer) => answer.arm === "candidate").length / Math.max(1, answered.length);
-  // The write-behind log flushes every 100 ms: wait until the count stops moving (or 10 s).
+  // The write-behind log flushes every 100 ms: wait until every answered call is stored or the count stops moving.
+  const answeredIds = answered.map((answer) => answer.callId).filter((id): id is string => id !== null);
+  const countStored = async () => {
+    let found = 0;
+    for (let offset = 0; offset < answeredIds.length; offset += 5_000) {
+      found += await db.call.count({ where: { id: { in: answeredIds.slice(offset, offset + 5_000) } } });
+    }
+    return found;
+  };
   let stored = 0;
-  for (let waited = 0; waited < 10_000; waited += 200) {
-    const now = (await db.call.count({ where: { workspaceId: world.workspaceId } })) - storedBefore;
-    if (now >= answered.length || (now === stored && waited >= 1_000)) {
+  for (let waited = 0; waited < 15_000; waited += 250) {
+    const now = await countStored();
+    if (now >= answeredIds.length || (now === stored && waited >= 2_000)) {
       stored = now;
       break;
     }
     stored = now;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const latencies = (answers: GatewayAnswer[]) => answers.filter((answer) => answer.error === null).map((answer) => answer.latencyMs);
   const through = latencies(gateway);
   const straight = latencies(direct);
   const p = (values: number[], q: number) => quantile(values, q);
+  console.log(`load average ${os.loadavg().map((value) => value.toFixed(1)).join(" ")} on ${os.cpus().length} cores (other processes share them: figures are upper bounds of the gateway's cost)`);
   console.log(`${total} requests through the gateway and ${total} straight to the upstream, ${RATE}/s each for ${SECONDS} s (open loop; worst schedule lag ${maxLagMs.toFixed(1)} ms)`);
   console.log(`a running canary at 5 %: ${(candidateShare * 100).toFixed(1)} % answered by the candidate; streamed with usage; every call logged`);
   console.log(`latency, gateway: p50 ${p(through, 0.5).toFixed(2)} ms, p99 ${p(through, 0.99).toFixed(2)} ms; direct: p50 ${p(straight, 0.5).toFixed(2)} ms, p99 ${p(straight, 0.99).toFixed(2)} ms`);
   console.log(ratioLine("added latency p50 (gateway − direct)", p(through, 0.5) - p(straight, 0.5), 1));
   console.log(ratioLine("added latency p99 (gateway − direct)", p(through, 0.99) - p(straight, 0.99), 5));
   console.log(`errors: ${errors.length} through the gateway${errors[0] ? ` (first: ${errors[0].error})` : ""}, ${directErrors.length} direct   (target 0)`);
-  console.log(`calls stored ${stored} vs answered ${answered.length}${stored === answered.length ? "   (all stored)" : `   (${answered.length - stored} missing)`}`);
+  console.log(`calls stored ${stored} vs answered ${answered.length}${stored === answered.length ? "   (all stored)" : `   (${answered.length - stored} missing)`}${answeredIds.length < answered.length ? ` (${answered.length - answeredIds.length} answers without a call id)` : ""}`);
 
   // 2. Closed loop at saturation.
   const saturate = async (send: (index: number) => Promise<GatewayAnswer>) => {

@@ -30,7 +30,7 @@ let home: string;
 let app: AssayProcess | null = null;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-const USERS = 500;
+const USERS = 100;
 /** the arm each user was answered by (the last answer wins; sticky assignment makes them all the same) */
 const armOfUser = new Map<string, string>();
 const send = async (index: number) => {
@@ -124,21 +124,25 @@ describe("gateway under kill -9 and a clean stop", () => {
     }
     expect(armOfUser).toEqual(armsBefore);
     const candidates = [...armOfUser.values()].filter((arm) => arm === "candidate").length;
-    expect(candidates).toBeGreaterThan(20);
-    expect(candidates).toBeLessThan(90);
+    expect(candidates).toBeGreaterThan(2);
+    expect(candidates).toBeLessThan(25);
   });
 
   it("loses no answered call on a clean stop (SIGTERM to assay start) under traffic", async () => {
     const traffic = steadyTraffic(RATE, send);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const termAt = performance.now();
     app!.child.kill("SIGTERM");
     await app!.exited;
+    const exitedAt = performance.now();
     const answers = await traffic.stop();
     const answered = answeredOf(answers);
-    expect(answered.length).toBeGreaterThan(RATE);
+    expect(answered.length).toBeGreaterThan(20);
     const stored = await storedIds(answered);
-    console.log(`clean stop under ${RATE} requests/s: ${answered.length} calls answered, ${stored.size} stored`);
-    expect(stored.size).toBe(answered.length);
+    console.log(`clean stop under ${RATE} requests/s: ${answered.length} calls answered, ${stored.size} stored (the stop took ${(exitedAt - termAt).toFixed(0)} ms)`);
+    // On failure: when each missing call ended, relative to the SIGTERM, and what the app said while stopping.
+    const missing = answered.filter((answer) => !stored.has(answer.callId as string)).map((answer) => `${answer.callId} ended at +${(answer.endedAt - termAt).toFixed(0)} ms`);
+    expect(missing, app!.output().split("\n").slice(-20).join("\n")).toEqual([]);
     app = null;
   });
 });

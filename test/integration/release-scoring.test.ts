@@ -269,3 +269,86 @@ describe("shadow pairs → compare", () => {
     expect((await rejection(materializeShadowComparison(workspaceId, userId, canary.id))).message).toMatch(/^This release has no shadow calls/);
   });
 });
+
+describe("a shadow release through the gateway, scored online, opened in compare", () => {
+  it("stores both outputs with their evaluations, and the comparison has the pass counts the upstream was told to produce", async () => {
+    const { Gateway } = await import("../../lib/gateway/gateway.ts");
+    const { createGatewayKey } = await import("../../lib/gateway/keys.ts");
+    // Request i asks about "Country i"; stable names Paris for i < 12, the candidate for i < 8 and 12 ≤ i < 18:
+    // of 20 requests, both pass 8, only stable 4, only the candidate 6, neither 2.
+    const REQUESTS = 20;
+    const passes = (model: string, index: number) => (model === "fake-stable" ? index < 12 : index < 8 || (index >= 12 && index < 18));
+    const upstream: typeof fetch = async (_input, init) => {
+      const body = JSON.parse(String(init?.body)) as { model: string; messages: { content: string }[] };
+      const index = Number(/Country (\d+)/.exec(body.messages.at(-1)?.content ?? "")?.[1]);
+      const content = passes(body.model, index) ? `{"capital": "Paris", "request": ${index}}` : `{"capital": "Rome", "request": ${index}}`;
+      const base = { id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1, model: body.model };
+      const events = [
+        { ...base, choices: [{ index: 0, delta: { role: "assistant", content }, finish_reason: null }] },
+        { ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] },
+        { ...base, choices: [], usage: { prompt_tokens: 9, completion_tokens: 7, total_tokens: 16 } },
+      ];
+      const text = events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join("") + "data: [DONE]\n\n";
+      return new Response(text, { status: 200, headers: { "content-type": "text/event-stream" } });
+    };
+    const prompt = await db.prompt.create({ data: { workspaceId, name: "capital-live" } });
+    const version = (number: number, model: string) => ({
+      promptId: prompt.id,
+      number,
+      messages: [{ role: "user", content: "Capital of {{country}} as JSON" }],
+      examples: [],
+      counterexamples: [],
+      params: {},
+      model,
+      connectionId,
+    });
+    const stable = await db.promptVersion.create({ data: version(1, "fake-stable") });
+    const candidate = await db.promptVersion.create({ data: version(2, "fake-candidate") });
+    await db.promptLabel.create({ data: { promptId: prompt.id, name: "production", versionId: stable.id } });
+    const release = await db.release.create({
+      data: {
+        workspaceId,
+        promptId: prompt.id,
+        mode: "shadow",
+        state: "running",
+        salt: "0a0b0c0d",
+        config: { sample: 100, scoring: { suiteId, assertions: [0, 1] } },
+        startedAt: new Date(),
+        arms: { create: [{ name: "stable", versionId: stable.id, position: 0 }, { name: "candidate", versionId: candidate.id, position: 1 }] },
+      },
+    });
+    const key = createGatewayKey();
+    await db.gatewayKey.create({ data: { workspaceId, name: "scoring", keyHash: key.keyHash, prefix: key.prefix } });
+    const gateway = new Gateway({ db, databaseUrl: null, fetch: upstream });
+    try {
+      for (let index = 0; index < REQUESTS; index++) {
+        const response = await gateway.handle(
+          new Request("http://gateway.test/api/gateway/v1/chat/completions", {
+            method: "POST",
+            headers: { authorization: `Bearer ${key.key}`, "content-type": "application/json" },
+            body: JSON.stringify({ model: "capital-live", metadata: { country: `Country ${index}` }, user: `user-${index}` }),
+          }),
+        );
+        expect(response.status).toBe(200);
+        // The answer is always stable's.
+        expect(((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe(
+          passes("fake-stable", index) ? `{"capital": "Paris", "request": ${index}}` : `{"capital": "Rome", "request": ${index}}`,
+        );
+      }
+      await gateway.flush();
+    } finally {
+      await gateway.close();
+    }
+    const calls = await db.call.findMany({ where: { releaseId: release.id }, select: { shadow: true, passed: true, evaluation: true } });
+    expect(calls).toHaveLength(2 * REQUESTS);
+    expect(calls.filter((call) => call.shadow && call.passed).length).toBe(14);
+    expect(calls.filter((call) => !call.shadow && call.passed).length).toBe(12);
+    expect(calls.every((call) => (call.evaluation as { results: unknown[] }).results.length === 2)).toBe(true);
+
+    const link = await materializeShadowComparison(workspaceId, userId, release.id);
+    expect(link.pairs).toBe(REQUESTS);
+    const comparison = await getComparison(workspaceId, { variants: link.variantIds }, { resamples: 500 });
+    expect(comparison.pairs[0]?.passCounts).toEqual({ bothPass: 8, onlyA: 4, onlyB: 6, bothFail: 2 });
+    expect(comparison.stats.map((stats) => stats.passRate?.passed)).toEqual([12, 14]);
+  });
+});

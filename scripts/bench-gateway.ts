@@ -126,6 +126,17 @@ try {
   console.log(`errors: ${errors.length} through the gateway${errors[0] ? ` (first: ${errors[0].error})` : ""}, ${directErrors.length} direct   (target 0)`);
   console.log(`calls stored ${stored} vs answered ${answered.length}${stored === answered.length ? "   (all stored)" : `   (${answered.length - stored} missing)`}${answeredIds.length < answered.length ? ` (${answered.length - answeredIds.length} answers without a call id)` : ""}`);
 
+  // Where the added latency goes: GET /models runs the same Next route stack, key check and plan cache, without an
+  // upstream call or a stream (sequential, after the open loop).
+  const modelsLatencies: number[] = [];
+  for (let index = 0; index < 300; index++) {
+    const started = performance.now();
+    const response = await fetch(`${gatewayBase}/models`, { headers: auth });
+    await response.arrayBuffer();
+    if (index >= 50) modelsLatencies.push(performance.now() - started);
+  }
+  console.log(`for scale: GET /models through the same route stack (no upstream, no stream): p50 ${p(modelsLatencies, 0.5).toFixed(2)} ms, p99 ${p(modelsLatencies, 0.99).toFixed(2)} ms`);
+
   // 2. Closed loop at saturation.
   const saturate = async (send: (index: number) => Promise<GatewayAnswer>) => {
     const until = performance.now() + SATURATION_SECONDS * 1000;

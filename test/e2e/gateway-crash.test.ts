@@ -82,7 +82,7 @@ afterAll(async () => {
 describe("gateway under kill -9 and a clean stop", () => {
   const before = new Map<string, string>();
 
-  it("loses at most the last flush interval of answered calls to a kill -9 of the web process, and keeps the release", async () => {
+  it("loses at most the calls of the last flush interval and the commits in progress (≤ 1 s) to a kill -9 of the web process, and keeps the release", async () => {
     const traffic = steadyTraffic(RATE, send);
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     const web = app!.webPid();

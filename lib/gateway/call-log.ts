@@ -31,6 +31,17 @@ export interface IssuedCall {
   items: number | null;
 }
 
+/**
+ * An error about the rows themselves (Prisma's P2000–P2023 and validation errors: a foreign key gone, a value too
+ * long), not about the database being reachable or busy: retrying the same rows cannot help.
+ */
+function isDataError(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  if ((error as { name?: string }).name === "PrismaClientValidationError") return true;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^P20(0\d|1\d|2[0-3])$/.test(code);
+}
+
 const KEY_TOUCH_MS = 60_000;
 const RECENT_CALLS = 200_000;
 const MAX_BACKOFF_MS = 5_000;
@@ -153,23 +164,24 @@ export class CallLog {
     const batch = this.buffer.splice(0, this.maxBatch);
     const keyUses = this.keyUses;
     this.keyUses = new Map();
-    const calls: CallRow[] = [];
-    const feedback: FeedbackRow[] = [];
-    const interactions: InteractionRow[] = [];
-    for (const entry of batch) {
-      if (entry.kind === "call") calls.push(entry.row);
-      else if (entry.kind === "feedback") feedback.push(entry.row);
-      else interactions.push(entry.row);
-    }
-    const operations: Prisma.PrismaPromise<unknown>[] = [];
-    if (calls.length > 0) operations.push(this.db.call.createMany({ data: calls, skipDuplicates: true }));
-    if (feedback.length > 0) operations.push(this.db.gatewayFeedback.createMany({ data: feedback }));
-    if (interactions.length > 0) operations.push(this.db.gatewayInteraction.createMany({ data: interactions }));
-    for (const [keyId, at] of keyUses) {
-      operations.push(this.db.gatewayKey.updateMany({ where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] }, data: { lastUsedAt: at } }));
-    }
-    this.flushing = this.db
-      .$transaction(operations)
+    this.flushing = this.write(batch, keyUses)
+      .catch(async (error: unknown) => {
+        // A row the database refuses (its workspace was deleted meanwhile, a value out of range) would fail every
+        // retry of its batch and stall the log: such a batch is written row by row once, and only refused rows go.
+        if (!isDataError(error) || batch.length <= 1) throw error;
+        const refused: Entry[] = [];
+        for (const entry of batch) {
+          try {
+            await this.write([entry], new Map());
+          } catch (rowError) {
+            if (!isDataError(rowError)) throw rowError;
+            refused.push(entry);
+            this.log(`call log dropped a ${entry.kind} row the database refuses: ${messageOf(rowError)}`);
+          }
+        }
+        this.stats.dropped += refused.length;
+        if (keyUses.size > 0) await this.write([], keyUses);
+      })
       .then(() => {
         this.stats.written += batch.length;
         this.stats.batches += 1;
@@ -191,6 +203,25 @@ export class CallLog {
         this.flushing = null;
       });
     return this.flushing;
+  }
+
+  private write(batch: readonly Entry[], keyUses: ReadonlyMap<string, Date>): Promise<unknown> {
+    const calls: CallRow[] = [];
+    const feedback: FeedbackRow[] = [];
+    const interactions: InteractionRow[] = [];
+    for (const entry of batch) {
+      if (entry.kind === "call") calls.push(entry.row);
+      else if (entry.kind === "feedback") feedback.push(entry.row);
+      else interactions.push(entry.row);
+    }
+    const operations: Prisma.PrismaPromise<unknown>[] = [];
+    if (calls.length > 0) operations.push(this.db.call.createMany({ data: calls, skipDuplicates: true }));
+    if (feedback.length > 0) operations.push(this.db.gatewayFeedback.createMany({ data: feedback, skipDuplicates: true }));
+    if (interactions.length > 0) operations.push(this.db.gatewayInteraction.createMany({ data: interactions, skipDuplicates: true }));
+    for (const [keyId, at] of keyUses) {
+      operations.push(this.db.gatewayKey.updateMany({ where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] }, data: { lastUsedAt: at } }));
+    }
+    return operations.length === 0 ? Promise.resolve() : this.db.$transaction(operations);
   }
 
   /** Writes everything waiting now (a clean stop, a test); throws when a write fails (the rows stay for the next try). */

@@ -53,6 +53,8 @@ interface Execution {
 }
 
 const encoder = new TextEncoder();
+/** shadow calls are not the client's: its disconnect does not stop them (a clean stop waits for them) */
+const DETACHED = new AbortController().signal;
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined && item !== null)) as Partial<T>;
@@ -96,11 +98,22 @@ export async function chatCompletions(runtime: ChatRuntime, principal: GatewayPr
   const record = (execution: Execution, extra: { shadow: boolean; attribution?: string[] | null }) =>
     logCall(runtime, principal, route, { values, groupId, stream, execution, ...extra });
 
-  if (route.shadow && hasVariables(route.shadow.version, values) && route.shadow.version.target) {
+  // A candidate that cannot run this request (a variable it lacks, a template that fails on these values) is
+  // skipped and logged: it must never fail stable's answer.
+  const candidateInput = (arm: Arm | null): { messages: ChatMessage[]; params: ChatParams } | null => {
+    if (!arm || !hasVariables(arm.version, values) || !arm.version.target) return null;
+    try {
+      return prepare(arm);
+    } catch (error) {
+      runtime.log(`release ${route.release?.id} arm ${arm.name} skipped for a request: ${messageOf(error)}`);
+      return null;
+    }
+  };
+  const shadowInput = candidateInput(route.shadow);
+  if (route.shadow && shadowInput) {
     const shadowArm = route.shadow;
-    const shadowInput = prepare(shadowArm);
     const started = runtime.runShadow(async () => {
-      const execution = await execute(shadowArm, randomUUID(), shadowInput, new AbortController().signal);
+      const execution = await execute(shadowArm, randomUUID(), shadowInput, DETACHED);
       record(execution, { shadow: true });
     });
     if (!started) headers["x-assay-shadow"] = "skipped";
@@ -110,12 +123,13 @@ export async function chatCompletions(runtime: ChatRuntime, principal: GatewayPr
   const onAbort = () => abort.abort();
   request.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const partner = route.interleave && hasVariables(route.interleave.version, values) && route.interleave.version.target ? route.interleave : null;
+  const partnerInput = candidateInput(route.interleave);
+  const partner = partnerInput ? route.interleave : null;
   if (route.interleave) {
     runtime.callLog.issued(callId, { workspaceId: principal.workspaceId, items: null });
     const [stable, candidate] = await Promise.all([
       execute(route.answer, callId, answerInput, abort.signal),
-      partner ? execute(partner, randomUUID(), prepare(partner), abort.signal) : Promise.resolve(null),
+      partner && partnerInput ? execute(partner, randomUUID(), partnerInput, abort.signal) : Promise.resolve(null),
     ]);
     request.signal?.removeEventListener("abort", onAbort);
     const merged = stable.result.error || !candidate || candidate.result.error ? null : interleaveOutputs(stable.result.output, candidate.result.output, partner!.name);
@@ -139,7 +153,7 @@ export async function chatCompletions(runtime: ChatRuntime, principal: GatewayPr
     if (execution.result.error) return errorResponse(upstreamError(execution.result.error), headers);
     return jsonResponse(200, completionBody(answerOf(execution, callId, execution.result.output), created), headers);
   }
-  return streamAnswer({ route, callId, input: answerInput, abort, includeUsage, created, headers, onDone: (execution) => {
+  return streamAnswer({ route, callId, input: answerInput, abort, includeUsage, created, headers, track: (task) => runtime.track(task), onDone: (execution) => {
     request.signal?.removeEventListener("abort", onAbort);
     record(execution, { shadow: false });
   } });
@@ -215,6 +229,7 @@ function streamAnswer(options: {
   created: number;
   headers: Record<string, string>;
   onDone: (execution: Execution) => void;
+  track: (task: Promise<unknown>) => void;
 }): Promise<Response> {
   const { includeUsage, headers } = options;
   let sink: ReadableStreamDefaultController<Uint8Array> | null = null;
@@ -229,7 +244,9 @@ function streamAnswer(options: {
   let started!: () => void;
   const firstChunk = new Promise<void>((resolve) => (started = resolve));
   let finished: Execution | null = null;
-  const done = execute(options.route.answer, options.callId, options.input, options.abort.signal, (chunk) => {
+  /** a failure that is not the provider's (the wait for a connection slot aborted, a bug): thrown, or ends the stream */
+  let failure: { error: unknown } | null = null;
+  const done: Promise<Execution | null> = execute(options.route.answer, options.callId, options.input, options.abort.signal, (chunk) => {
     const forwarded = clientChunk(chunk, includeUsage);
     if (forwarded) {
       sent += 1;
@@ -241,10 +258,23 @@ function streamAnswer(options: {
     started();
     options.onDone(execution);
     return execution;
+  }).catch((error: unknown) => {
+    failure = { error };
+    started();
+    return null;
   });
+  // The stream outlives the handler's promise: a clean stop waits for it, so its Call is logged before the flush.
+  options.track(done);
 
-  const end = (execution: Execution) => {
+  const end = (execution: Execution | null) => {
     if (closed || !sink) return;
+    if (!execution) {
+      const error = (failure as { error: unknown } | null)?.error;
+      send(sseData(new GatewayError(500, `The gateway failed: ${messageOf(error)}`, { code: "internal_error" }).body()));
+      closed = true;
+      sink.close();
+      return;
+    }
     const { result } = execution;
     if (result.error) {
       if (result.error.kind !== "cancelled") send(sseData(upstreamError(result.error).body()));
@@ -258,12 +288,14 @@ function streamAnswer(options: {
 
   return firstChunk.then(() => {
     const early = finished as Execution | null;
+    const failed = failure as { error: unknown } | null;
+    if (failed && sent === 0) throw failed.error;
     if (early && early.result.error && sent === 0) return errorResponse(upstreamError(early.result.error), headers);
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         sink = controller;
         for (const text of queued.splice(0)) controller.enqueue(encoder.encode(text));
-        if (early) end(early);
+        if (early || failed) end(early);
         else void done.then(end);
       },
       cancel() {

@@ -36,6 +36,7 @@ export function parseBody<Schema extends z.ZodType>(schema: Schema, value: unkno
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = issue ? issue.path.map(String).join(".") : "";
-  const message = issue ? (path ? `${path}: ${issue.message}` : issue.message) : "Invalid request body";
+  // Messages that already name their field ("score: at most 1") are not prefixed twice.
+  const message = issue ? (path && !issue.message.startsWith(`${path}:`) ? `${path}: ${issue.message}` : issue.message) : "Invalid request body";
   throw badRequest(path || null, message);
 }

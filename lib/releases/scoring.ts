@@ -26,10 +26,10 @@ export interface ScoreContext {
 export interface Scorer {
   /** the outcome as Call.evaluation stores it; a failing judge rejects (the gateway logs it and stores no evaluation) */
   score(output: string, context: ScoreContext): Promise<Evaluation>;
-  /** the assertions scored, the judge's rubric last (as an llm-rubric assertion) */
-  readonly assertions: readonly Assertion[];
+  /** the assertions scored, the judge's rubric last (as an llm-rubric assertion); optional so a test double needs only score */
+  readonly assertions?: readonly Assertion[];
   /** what the release page says about the scoring before any call: assertions that cannot pass on live traffic */
-  readonly notes: readonly string[];
+  readonly notes?: readonly string[];
 }
 
 export interface ScorerOptions {

@@ -166,6 +166,7 @@ afterAll(async () => {
 
 describe("sticky canary", () => {
   it("sends 10 % of 10,000 users to the candidate, the same arm on every request, and raising to 25 % keeps them there", async () => {
+    // 10,000 users once, 1,000 of them again, then at 25 % the earlier candidates and 2,000 users for the new share.
     const prompt = await promptWith("canary", ["fake-echo", "fake-echo"]);
     const releaseId = await releaseFor(prompt.id, "canary", prompt.versions, { steps: [10, 25, 100] });
     const simulated = new Gateway({ databaseUrl: null, fetch: inProcessUpstream, log: () => undefined });
@@ -187,11 +188,13 @@ describe("sticky canary", () => {
 
     await db.release.update({ where: { id: releaseId }, data: { stage: 1 } });
     await simulated.plans.reload(workspaceId);
-    const raised = await pool(USERS, 50, armOf);
+    const earlier = await pool(candidates.length, 50, (index) => armOf(candidates[index]!));
+    expect(earlier.filter((arm) => arm !== "candidate")).toEqual([]);
+    // 25 % of 2,000 users is 500 ± 19 (one standard deviation): within ± 3 of them.
+    const raised = await pool(2_000, 50, armOf);
     const raisedCount = raised.filter((arm) => arm === "candidate").length;
-    expect(raisedCount).toBeGreaterThanOrEqual(2_400);
-    expect(raisedCount).toBeLessThanOrEqual(2_600);
-    expect(candidates.filter((index) => raised[index] !== "candidate")).toEqual([]);
+    expect(raisedCount).toBeGreaterThanOrEqual(443);
+    expect(raisedCount).toBeLessThanOrEqual(557);
     await simulated.close();
     await db.release.update({ where: { id: releaseId }, data: { state: "stopped" } });
   }, 120_000);
@@ -236,6 +239,41 @@ describe("shadow", () => {
     }
     expect(new Set(shadows.map((shadow) => shadow.groupId))).toEqual(new Set(answers.map((answer) => answer.groupId)));
     expect(answers.every((answer) => answer.shadow === false && answer.arm === "stable" && answer.output === "stable answer")).toBe(true);
+    await db.release.update({ where: { id: releaseId }, data: { state: "stopped" } });
+  });
+});
+
+describe("online scoring", () => {
+  it("stores the evaluation of the answer and of the shadow call, and a failing judge leaves the call unscored", async () => {
+    const prompt = await promptWith("scored", ["stable-fast", "fake-echo"]);
+    const releaseId = await releaseFor(prompt.id, "shadow", prompt.versions, { sample: 100, scoring: { suiteId: "suite-x" } });
+    const seen: unknown[] = [];
+    const scoring = new Gateway({
+      databaseUrl: null,
+      log: () => undefined,
+      scorer: async (_workspaceId, id, config) => {
+        seen.push([id, config]);
+        return {
+          score: async (output) => {
+            if (output.includes("fail the judge")) throw new Error("judge unavailable");
+            return { pass: output === "stable answer", score: output === "stable answer" ? 1 : 0, results: [] };
+          },
+        };
+      },
+    });
+    const response = await scoring.handle(chat({ model: "scored", user: "s1", metadata: { name: "x" } }));
+    const callId = response.headers.get("x-assay-call-id")!;
+    const judged = await scoring.handle(chat({ model: "scored", user: "s2", metadata: { name: "fail the judge" } }));
+    await scoring.flush();
+    await scoring.close();
+    expect(seen[0]).toEqual([releaseId, { suiteId: "suite-x" }]);
+    const answer = await db.call.findUniqueOrThrow({ where: { id: callId } });
+    expect([answer.passed, (answer.evaluation as { score: number }).score]).toEqual([true, 1]);
+    const shadow = await db.call.findFirstOrThrow({ where: { groupId: answer.groupId, shadow: true } });
+    expect([shadow.output, shadow.passed]).toEqual(["Echo: Hello x", false]);
+    // The echo of "fail the judge" made the judge throw on the shadow call: stored, without an evaluation.
+    const failed = await db.call.findFirstOrThrow({ where: { groupId: (await db.call.findUniqueOrThrow({ where: { id: judged.headers.get("x-assay-call-id")! } })).groupId, shadow: true } });
+    expect([failed.output, failed.passed, failed.evaluation]).toEqual(["Echo: Hello fail the judge", null, null]);
     await db.release.update({ where: { id: releaseId }, data: { state: "stopped" } });
   });
 });
@@ -385,6 +423,147 @@ describe("write-behind log", () => {
     expect(stored.every((call) => call.source === "gateway" && call.gatewayKeyId === keyId && call.label === "production")).toBe(true);
     expect(stored.find((call) => call.output === "Echo: Hello n7")).toBeDefined();
     expect((await db.gatewayKey.findUniqueOrThrow({ where: { id: keyId } })).lastUsedAt).not.toBeNull();
+  });
+});
+
+describe("feedback", () => {
+  const post = (target: InstanceType<typeof Gateway>, body: Record<string, unknown>) =>
+    target.handle(
+      new Request("http://gateway.test/api/gateway/v1/feedback", {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+    );
+
+  it("takes a score or thumbs for a call this workspace was answered, from memory or from the database", async () => {
+    await promptWith("rated", ["fake-echo"]);
+    await gateway.plans.reload(workspaceId);
+    const answer = await gateway.handle(chat({ model: "rated", metadata: { name: "x" } }));
+    const callId = answer.headers.get("x-assay-call-id")!;
+    // Before the flush: the call is only in the in-memory index.
+    expect((await post(gateway, { call_id: callId, thumbs: "up", comment: "spot on" })).status).toBe(200);
+    await gateway.flush();
+    // A process that never saw the call (another replica, a restart) finds it in the database.
+    const other = new Gateway({ databaseUrl: null, log: () => undefined });
+    expect((await post(other, { call_id: callId, score: 0.25 })).status).toBe(200);
+    await other.close();
+    const rows = await db.gatewayFeedback.findMany({ where: { callId }, orderBy: { score: "asc" }, select: { score: true, comment: true } });
+    expect(rows).toEqual([
+      { score: 0.25, comment: "" },
+      { score: 1, comment: "spot on" },
+    ]);
+
+    const unknown = await post(gateway, { call_id: randomUUID(), thumbs: "down" });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { param: string; code: string } }).error).toMatchObject({ param: "call_id", code: "call_not_found" });
+    const both = await post(gateway, { call_id: callId, thumbs: "down", score: 0 });
+    expect(both.status).toBe(400);
+    expect(((await both.json()) as { error: { param: string } }).error.param).toBe("score");
+    const outOfRange = await post(gateway, { call_id: callId, score: 2 });
+    expect(((await outOfRange.json()) as { error: { param: string; message: string } }).error).toMatchObject({ param: "score", message: "score: at most 1" });
+  });
+});
+
+describe("client disconnect", () => {
+  it("aborts the upstream call when the client goes away mid-stream, and stores the call as cancelled", async () => {
+    const slow = await startFakeOpenAI({ tokenDelayMs: 40, reply: "one two three four five six seven eight nine ten eleven twelve" });
+    try {
+      const connection = await connections.createConnection(workspaceId, {
+        name: "Slow",
+        baseUrl: slow.url,
+        concurrency: 10,
+        models: [{ name: "fake-echo", contextWindow: 8000, inputPricePerM: 1, outputPricePerM: 2 }],
+      });
+      const created = await prompts.createPrompt(workspaceId, userId, { name: "slow", version: { ...versionOf("fake-echo"), connectionId: connection.id } });
+      await db.promptLabel.create({ data: { promptId: created.id, name: "production", versionId: created.latest.id } });
+      await gateway.plans.reload(workspaceId);
+      const response = await gateway.handle(chat({ model: "slow", metadata: { name: "x" }, stream: true }));
+      expect(response.status).toBe(200);
+      const callId = response.headers.get("x-assay-call-id")!;
+      const reader = response.body!.getReader();
+      expect((await reader.read()).done).toBe(false);
+      await reader.cancel();
+      await expect.poll(() => slow.requests.find((request) => request.path.endsWith("/chat/completions"))?.closedEarly, { timeout: 2_000 }).toBe(true);
+      await gateway.flush();
+      const call = await db.call.findUniqueOrThrow({ where: { id: callId } });
+      expect(call.finishReason).toBe("cancelled");
+      expect(call.output.split(" ").length).toBeLessThan(12);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe("clean stop", () => {
+  it("waits for the answers and shadow calls in flight, logs every one of them, and refuses new requests meanwhile", async () => {
+    const prompt = await promptWith("stopping", ["stable-fast", "candidate-slow"]);
+    const releaseId = await releaseFor(prompt.id, "shadow", prompt.versions, { sample: 100 });
+    const stopping = new Gateway({ databaseUrl: null, log: () => undefined });
+    const streamed = await stopping.handle(chat({ model: "stopping", user: "a", metadata: { name: "x" }, stream: true }));
+    const answered = stopping.handle(chat({ model: "stopping", user: "b", metadata: { name: "y" } }));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const closed = stopping.close();
+    const refused = await stopping.handle(chat({ model: "stopping", user: "c", metadata: { name: "z" } }));
+    expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([503, "shutting_down"]);
+    await streamed.text();
+    expect((await answered).status).toBe(200);
+    await closed;
+    // Two answers and their two shadow calls (500 ms slower than the answers), all written by the stop.
+    const calls = await db.call.findMany({ where: { releaseId }, select: { shadow: true } });
+    expect(calls.map((call) => call.shadow).sort()).toEqual([false, false, true, true]);
+    await db.release.update({ where: { id: releaseId }, data: { state: "stopped" } });
+  });
+});
+
+describe("write-behind log failures", () => {
+  const row = (id: string, workspace: string) => ({
+    id,
+    workspaceId: workspace,
+    groupId: id,
+    source: "gateway" as const,
+    model: "m",
+    params: {},
+    variables: {},
+    messages: [],
+  });
+
+  it("keeps the rows when the database cannot be reached", async () => {
+    const { CallLog } = await import("../../lib/gateway/call-log.ts");
+    const { createDb } = await import("../../lib/db.ts");
+    const unreachable = createDb("postgresql://nobody@127.0.0.1:1/none");
+    const log = new CallLog({ db: unreachable, intervalMs: 60_000, log: () => undefined });
+    log.pushCall(row(randomUUID(), workspaceId));
+    log.pushCall(row(randomUUID(), workspaceId));
+    await expect(log.flush()).rejects.toThrow();
+    expect(log.pending).toBe(2);
+    await unreachable.$disconnect();
+  });
+
+  it("bounds the buffer: past maxRows the oldest rows are dropped and counted", async () => {
+    const { CallLog } = await import("../../lib/gateway/call-log.ts");
+    const { createDb } = await import("../../lib/db.ts");
+    const unreachable = createDb("postgresql://nobody@127.0.0.1:1/none");
+    const log = new CallLog({ db: unreachable, intervalMs: 60_000, maxRows: 2, log: () => undefined });
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const id of ids) log.pushCall(row(id, workspaceId));
+    expect(log.pending).toBe(2);
+    expect(log.stats.dropped).toBe(1);
+    await unreachable.$disconnect();
+  });
+
+  it("drops only the rows the database refuses, and writes the rest of their batch", async () => {
+    const { CallLog } = await import("../../lib/gateway/call-log.ts");
+    const lines: string[] = [];
+    const log = new CallLog({ db, intervalMs: 60_000, log: (line) => lines.push(line) });
+    const good = [randomUUID(), randomUUID()];
+    log.pushCall(row(good[0]!, workspaceId));
+    log.pushCall(row(randomUUID(), "no-such-workspace"));
+    log.pushCall(row(good[1]!, workspaceId));
+    await log.close();
+    expect(await db.call.count({ where: { id: { in: good } } })).toBe(2);
+    expect(log.stats.dropped).toBe(1);
+    expect(lines.join("\n")).toMatch(/dropped a call row/);
   });
 });
 

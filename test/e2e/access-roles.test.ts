@@ -94,6 +94,7 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "releases/[id]": { GET: read },
   "releases/[id]/[action]": { POST: manageReleases },
   reviews: { GET: read, POST: review },
+  "releases/[id]/shadow-comparison": { POST: editSuite },
   "reviews/[id]": { GET: read },
   "reviews/[id]/decision": { POST: review },
   "reviews/[id]/rerequest": { POST: review },

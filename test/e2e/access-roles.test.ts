@@ -141,7 +141,8 @@ const EXTRA: { method: Method; path: string; expected: Rule }[] = [
 // invitations/sign-up: a new person with an invitation link creates their account (the token is the credential);
 // /api/s/<token>/… is opened by a share link's token, not a session: access.test.ts checks both.
 const PUBLIC_ROUTES = new Set(["health", "auth/[...all]", "setup", "invitations/sign-up", ...Object.keys(SESSION_ROUTES)]);
-const isPublic = (route: string) => PUBLIC_ROUTES.has(route) || route.startsWith("s/");
+// gateway/v1/…: applications call it with a gateway key (gateway-sdk.test.ts); a member's session opens nothing there.
+const isPublic = (route: string) => PUBLIC_ROUTES.has(route) || route.startsWith("s/") || route.startsWith("gateway/");
 const ROLES: readonly Role[] = ["owner", "admin", "editor", "viewer"];
 const OUTSIDER = { name: "Olga Outsider", email: "outsider@assay.test" };
 const PEOPLE: Record<Exclude<Role, "owner">, { name: string; email: string }> = {

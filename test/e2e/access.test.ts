@@ -11,6 +11,8 @@ const appUrl = inject("appUrl");
 const PUBLIC_ROUTES = new Set(["health", "auth/[...all]", "setup", "invitations/sign-up"]);
 /** A share link's read API: the token in the URL is the credential; an unknown token opens nothing (404). */
 const isShareRoute = (route: string) => route.startsWith("s/");
+/** The release gateway (issue #11) is for applications: a gateway key is its credential, never a session. */
+const isGatewayRoute = (route: string) => route.startsWith("gateway/");
 
 describe("access without a session", () => {
   it("answers 401 on every API route but health, auth and setup", async () => {
@@ -19,7 +21,7 @@ describe("access without a session", () => {
     expect(routes.length).toBeGreaterThan(30);
     const answers: string[] = [];
     for (const { route, methods } of routes) {
-      if (PUBLIC_ROUTES.has(route) || isShareRoute(route)) continue;
+      if (PUBLIC_ROUTES.has(route) || isShareRoute(route) || isGatewayRoute(route)) continue;
       expect(methods.length, `${route} exports no handler`).toBeGreaterThan(0);
       for (const method of methods) {
         const response = await fetch(urlOf(appUrl, route), {
@@ -35,6 +37,29 @@ describe("access without a session", () => {
       }
     }
     expect(answers.filter((answer) => !answer.endsWith("→ 401"))).toEqual([]);
+  });
+
+  it("answers every gateway route without a gateway key with OpenAI's 401 invalid_api_key", async () => {
+    const routes = (await apiRoutes()).filter(({ route }) => isGatewayRoute(route));
+    expect(routes.map(({ route }) => route).sort()).toEqual([
+      "gateway/v1/chat/completions",
+      "gateway/v1/feedback",
+      "gateway/v1/interactions",
+      "gateway/v1/models",
+    ]);
+    const answers: string[] = [];
+    for (const { route, methods } of routes) {
+      for (const method of methods) {
+        const response = await fetch(urlOf(appUrl, route), {
+          method,
+          headers: { "content-type": "application/json" },
+          ...(method === "GET" ? {} : { body: "{}" }),
+        });
+        const body = (await response.json()) as { error?: { code?: string } };
+        answers.push(`${method} /api/${route} → ${response.status} ${body.error?.code}`);
+      }
+    }
+    expect(answers.filter((answer) => !answer.endsWith("→ 401 invalid_api_key"))).toEqual([]);
   });
 
   it("answers 404 on every share-link route for a token that opens nothing, with or without a session", async () => {

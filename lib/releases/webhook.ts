@@ -1,6 +1,7 @@
 import { db, type Prisma } from "../db.ts";
 import { publicUrl } from "../env.ts";
 import { outboundFetch } from "../net/outbound-fetch.ts";
+import { registerShutdownHook } from "../runtime/shutdown.ts";
 import type { Stage } from "./stages.ts";
 import type { ReleaseReason } from "./types.ts";
 
@@ -41,6 +42,8 @@ export interface RollbackWebhook {
 }
 
 export function deliverRollbackWebhook(hook: RollbackWebhook): void {
+  // A clean stop waits for the webhooks still being sent (bounded by the shutdown cap) instead of dropping them.
+  registerShutdownHook("release-webhooks", settleReleaseWebhooks);
   const delivery = deliver(hook).finally(() => inFlight.delete(delivery));
   inFlight.add(delivery);
 }

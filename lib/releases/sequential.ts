@@ -1,4 +1,5 @@
 import { hodgesLehmannInterval, normalCdf, quantileOfSorted, sortedCopy } from "../stats/index.ts";
+import { rankSummary } from "../stats/mann-whitney.ts";
 
 // Always-valid sequential tests for the release guards (docs/guards.md). Each guard asks one one-sided question:
 // "is the candidate worse than stable by more than the tolerated worsening δ?" — H0: θ ≤ δ against H1: θ > δ, where
@@ -163,29 +164,7 @@ export function latencyHarm(
 
 /** AUC of a over b (P(a > b) + ½ P(a = b)) from two sorted samples by one merge, and the pooled tie term Σ(t³ − t). */
 function aucOfSorted(a: Float64Array, b: Float64Array): { aucA: number; tieTerm: number } {
-  let i = 0;
-  let j = 0;
-  let rankedSoFar = 0;
-  let rankSumA = 0;
-  let tieTerm = 0;
-  while (i < a.length || j < b.length) {
-    const value = Math.min(i < a.length ? (a[i] as number) : Infinity, j < b.length ? (b[j] as number) : Infinity);
-    let fromA = 0;
-    let fromB = 0;
-    while (i < a.length && a[i] === value) {
-      fromA++;
-      i++;
-    }
-    while (j < b.length && b[j] === value) {
-      fromB++;
-      j++;
-    }
-    const size = fromA + fromB;
-    rankSumA += fromA * (rankedSoFar + (size + 1) / 2);
-    tieTerm += size * size * size - size;
-    rankedSoFar += size;
-  }
+  const { rankSumA, tieTerm } = rankSummary(a, b);
   const m = a.length;
-  const u = rankSumA - (m * (m + 1)) / 2;
-  return { aucA: u / (m * b.length), tieTerm };
+  return { aucA: (rankSumA - (m * (m + 1)) / 2) / (m * b.length), tieTerm };
 }

@@ -2,7 +2,7 @@ import { normalCdf } from "./distributions.ts";
 import { sortedCopy } from "./descriptive.ts";
 import { checkSample } from "./validate.ts";
 
-interface RankSummary {
+export interface RankSummary {
   /** Sum of the ranks of `a` in the pooled sample (average ranks for ties). */
   rankSumA: number;
   /** Σ (t³ − t) over groups of t tied values. */
@@ -11,7 +11,7 @@ interface RankSummary {
 }
 
 /** Ranks by merging the two sorted samples, so each tie group is met once with its count from each side. */
-function rankSummary(sortedA: Float64Array, sortedB: Float64Array): RankSummary {
+export function rankSummary(sortedA: Float64Array, sortedB: Float64Array): RankSummary {
   let i = 0;
   let j = 0;
   let rankedSoFar = 0;

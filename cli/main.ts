@@ -4,6 +4,7 @@
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   start: { summary: "start PostgreSQL, the web app, a worker and the local model server", load: () => import("./commands/start.ts") },
   worker: { summary: "start a run worker against DATABASE_URL", load: () => import("./commands/worker.ts") },
+  "serve-web": { summary: "serve the built web app and the gateway on one port (what start runs)", load: () => import("./commands/serve-web.ts") },
   "serve-model": { summary: "serve local GGUF models over the OpenAI API", load: () => import("./commands/serve-model.ts") },
   eval: { summary: "run a suite file (CI)", load: () => import("./commands/eval.ts") },
   runs: { summary: "resume or export stored runs", load: () => import("./commands/runs.ts") },

@@ -122,11 +122,16 @@ export async function run(argv: string[]): Promise<number> {
     const { db } = await import("../../lib/db.ts");
     const setupToken = needsSetupToken && (await db.user.count()) === 0 ? await issueSetupToken(env.ASSAY_HOME) : null;
     if (!setupToken) await discardSetupToken(env.ASSAY_HOME);
-    const web = spawn(process.execPath, [nextBin, values.dev ? "dev" : "start", "-p", String(port), "-H", host], {
+    // Production: `assay serve-web`, a custom server in which the gateway answers outside Next's request pipeline
+    // (docs/decisions.md); --dev keeps `next dev` (the gateway's route files under app/api/gateway/v1 serve it).
+    const webArgs = values.dev
+      ? [nextBin, "dev", "-p", String(port), "-H", host]
+      : [path.join(root, "bin/assay.js"), "serve-web", "-p", String(port), "-H", host];
+    const web = spawn(process.execPath, webArgs, {
       cwd: root,
       stdio: ["ignore", "inherit", "inherit"],
-      // NEXT_MANUAL_SIG_HANDLE: Next leaves SIGTERM/SIGINT to instrumentation.ts's handler, which flushes the gateway's
-      // call log before exiting (Next's own handler would exit at once).
+      // NEXT_MANUAL_SIG_HANDLE: Next leaves SIGTERM/SIGINT to lib/runtime/shutdown.ts's handler (installed by
+      // serve-web and instrumentation.ts, once per process), which flushes the gateway's call log before exiting.
       env: { ...childEnv, NODE_ENV: values.dev ? "development" : "production", NEXT_MANUAL_SIG_HANDLE: "1" },
     });
     children.push(web);

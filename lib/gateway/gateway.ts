@@ -1,3 +1,4 @@
+import pg from "pg";
 import { databaseUrl } from "../env.ts";
 import { db as defaultDb } from "../db.ts";
 import { messageOf } from "../errors.ts";
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   db?: PrismaClient;
   /** the LISTEN client's database; null: no listener */
   databaseUrl?: string | null;
+  /** the call log's database (one-statement flushes on a small pg Pool); default DATABASE_URL; null: Prisma's createMany */
+  callLogUrl?: string | null;
   /** shadow calls in flight per process before samples are skipped */
   maxShadowInFlight?: number;
   flushIntervalMs?: number;
@@ -40,6 +43,7 @@ export class Gateway implements ChatRuntime {
   readonly keys: KeyCache;
   readonly plans: PlanCache;
   readonly callLog: CallLog;
+  private readonly callLogPool: pg.Pool | null;
   private readonly maxShadow: number;
   private shadowInFlight = 0;
   private readonly tasks = new Set<Promise<unknown>>();
@@ -55,7 +59,11 @@ export class Gateway implements ChatRuntime {
     this.db = options.db ?? defaultDb;
     this.logLine = options.log ?? ((line) => console.warn(`[gateway] ${line}`));
     this.keys = new KeyCache(this.db);
-    this.callLog = new CallLog({ db: this.db, intervalMs: options.flushIntervalMs, log: this.logLine });
+    const callLogUrl = options.callLogUrl === undefined ? databaseUrl() : options.callLogUrl;
+    // Connects on the first flush; two connections: one batch is written at a time, the second serves a retry.
+    this.callLogPool = callLogUrl ? new pg.Pool({ connectionString: callLogUrl, max: 2 }) : null;
+    this.callLogPool?.on("error", (error) => this.logLine(`call log connection failed: ${messageOf(error)}`));
+    this.callLog = new CallLog({ db: this.db, sql: this.callLogPool ?? undefined, intervalMs: options.flushIntervalMs, log: this.logLine });
     this.plans = new PlanCache({
       db: this.db,
       databaseUrl: options.databaseUrl === undefined ? databaseUrl() : options.databaseUrl,
@@ -174,6 +182,7 @@ export class Gateway implements ChatRuntime {
       this.logLine(`stopping with ${this.inFlight} requests and ${this.tasks.size} background calls still running: their calls are not logged`);
     }
     await this.callLog.close();
+    await this.callLogPool?.end();
     await this.plans.close();
   }
 

@@ -1,11 +1,21 @@
 import { AppError } from "../errors.ts";
 import { configuredLimits } from "../configured-limits.ts";
-import { readText } from "../http/read-body.ts";
+import { bodyTooLarge, readText } from "../http/read-body.ts";
 import type { z } from "zod";
 import { badRequest, GatewayError } from "./errors.ts";
 
 // Gateway routes are outside proxy.ts (Bearer keys, no cookies: no CSRF rule applies), so they check the body's type
 // and size here, and every problem is answered in OpenAI's error shape naming the field.
+
+/**
+ * A body the server already read (`assay serve-web` reads it off Node's request with the same byte budget instead of
+ * building a WHATWG Request and its stream): the text, or null when it was over the budget.
+ */
+export const PRELOADED_BODY = Symbol.for("assay.gateway.preloadedBody");
+
+export function payloadTooLarge(maxBytes: number): GatewayError {
+  return new GatewayError(413, bodyTooLarge(maxBytes).message, { code: "payload_too_large" });
+}
 
 export async function readGatewayJson(request: Request, maxBytes: number = configuredLimits.jsonBodyBytes): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
@@ -15,7 +25,10 @@ export async function readGatewayJson(request: Request, maxBytes: number = confi
     });
   }
   let text: string;
-  try {
+  const preloaded = (request as { [PRELOADED_BODY]?: string | null })[PRELOADED_BODY];
+  if (preloaded === null) throw payloadTooLarge(maxBytes);
+  if (preloaded !== undefined) text = preloaded;
+  else try {
     text = await readText(request, { maxBytes });
   } catch (error) {
     if (error instanceof AppError && error.code === "payload_too_large") {

@@ -1,7 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions";
 import { countChatTokens, countTokens } from "../prompts/tokens.ts";
 import { completeUsage, convertUsage, type RawUsage } from "./convert-usage.ts";
-import { createClient, DEFAULT_TIMEOUT_MS, type ResponseCapture } from "./create-client.ts";
+import { DEFAULT_TIMEOUT_MS, sharedClient, type ResponseCapture } from "./create-client.ts";
 import { mapError, summarizeBody } from "./map-error.ts";
 import { mapFinishReason } from "./map-finish-reason.ts";
 import { toChatRequest } from "./request-body.ts";
@@ -86,6 +86,7 @@ export async function callModel(
   };
 
   const capture: ResponseCapture = {};
+  let releaseClient: (() => void) | null = null;
   let error: ProviderError | null = null;
   const absorbContent = (text: string) => {
     const now = performance.now();
@@ -105,9 +106,10 @@ export async function callModel(
   };
 
   try {
-    const client = createClient(target, { timeoutMs, capture });
-    const { data: stream, response } = await client.chat.completions
-      .create(toChatRequest(target.model, messages, params), { signal: controller.signal })
+    const shared = sharedClient(target, { timeoutMs, capture });
+    releaseClient = shared.release;
+    const { data: stream, response } = await shared.client.chat.completions
+      .create(toChatRequest(target.model, messages, params), { signal: controller.signal, headers: shared.headers })
       .withResponse();
     streamStarted = true;
     timer.refresh();
@@ -157,6 +159,7 @@ export async function callModel(
       now: Date.now(),
     });
   }
+  (releaseClient as (() => void) | null)?.();
   if (callbackError) throw (callbackError as { error: unknown }).error;
   return finish(target, messages, startedAt, progress, streamStarted, error);
 }

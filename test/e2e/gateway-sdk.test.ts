@@ -91,6 +91,23 @@ describe("the openai SDK against the gateway", () => {
       .toEqual({ source: "gateway", output: "Echo: Summarize: the quarterly report", gatewayKeyId: keyId, label: "production", stream: false, cost: expect.any(Number) });
   });
 
+  it("sends the upstream only the request's own headers (the SDK client is shared per connection)", async () => {
+    await client.chat.completions.create({ model: "summarize", messages: [], metadata: { text: "headers" } });
+    const sent = fake.requests.filter((request) => request.path.endsWith("/chat/completions"));
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.filter((request) => Object.keys(request.headers).some((name) => name.startsWith("x-assay")))).toEqual([]);
+  });
+
+  it("refuses a body over ASSAY_MAX_BODY with a 413 in OpenAI's shape, outside Next's pipeline too", async () => {
+    const response = await fetch(`${appUrl}/api/gateway/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${client.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "summarize", messages: [], metadata: { text: "x".repeat(1024 ** 2 + 10) } }),
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+  });
+
   it("streams with include_usage, the usage in the last chunk", async () => {
     const stream = await client.chat.completions.create({
       model: "summarize",

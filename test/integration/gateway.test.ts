@@ -566,6 +566,77 @@ describe("write-behind log failures", () => {
   });
 });
 
+describe("write-behind log on a pg Pool (one statement a batch, what the Gateway uses)", () => {
+  const row = (id: string, workspace: string) => ({
+    id,
+    workspaceId: workspace,
+    groupId: id,
+    source: "gateway" as const,
+    model: "m",
+    params: { temperature: 0 },
+    variables: { name: "Ada" },
+    messages: [{ role: "user", content: "Hi" }],
+    createdAt: new Date("2026-12-01T10:00:00.123Z"),
+  });
+
+  it("writes calls, feedback, interactions and the key's last use in one statement, with the columns' defaults", async () => {
+    const { CallLog } = await import("../../lib/gateway/call-log.ts");
+    const { default: pg } = await import("pg");
+    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+    const log = new CallLog({ sql: pool, intervalMs: 60_000, log: () => undefined });
+    const id = randomUUID();
+    log.pushCall(row(id, workspaceId));
+    log.pushCall(row(id, workspaceId)); // a duplicate id is skipped, as createMany's skipDuplicates did
+    log.pushFeedback({ id: randomUUID(), workspaceId, callId: id, score: 1 });
+    log.pushInteraction({ id: randomUUID(), workspaceId, callId: id, item: 2 });
+    log.touchKey(keyId, Date.parse("2030-01-01T00:00:00.000Z"));
+    await log.close();
+    await pool.end();
+    const call = await db.call.findUniqueOrThrow({ where: { id } });
+    expect(call).toMatchObject({
+      source: "gateway",
+      output: "",
+      connectionName: "",
+      usageEstimated: false,
+      shadow: false,
+      params: { temperature: 0 },
+      variables: { name: "Ada" },
+      messages: [{ role: "user", content: "Hi" }],
+      error: null,
+      createdAt: new Date("2026-12-01T10:00:00.123Z"),
+    });
+    expect(await db.gatewayFeedback.findMany({ where: { callId: id }, select: { score: true, comment: true } })).toEqual([{ score: 1, comment: "" }]);
+    expect(await db.gatewayInteraction.findMany({ where: { callId: id }, select: { item: true } })).toEqual([{ item: 2 }]);
+    expect((await db.gatewayKey.findUniqueOrThrow({ where: { id: keyId } })).lastUsedAt).toEqual(new Date("2030-01-01T00:00:00.000Z"));
+    expect(log.stats.written).toBe(4);
+  });
+
+  it("keeps the rows when the database cannot be reached, and drops only the rows the database refuses", async () => {
+    const { CallLog } = await import("../../lib/gateway/call-log.ts");
+    const { default: pg } = await import("pg");
+    const unreachable = new pg.Pool({ connectionString: "postgresql://nobody@127.0.0.1:1/none", max: 1 });
+    const down = new CallLog({ sql: unreachable, intervalMs: 60_000, log: () => undefined });
+    down.pushCall(row(randomUUID(), workspaceId));
+    down.pushCall(row(randomUUID(), workspaceId));
+    await expect(down.flush()).rejects.toThrow();
+    expect(down.pending).toBe(2);
+    await unreachable.end();
+
+    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+    const lines: string[] = [];
+    const log = new CallLog({ sql: pool, intervalMs: 60_000, log: (line) => lines.push(line) });
+    const good = [randomUUID(), randomUUID()];
+    log.pushCall(row(good[0]!, workspaceId));
+    log.pushCall(row(randomUUID(), "no-such-workspace"));
+    log.pushCall(row(good[1]!, workspaceId));
+    await log.close();
+    await pool.end();
+    expect(await db.call.count({ where: { id: { in: good } } })).toBe(2);
+    expect(log.stats.dropped).toBe(1);
+    expect(lines.join("\n")).toMatch(/dropped a call row/);
+  });
+});
+
 describe("the openai SDK in-process", () => {
   it("lists, chats, streams with usage only when asked, and raises the gateway's errors", async () => {
     const { default: OpenAI } = await import("openai");

@@ -127,7 +127,7 @@ export async function startAssay(options: { databaseUrl: string; home: string; p
     exited,
     output: () => output,
     webPid: () => {
-      const web = descendants(child.pid as number).filter((pid) => /next/.test(cmdline(pid)));
+      const web = descendants(child.pid as number).filter((pid) => /next|serve-web/.test(cmdline(pid)));
       const last = web.at(-1);
       if (last === undefined) throw new Error(`no Next.js process under assay start (${child.pid})`);
       return last;

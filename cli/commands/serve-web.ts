@@ -174,6 +174,13 @@ export async function run(argv: string[]): Promise<number> {
       await writeFile(path.join(profileDir, `serve-web-${process.pid}.cpuprofile`), JSON.stringify(profile));
     });
   }
+  // The release monitor in its own thread, started before Next so instrumentation.ts sees it and starts none.
+  const { env } = await import("../../lib/env.ts");
+  if (env.ASSAY_RELEASE_MONITOR_MS > 0) {
+    const { startMonitorThread } = await import("../../lib/releases/monitor-thread.ts");
+    const monitor = startMonitorThread();
+    registerShutdownHook("release-monitor-thread", () => monitor.stop());
+  }
   const { default: next } = await import("next");
   const app = next({ dev: false, dir: root, hostname: host, port });
   await app.prepare();

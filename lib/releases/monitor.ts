@@ -165,6 +165,8 @@ const processState = globalThis as unknown as { assayReleaseMonitor?: ReleaseMon
 /** The process's monitor (web process and `assay worker`), unless ASSAY_RELEASE_MONITOR_MS is 0; stopped on a clean stop. */
 export function startProcessReleaseMonitor(): ReleaseMonitor | null {
   if (env.ASSAY_RELEASE_MONITOR_MS <= 0) return null;
+  // `assay serve-web` runs the monitor in a thread of its own (monitor-thread.ts), off the gateway's event loop.
+  if (process.env.ASSAY_RELEASE_MONITOR_THREAD === "1") return null;
   if (!processState.assayReleaseMonitor) {
     processState.assayReleaseMonitor = startReleaseMonitor();
     registerShutdownHook("release-monitor", stopProcessReleaseMonitor);

@@ -74,7 +74,7 @@ export function GatewayKeysManager(props: { initial: GatewayKeyRow[]; userId: st
         </p>
         <p className="mt-1 text-sm text-slate-600">
           A prompt answers as <code className="kbd">model: &quot;&lt;prompt name&gt;&quot;</code> once its <code className="kbd">production</code> label
-          points at a version (move it on the prompt page), or as <code className="kbd">&quot;&lt;prompt name&gt;@&lt;label&gt;</code> for any other
+          points at a version (move it on the prompt page), or as <code className="kbd">&quot;&lt;prompt name&gt;@&lt;label&gt;&quot;</code> for any other
           label; a running release then decides which version answers.
         </p>
         <form className="mt-3 flex items-start gap-2" onSubmit={create}>

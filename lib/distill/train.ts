@@ -123,19 +123,22 @@ export interface StoredStudent {
   metrics: StudentMetrics;
 }
 
-export async function trainStudent(
-  database: Pick<PrismaClient, "student">,
-  workspaceId: string,
-  name: string,
-  rows: unknown[],
-  options: DistillOptions = {},
-): Promise<StoredStudent> {
+export function checkStudentName(name: string): void {
   if (!STUDENT_NAME.test(name)) {
     throw new AppError("bad_request", "name", `Student name "${name}" must be 1–64 lower-case letters, digits, ".", "_" or "-"`, [
       { path: "name", message: "invalid name" },
     ]);
   }
-  const trained = distill(rows, options);
+}
+
+/** Store a trained student under a name of the workspace: one row, written complete. */
+export async function storeStudent(
+  database: Pick<PrismaClient, "student">,
+  workspaceId: string,
+  name: string,
+  trained: TrainedStudent,
+): Promise<StoredStudent> {
+  checkStudentName(name);
   const classes = trained.classifier.specs;
   try {
     const row = await database.student.create({
@@ -157,4 +160,16 @@ export async function trainStudent(
     }
     throw error;
   }
+}
+
+/** Check, train, measure and store a classifier student of the workspace. */
+export async function trainStudent(
+  database: Pick<PrismaClient, "student">,
+  workspaceId: string,
+  name: string,
+  rows: unknown[],
+  options: DistillOptions = {},
+): Promise<StoredStudent> {
+  checkStudentName(name);
+  return storeStudent(database, workspaceId, name, distill(rows, options));
 }

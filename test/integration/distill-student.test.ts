@@ -127,6 +127,25 @@ describe("classifier student", () => {
     expect(result.finishReason).toBe("stop");
   });
 
+  it("serves a fields student: a JSON answer and one logprobs entry per field", async () => {
+    const fieldRows = rows.map((row) => ({ input: row.input, output: JSON.stringify({ team: row.output === "bug" ? "engineering" : "support", money: row.output === "billing" }) }));
+    const student = await trainStudent(db, workspaceId, "routing", fieldRows);
+    expect(student.task).toBe("fields");
+    expect(student.classes).toEqual([
+      { field: "money", values: [false, true] },
+      { field: "team", values: ["engineering", "support"] },
+    ]);
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: KEY, maxRetries: 0 });
+    const chat = await client.chat.completions.create({
+      model: "student:routing",
+      messages: [{ role: "user", content: "a refund please, I was charged twice" }],
+      logprobs: true,
+      top_logprobs: 2,
+    });
+    expect(JSON.parse(chat.choices[0]!.message.content!)).toEqual({ money: true, team: "support" });
+    expect(chat.choices[0]!.logprobs!.content!.map((entry) => entry.token)).toEqual(["true", "support"]);
+  });
+
   it("serves a workspace's students only with its key", async () => {
     const keyless = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "none", maxRetries: 0 });
     const ids: string[] = [];
@@ -152,6 +171,6 @@ describe("classifier student", () => {
 
     const badName = await rejection(trainStudent(db, workspaceId, "Bad Name", rows));
     expect(badName.message).toMatch(/Student name "Bad Name" must be/);
-    expect(await db.student.count({ where: { workspaceId } })).toBe(1);
+    expect(await db.student.count({ where: { workspaceId } })).toBe(2);
   });
 });

@@ -164,6 +164,9 @@ export class ClassifierStudent {
       const classes = head.values.length;
       const rowBytes = Buffer.from(head.rows, "base64");
       const weightBytes = Buffer.from(head.weights, "base64");
+      if (rowBytes.byteLength % 4 !== 0 || weightBytes.byteLength % 4 !== 0) {
+        throw new Error(`Stored classifier student: head ${index} has rows or weights that are not whole 4-byte numbers`);
+      }
       const rows = new Int32Array(rowBytes.buffer.slice(rowBytes.byteOffset, rowBytes.byteOffset + rowBytes.byteLength));
       const packed = new Float32Array(weightBytes.buffer.slice(weightBytes.byteOffset, weightBytes.byteOffset + weightBytes.byteLength));
       if (packed.length !== rows.length * classes || head.bias.length !== classes) {

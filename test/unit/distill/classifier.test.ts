@@ -112,3 +112,14 @@ describe("classifier student", () => {
     expectAppError(() => distill([{ input: "a", output: "x" }, { input: "b" }]), "bad_request", /Row 2 needs "input" and "output"/);
   });
 });
+
+describe("stored classifier", () => {
+  it("refuses an artifact that is not a stored classifier", () => {
+    expect(() => ClassifierStudent.deserialize({ format: "other" })).toThrow("Not a stored classifier student (format assay-classifier-1 expected)");
+    const good = distill(labelled(100, 8)).classifier.serialize();
+    const truncated = { ...good, heads: good.heads.map((head) => ({ ...head, weights: head.weights.slice(0, 16) })) };
+    expect(() => ClassifierStudent.deserialize(truncated)).toThrow(/head 0 has \d+ weights for \d+ rows × 4 classes/);
+    const ragged = { ...good, heads: good.heads.map((head) => ({ ...head, weights: head.weights.slice(0, 7) })) };
+    expect(() => ClassifierStudent.deserialize(ragged)).toThrow("head 0 has rows or weights that are not whole 4-byte numbers");
+  });
+});

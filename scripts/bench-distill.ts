@@ -89,7 +89,9 @@ try {
   for (const [name, value, goal] of rowsOut) {
     console.log(`${name.padEnd(48)}${value.toFixed(value < 10 ? 3 : 1).padStart(12)}${String(goal).padStart(10)}${(value / goal).toFixed(2).padStart(9)}`);
   }
-  console.log(`\nstudent is ${(teacherP50 / studentP50).toFixed(0)}× faster than the teacher at p50 (same call path)`);
+  const artifactBytes = Buffer.byteLength(JSON.stringify(trained.classifier.serialize()));
+  console.log(`\nstored artifact (Student.artifact JSON): ${(artifactBytes / 1024).toFixed(1)} KiB`);
+  console.log(`student is ${(teacherP50 / studentP50).toFixed(0)}× faster than the teacher at p50 (same call path)`);
 } finally {
   await server.close();
   await teacher.close();

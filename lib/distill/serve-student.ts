@@ -22,18 +22,38 @@ export interface StudentSource {
 /** How long a looked-up student is used without asking the database whether it was replaced or removed. */
 const FRESH_MS = 1000;
 
-export function studentSource(database: Pick<PrismaClient, "student">): StudentSource {
+/**
+ * Students from the Student table. When the database cannot be reached, the last list read and the students already
+ * loaded stay in use (like registered GGUFs), so GET /v1/models still lists the folder's models.
+ */
+export function studentSource(database: Pick<PrismaClient, "student">, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): StudentSource {
   const cache = new Map<string, { id: string; classifier: ClassifierStudent; checkedAt: number }>();
+  const lastLists = new Map<string, { name: string; createdAt: Date }[]>();
+  const unreachable = (error: unknown) => log(`[serve-model] Cannot read students (${(error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim()}); serving those last known.`);
   return {
     async list(workspaceId) {
-      return database.student.findMany({ where: { workspaceId }, select: { name: true, createdAt: true }, orderBy: { name: "asc" } });
+      try {
+        const rows = await database.student.findMany({ where: { workspaceId }, select: { name: true, createdAt: true }, orderBy: { name: "asc" } });
+        lastLists.set(workspaceId, rows);
+        return rows;
+      } catch (error) {
+        unreachable(error);
+        return lastLists.get(workspaceId) ?? [];
+      }
     },
     async find(name, workspaceId) {
       const key = `${workspaceId}\u0000${name}`;
       const cached = cache.get(key);
       const now = Date.now();
       if (cached && now - cached.checkedAt < FRESH_MS) return cached.classifier;
-      const row = await database.student.findUnique({ where: { workspaceId_name: { workspaceId, name } }, select: { id: true } });
+      let row;
+      try {
+        row = await database.student.findUnique({ where: { workspaceId_name: { workspaceId, name } }, select: { id: true } });
+      } catch (error) {
+        if (!cached) throw error;
+        unreachable(error);
+        return cached.classifier;
+      }
       if (!row) {
         cache.delete(key);
         return null;

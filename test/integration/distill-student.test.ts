@@ -156,6 +156,21 @@ describe("classifier student", () => {
     await expect(client.chat.completions.create({ model: "student:nobody", messages: [{ role: "user", content: "refund" }] })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("keeps listing (no students, a logged reason) when the database cannot be reached", async () => {
+    const { createDb } = await import("../../lib/db.ts");
+    const unreachable = createDb("postgresql://nobody@127.0.0.1:1/none");
+    const lines: string[] = [];
+    try {
+      const source = studentSource(unreachable, (line) => lines.push(line));
+      expect(await source.list(workspaceId)).toEqual([]);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^\[serve-model\] Cannot read students \(.+\); serving those last known\.$/);
+      await expect(source.find("tickets", workspaceId)).rejects.toThrow();
+    } finally {
+      await unreachable.$disconnect();
+    }
+  });
+
   it("refuses bad input with a clear error and writes nothing", async () => {
     const taken = await rejection(trainStudent(db, workspaceId, "tickets", rows));
     expect(taken.code).toBe("conflict");

@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   runs: { summary: "resume or export stored runs", load: () => import("./commands/runs.ts") },
   labels: { summary: "list a prompt's labels, or move one (the release gate applies)", load: () => import("./commands/labels.ts") },
   releases: { summary: "create, start, ramp, roll back and promote releases (canary, A/B, shadow, interleaved)", load: () => import("./commands/releases.ts") },
+  distill: { summary: "train a classifier student on a teacher's input/output rows (JSONL)", load: () => import("./commands/distill.ts") },
   "gateway-keys": { summary: "create, list and revoke the workspace's gateway keys", load: () => import("./commands/gateway-keys.ts") },
   db: { summary: "database tasks: migrate, migrate-dev, seed", load: () => import("./commands/db.ts") },
   generate: { summary: "generate the Prisma client (runs on npm install)", load: () => import("./commands/generate.ts") },

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { PrismaClient } from "../../lib/db.ts";
+import type { StudentSource } from "../../lib/distill/serve-student.ts";
 import type { RegisteredModel } from "../../lib/local-models/registered-models.ts";
 
 // `assay serve-model [--models-dir ./models] [--port 8088] [--host 127.0.0.1] [--threads N] [--context-size N]
@@ -17,7 +18,8 @@ const USAGE = `Usage: assay serve-model [options]
   --max-queue <n>        requests waiting per model before 429 (default 32)
 
 With DATABASE_URL set (as \`assay start\` does), the GGUF files registered on the Models page are served too, each
-only to requests with its workspace's key (the built-in Local models connection sends it).
+only to requests with its workspace's key (the built-in Local models connection sends it), and so are the
+workspace's distilled students, as student:<name>.
 `;
 
 function integer(name: string, value: string | undefined, minimum: number): number | undefined {
@@ -77,12 +79,15 @@ export async function run(argv: string[]): Promise<number> {
   const modelsDir = path.resolve(values["models-dir"] ?? env.ASSAY_MODELS_DIR);
   let extraModels: (() => Promise<RegisteredModel[]>) | undefined;
   let database: PrismaClient | undefined;
+  let students: StudentSource | undefined;
   if (env.DATABASE_URL) {
     const { createDb } = await import("../../lib/db.ts");
     const { registeredModelSource } = await import("../../lib/local-models/registered-models.ts");
     const { allowedModelFolders } = await import("../../lib/local-models/model-paths.ts");
     database = createDb(env.DATABASE_URL);
     extraModels = registeredModelSource(database, { allowedFolders: allowedModelFolders(modelsDir) });
+    const { studentSource } = await import("../../lib/distill/serve-student.ts");
+    students = studentSource(database);
   }
   const server = await startModelServer({
     modelsDir,
@@ -93,6 +98,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(parallel !== undefined ? { parallelSequences: parallel } : {}),
     ...(maxQueue !== undefined ? { maxQueue } : {}),
     ...(extraModels ? { extraModels } : {}),
+    ...(students ? { students } : {}),
     workspaceOfKey: async (apiKey) => {
       const { loadMasterKey } = await import("../../lib/connections/crypto.ts");
       const { workspaceOfModelKey } = await import("../../lib/local-models/workspace-key.ts");

@@ -7,6 +7,7 @@ import { invalidRequest, OpenAiApiError, toOpenAiError } from "./api-errors.ts";
 import { handleChatCompletion, handleCompletion, type InferenceDependencies } from "./completions.ts";
 import { MetricsRecorder } from "./metrics.ts";
 import { ModelPool, type ExtraModel } from "./model-pool.ts";
+import { handleStudentChat, handleStudentCompletion, STUDENT_PREFIX, type StudentSource } from "../distill/serve-student.ts";
 
 // Assay's local model server: GGUF models through node-llama-cpp behind the OpenAI HTTP API, on plain node:http.
 // `assay serve-model` runs it as its own process, so inference never blocks the web app.
@@ -40,6 +41,11 @@ export interface ModelServerOptions {
    * request sees registered models.
    */
   workspaceOfKey?: (apiKey: string) => Promise<string | null>;
+  /**
+   * distilled students (lib/distill), served as `student:<name>` to requests with their workspace's key; they need no
+   * model file or llama.cpp
+   */
+  students?: StudentSource;
   /** a Llama instance to share (tests, the bench); by default one is created with build "never" and no GPU */
   llama?: Llama;
 }
@@ -85,6 +91,11 @@ function sendError(response: ServerResponse, error: unknown): void {
   sendJson(response, status, body, retryAfterSeconds !== undefined ? { "retry-after": String(retryAfterSeconds) } : {});
 }
 
+function isStudentRequest(body: unknown): boolean {
+  const model = (body as { model?: unknown } | null)?.model;
+  return typeof model === "string" && model.startsWith(STUDENT_PREFIX);
+}
+
 export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
   let llamaPromise: Promise<Llama> | undefined;
   const llama = () => {
@@ -124,6 +135,11 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         return { id: model.id, object: "model", created, owned_by: "assay-local" };
       }),
     );
+    if (options.students && workspaceId) {
+      for (const student of await options.students.list(workspaceId)) {
+        data.push({ id: `${STUDENT_PREFIX}${student.name}`, object: "model", created: Math.floor(student.createdAt.getTime() / 1000), owned_by: "assay-student" });
+      }
+    }
     return { object: "list", data };
   }
 
@@ -147,11 +163,15 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       const models = Object.fromEntries(pool.status(ids).map((status) => [status.id, { ...status, ...measured[status.id] }]));
       return sendJson(response, 200, { models });
     }
-    if (method === "POST" && pathname === "/v1/chat/completions") {
-      return handleChatCompletion(await readJson(request), response, dependencies);
-    }
-    if (method === "POST" && pathname === "/v1/completions") {
-      return handleCompletion(await readJson(request), response, dependencies);
+    if (method === "POST" && (pathname === "/v1/chat/completions" || pathname === "/v1/completions")) {
+      const body = await readJson(request);
+      const chat = pathname === "/v1/chat/completions";
+      if (options.students && isStudentRequest(body)) {
+        return chat
+          ? handleStudentChat(body, response, workspaceId, options.students)
+          : handleStudentCompletion(body, response, workspaceId, options.students);
+      }
+      return chat ? handleChatCompletion(body, response, dependencies) : handleCompletion(body, response, dependencies);
     }
     sendJson(response, 404, {
       error: { message: `No route ${method} ${url.pathname}`, type: "invalid_request_error", param: null, code: "not_found" },

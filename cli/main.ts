@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   releases: { summary: "create, start, ramp, roll back and promote releases (canary, A/B, shadow, interleaved)", load: () => import("./commands/releases.ts") },
   distill: { summary: "train a classifier student on a teacher's input/output rows (JSONL)", load: () => import("./commands/distill.ts") },
   "gateway-keys": { summary: "create, list and revoke the workspace's gateway keys", load: () => import("./commands/gateway-keys.ts") },
+  quantize: { summary: "quantize a GGUF model with llama.cpp's quantizer and print its trade-off table", load: () => import("./commands/quantize.ts") },
   db: { summary: "database tasks: migrate, migrate-dev, seed", load: () => import("./commands/db.ts") },
   generate: { summary: "generate the Prisma client (runs on npm install)", load: () => import("./commands/generate.ts") },
 };

@@ -118,6 +118,9 @@ export function PruneForm(props: { candidates: AblationCandidate[]; suites: Abla
               Keeps {formatCount(report.keepExamples.length)} example{report.keepExamples.length === 1 ? "" : "s"} and {formatCount(report.keepCounterexamples.length)} counterexample{report.keepCounterexamples.length === 1 ? "" : "s"}
               {report.removed.length > 0 ? ` — removed ${report.removed.join(", ")}` : " — nothing could be removed"}
             </h2>
+            {report.removed.length > 0 && report.fullVariantId && report.prunedVariantId && (
+              <Link className="btn" href={inWorkspace(`/compare?variants=${report.fullVariantId},${report.prunedVariantId}`)} data-testid="prune-compare">Compare full vs pruned</Link>
+            )}
             {props.canSave && report.removed.length > 0 && !saved && (
               <button className="btn" type="button" onClick={saveDraft} data-testid="prune-save">Create draft</button>
             )}
@@ -141,7 +144,7 @@ export function PruneForm(props: { candidates: AblationCandidate[]; suites: Abla
                     <td>{tried.label}</td>
                     <td>{formatPercent(tried.evidence.candidatePassRate)}</td>
                     <td>{formatNumber(tried.evidence.dropPoints, 1)}</td>
-                    <td>{formatNumber(tried.evidence.pValue, 3)}</td>
+                    <td>{tried.evidence.pValue < 0.001 ? "< 0.001" : formatNumber(tried.evidence.pValue, 3)}</td>
                     <td>{step.removed === tried.label ? "removed" : tried.evidence.notWorse ? "not worse" : "worse"}</td>
                   </tr>
                 )),

@@ -91,8 +91,8 @@ export interface ScoredRemoval {
  * The removal that hurts least: the highest pass rate without it; on a tie, the one that saves most input tokens,
  * then the latest item (so that earlier examples, usually the most typical, stay).
  */
-export function leastHurtful(removals: readonly ScoredRemoval[]): ScoredRemoval | null {
-  let best: ScoredRemoval | null = null;
+export function leastHurtful<T extends ScoredRemoval>(removals: readonly T[]): T | null {
+  let best: T | null = null;
   for (const removal of removals) {
     if (!best) {
       best = removal;

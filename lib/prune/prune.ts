@@ -22,7 +22,7 @@ export interface PruneStep {
   round: number;
   runId: string;
   /** every removal tried this round, least hurtful first */
-  tried: { label: string; evidence: PairedEvidence; inputTokensPerCall: number | null }[];
+  tried: { label: string; variantId: string; evidence: PairedEvidence; inputTokensPerCall: number | null }[];
   /** the removal taken, or null when none was not worse (the search stops) */
   removed: string | null;
 }
@@ -52,9 +52,13 @@ export interface PruneReport {
   costSavedPer1000Calls: number | null;
   steps: PruneStep[];
   runIds: string[];
+  /** the full prompt's variant and the smallest set's (the same when nothing was removed), for the compare screen */
+  fullVariantId: string;
+  prunedVariantId: string;
 }
 
 interface VariantResults {
+  variantId: string;
   passes: Map<string, boolean>;
   figures: CallFigures;
 }
@@ -82,6 +86,7 @@ async function resultsByVariant(runId: string): Promise<Map<string, VariantResul
   const out = new Map<string, VariantResults>();
   for (const [variantId, list] of grouped) {
     out.set(variantId, {
+      variantId,
       passes: new Map(list.map((row) => [row.caseId, row.pass === true])),
       figures: {
         inputTokensPerCall: meanOf(list.map((row) => row.inputTokens)),
@@ -156,7 +161,7 @@ export async function prunePrompt(workspaceId: string, userId: string, input: Pr
     }
     const variantRows = await db.variant.findMany({ where: { runId }, orderBy: { position: "asc" }, select: { id: true } });
     const results = await resultsByVariant(runId);
-    const empty: VariantResults = { passes: new Map(), figures: { inputTokensPerCall: null, latencyMsPerCall: null, costPerCall: null } };
+    const empty: VariantResults = { variantId: "", passes: new Map(), figures: { inputTokensPerCall: null, latencyMsPerCall: null, costPerCall: null } };
     const resultAt = (position: number): VariantResults => results.get(variantRows[position]?.id ?? "") ?? empty;
     if (withFull) {
       full = resultAt(0);
@@ -178,14 +183,14 @@ export async function prunePrompt(workspaceId: string, userId: string, input: Pr
     const step: PruneStep = {
       round,
       runId,
-      tried: ordered.map((removal) => ({ label: removal.item.label, evidence: removal.evidence, inputTokensPerCall: removal.inputTokensPerCall })),
+      tried: ordered.map((removal) => ({ label: removal.item.label, variantId: removal.results.variantId, evidence: removal.evidence, inputTokensPerCall: removal.inputTokensPerCall })),
       removed: taken ? taken.item.label : null,
     };
     steps.push(step);
     options.onStep?.(step);
     if (!taken) break;
     removed.push(taken.item.label);
-    current = (taken as (typeof scored)[number]).results;
+    current = taken.results;
     currentEvidence = taken.evidence;
     remaining = remaining.filter((item) => itemKey(item) !== itemKey(taken.item));
   }
@@ -212,5 +217,7 @@ export async function prunePrompt(workspaceId: string, userId: string, input: Pr
     costSavedPer1000Calls: per1000(difference(fullFigures.costPerCall, prunedFigures.costPerCall)),
     steps,
     runIds,
+    fullVariantId: full?.variantId ?? "",
+    prunedVariantId: current?.variantId ?? full?.variantId ?? "",
   };
 }

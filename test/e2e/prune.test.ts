@@ -86,6 +86,7 @@ describe("example pruning screen", () => {
     await report.waitFor({ timeout: 60_000 });
     expect(await report.locator("h2").innerText()).toBe("Keeps 2 examples and 0 counterexamples — removed example 4, example 2");
     expect(await page.locator('[data-testid="prune-pass"]').innerText()).toBe("100.0% → 100.0% (12 cases)");
+    expect(await page.locator('[data-testid="prune-compare"]').getAttribute("href")).toMatch(/\/compare\?variants=[^,]+,[^,]+$/);
     await page.setViewportSize({ width: 1440, height: 1400 });
     await screenshot(page, "prune-report");
     await page.locator('[data-testid="prune-save"]').click();

@@ -100,6 +100,11 @@ describe("example pruning", () => {
       ["example 1", 0, false],
     ]);
     expect(last.tried[0]?.evidence.onlyFull).toBe(CASES);
+    // The compare screen gets the full prompt (round 1) and the smallest set (the removal taken in round 2).
+    const full = await db.variant.findUniqueOrThrow({ where: { id: report.fullVariantId } });
+    const pruned = await db.variant.findUniqueOrThrow({ where: { id: report.prunedVariantId } });
+    expect([full.runId, (full.prompt as { examples: unknown[] }).examples.length]).toEqual([report.runIds[0], 4]);
+    expect([pruned.runId, pruned.label, (pruned.prompt as { examples: unknown[] }).examples.length]).toEqual([report.runIds[1], "without example 4, example 2", 2]);
     // The fake counts 4 + ⌈characters / 4⌉ per message: "Classify: filler four" (21) + "negative" (8) = 10 + 6,
     // "Classify: filler two" (20) + "positive" (8) = 9 + 6 — 31 input tokens per call, at $1 per million.
     expect(report.inputTokensSavedPerCall).toBe(31);

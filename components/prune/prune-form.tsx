@@ -118,13 +118,15 @@ export function PruneForm(props: { candidates: AblationCandidate[]; suites: Abla
               Keeps {formatCount(report.keepExamples.length)} example{report.keepExamples.length === 1 ? "" : "s"} and {formatCount(report.keepCounterexamples.length)} counterexample{report.keepCounterexamples.length === 1 ? "" : "s"}
               {report.removed.length > 0 ? ` — removed ${report.removed.join(", ")}` : " — nothing could be removed"}
             </h2>
-            {report.removed.length > 0 && report.fullVariantId && report.prunedVariantId && (
-              <Link className="btn" href={inWorkspace(`/compare?variants=${report.fullVariantId},${report.prunedVariantId}`)} data-testid="prune-compare">Compare full vs pruned</Link>
-            )}
-            {props.canSave && report.removed.length > 0 && !saved && (
-              <button className="btn" type="button" onClick={saveDraft} data-testid="prune-save">Create draft</button>
-            )}
-            {saved && <Link className="btn" href={inWorkspace(`/prompts/${saved.promptId}`)} data-testid="prune-saved">Saved as v{saved.number} — open</Link>}
+            <div className="flex shrink-0 items-center gap-2">
+              {report.removed.length > 0 && report.fullVariantId && report.prunedVariantId && (
+                <Link className="btn" href={inWorkspace(`/compare?variants=${report.fullVariantId},${report.prunedVariantId}`)} data-testid="prune-compare">Compare full vs pruned</Link>
+              )}
+              {props.canSave && report.removed.length > 0 && !saved && (
+                <button className="btn" type="button" onClick={saveDraft} data-testid="prune-save">Create draft</button>
+              )}
+              {saved && <Link className="btn" href={inWorkspace(`/prompts/${saved.promptId}`)} data-testid="prune-saved">Saved as v{saved.number} — open</Link>}
+            </div>
           </div>
           <dl className="grid grid-cols-2 gap-3 text-sm lg:grid-cols-4">
             <div><dt className="label">Pass rate, full → pruned</dt><dd data-testid="prune-pass">{formatPercent(report.fullPassRate)} → {formatPercent(report.prunedPassRate)} ({formatCount(report.cases)} cases)</dd></div>

@@ -13,7 +13,7 @@ import type { PruneInput } from "./schema.ts";
 // (on the ablation machinery's terms: same suite, same model, no response cache) with one variant per remaining item
 // left out; the removal that hurts least is taken while the result is not worse than the full prompt (paired, same
 // cases). The first round also runs the full prompt, which every later candidate is compared with, so the loss
-// never accumulates unseen from step to step.
+// never accumulates unseen from step to step. A last run of full vs pruned gives the savings and the comparison.
 
 /** createRun's limit is 50 variants; the first round runs the full prompt plus one per item. */
 export const MAX_ITEMS = 49;
@@ -52,7 +52,7 @@ export interface PruneReport {
   costSavedPer1000Calls: number | null;
   steps: PruneStep[];
   runIds: string[];
-  /** the full prompt's variant and the smallest set's (the same when nothing was removed), for the compare screen */
+  /** the full prompt and the smallest set side by side in the last run (the same variant when nothing was removed), for the compare screen */
   fullVariantId: string;
   prunedVariantId: string;
 }
@@ -195,8 +195,35 @@ export async function prunePrompt(workspaceId: string, userId: string, input: Pr
     remaining = remaining.filter((item) => itemKey(item) !== itemKey(taken.item));
   }
 
-  const fullFigures = (full ?? current)?.figures ?? { inputTokensPerCall: null, latencyMsPerCall: null, costPerCall: null };
-  const prunedFigures = current?.figures ?? fullFigures;
+  let fullFigures = (full ?? current)?.figures ?? { inputTokensPerCall: null, latencyMsPerCall: null, costPerCall: null };
+  let prunedFigures = current?.figures ?? fullFigures;
+  let fullVariantId = full?.variantId ?? "";
+  let prunedVariantId = current?.variantId ?? fullVariantId;
+  if (removed.length > 0) {
+    // The savings come from one more run of the full and the pruned prompt side by side: rounds ran at different
+    // times and loads, so latency across rounds would mix the prompt's effect with the machine's.
+    const { id: runId } = await createRun(workspaceId, userId, {
+      suiteId: parsed.suiteId,
+      name: `Pruning · ${prompt.name} v${version.number} · full vs pruned · ${parsed.model}`,
+      variants: [
+        { label: "full prompt", prompt: keepOnly(version, pruneItems(version)) },
+        { label: `without ${removed.join(", ")}`, prompt: keepOnly(version, remaining) },
+      ].map((variant) => ({ ...variant, versionId: version.id, connectionId: parsed.connectionId, model: parsed.model, params: version.params })),
+      concurrency: parsed.concurrency,
+      cache: false,
+    });
+    runIds.push(runId);
+    const progress = await waitForRun(runId, { intervalMs: options.pollMs });
+    if (progress.status !== "completed") {
+      throw new AppError("unavailable", "prune", `The full-vs-pruned run ended ${progress.status} (run ${runId}).`);
+    }
+    const variantRows = await db.variant.findMany({ where: { runId }, orderBy: { position: "asc" }, select: { id: true } });
+    const results = await resultsByVariant(runId);
+    fullVariantId = variantRows[0]?.id ?? fullVariantId;
+    prunedVariantId = variantRows[1]?.id ?? prunedVariantId;
+    fullFigures = results.get(fullVariantId)?.figures ?? fullFigures;
+    prunedFigures = results.get(prunedVariantId)?.figures ?? prunedFigures;
+  }
   const fullPasses = full?.passes ?? new Map<string, boolean>();
   const fullPassRate = fullPasses.size === 0 ? 0 : [...fullPasses.values()].filter(Boolean).length / fullPasses.size;
   const per1000 = (value: number | null) => (value === null ? null : value * 1000);
@@ -217,7 +244,7 @@ export async function prunePrompt(workspaceId: string, userId: string, input: Pr
     costSavedPer1000Calls: per1000(difference(fullFigures.costPerCall, prunedFigures.costPerCall)),
     steps,
     runIds,
-    fullVariantId: full?.variantId ?? "",
-    prunedVariantId: current?.variantId ?? full?.variantId ?? "",
+    fullVariantId,
+    prunedVariantId,
   };
 }

@@ -90,21 +90,21 @@ describe("example pruning", () => {
     expect(report.keepCounterexamples).toEqual([]);
     expect(report).toMatchObject({ cases: CASES, fullPassRate: 1, prunedPassRate: 1, marginPoints: 2 });
     expect(report.steps.map((step) => step.removed)).toEqual(["example 4", "example 2", null]);
-    // round 1: full + 4 removals; round 2: 3; round 3: 2 — every one an ordinary, completed run
-    expect(report.runIds).toHaveLength(3);
+    // round 1: full + 4 removals; round 2: 3; round 3: 2; then full vs pruned — every one an ordinary, completed run
+    expect(report.runIds).toHaveLength(4);
     const runs = await db.run.findMany({ where: { id: { in: report.runIds } }, include: { _count: { select: { variants: true } } } });
-    expect(runs.map((run) => [run.status, run._count.variants, run.cache]).sort()).toEqual([["completed", 2, false], ["completed", 3, false], ["completed", 5, false]]);
+    expect(runs.map((run) => [run.status, run._count.variants, run.cache]).sort()).toEqual([["completed", 2, false], ["completed", 2, false], ["completed", 3, false], ["completed", 5, false]]);
     const last = report.steps[2]!;
     expect(last.tried.map((tried) => [tried.label, tried.evidence.candidatePassRate, tried.evidence.notWorse])).toEqual([
       ["example 3", 0, false],
       ["example 1", 0, false],
     ]);
     expect(last.tried[0]?.evidence.onlyFull).toBe(CASES);
-    // The compare screen gets the full prompt (round 1) and the smallest set (the removal taken in round 2).
+    // The compare screen gets the full prompt and the smallest set side by side in the last run.
     const full = await db.variant.findUniqueOrThrow({ where: { id: report.fullVariantId } });
     const pruned = await db.variant.findUniqueOrThrow({ where: { id: report.prunedVariantId } });
-    expect([full.runId, (full.prompt as { examples: unknown[] }).examples.length]).toEqual([report.runIds[0], 4]);
-    expect([pruned.runId, pruned.label, (pruned.prompt as { examples: unknown[] }).examples.length]).toEqual([report.runIds[1], "without example 4, example 2", 2]);
+    expect([full.runId, (full.prompt as { examples: unknown[] }).examples.length]).toEqual([report.runIds[3], 4]);
+    expect([pruned.runId, pruned.label, (pruned.prompt as { examples: unknown[] }).examples.length]).toEqual([report.runIds[3], "without example 4, example 2", 2]);
     // The fake counts 4 + ⌈characters / 4⌉ per message: "Classify: filler four" (21) + "negative" (8) = 10 + 6,
     // "Classify: filler two" (20) + "positive" (8) = 9 + 6 — 31 input tokens per call, at $1 per million.
     expect(report.inputTokensSavedPerCall).toBe(31);

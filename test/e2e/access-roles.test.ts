@@ -91,6 +91,8 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "prompts/[id]/versions": { GET: read, POST: editPrompt },
   "prompts/[id]/versions/[versionId]": { GET: read },
   "prompts/preview": { POST: editPrompt },
+  prunings: { POST: callModel },
+  "prunings/draft": { POST: editPrompt },
   releases: { GET: read, POST: manageReleases },
   "releases/[id]": { GET: read },
   "releases/[id]/[action]": { POST: manageReleases },

@@ -1,4 +1,6 @@
+import Link from "next/link";
 import { PageHeader } from "@/components/shell/page-header";
+import { workspacePath } from "@/lib/workspaces/paths";
 import { AblationForm } from "@/components/compare/ablation-form";
 import { NotAllowed } from "@/components/shell/not-allowed";
 import { can } from "@/lib/auth/permissions";
@@ -23,7 +25,9 @@ export default async function AblationPage({ searchParams }: { searchParams: Sea
   ]);
   return (
     <>
-      <PageHeader title="Do the examples earn their tokens?" subtitle="Runs one prompt version zero-shot, with its examples, and with examples plus counterexamples — then compares them." />
+      <PageHeader title="Do the examples earn their tokens?" subtitle="Runs one prompt version zero-shot, with its examples, and with examples plus counterexamples — then compares them."
+        actions={can(member.role, "model.call") ? <Link className="btn" href={workspacePath(member.workspace.slug, `/compare/prune${version ? `?version=${encodeURIComponent(version)}` : ""}`)} data-testid="open-prune">Prune examples</Link> : undefined}
+      />
       <div className="p-6">
         {!can(member.role, "model.call") ? (
           <NotAllowed role={member.role} action="model.call" />

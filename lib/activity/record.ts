@@ -1,4 +1,5 @@
 import { db, Prisma } from "../db.ts";
+import { RELEASE_ACTIVITY_KINDS } from "./types.ts";
 
 // One writer for the activity feed and the audit log (ActivityEvent). Label moves and review decisions are written
 // in the same transaction as the change they describe, so the audit log cannot miss one or show one that did not
@@ -21,16 +22,7 @@ export const ACTIVITY_KINDS = [
   "member.role_changed",
   "member.removed",
   "ownership.transferred",
-  "release.created",
-  "release.started",
-  "release.paused",
-  "release.srm_paused",
-  "release.resumed",
-  "release.advanced",
-  "release.rolled_back",
-  "release.promoted",
-  "release.promotion_blocked",
-  "release.stopped",
+  ...RELEASE_ACTIVITY_KINDS,
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 

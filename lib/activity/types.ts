@@ -1,5 +1,19 @@
 // What the activity feed sends to the screen: pure data, safe to import from client components.
 
+/** Release actions as the feed records them (lib/releases/transitions.ts): one list for the kinds and the filter. */
+export const RELEASE_ACTIVITY_KINDS = [
+  "release.created",
+  "release.started",
+  "release.paused",
+  "release.srm_paused",
+  "release.resumed",
+  "release.advanced",
+  "release.rolled_back",
+  "release.promoted",
+  "release.promotion_blocked",
+  "release.stopped",
+] as const;
+
 /** The feed's kind chips: each group names the event kinds it shows (kinds from lib/activity/record.ts). */
 export const KIND_GROUPS = {
   prompts: ["version.saved"],
@@ -7,18 +21,7 @@ export const KIND_GROUPS = {
   reviews: ["review.requested", "review.rerequested", "review.approved", "review.changes_requested", "review.withdrawn", "review.closed"],
   labels: ["label.moved", "label.removed"],
   members: ["member.joined", "member.role_changed", "member.removed", "ownership.transferred"],
-  releases: [
-    "release.created",
-    "release.started",
-    "release.paused",
-    "release.srm_paused",
-    "release.resumed",
-    "release.advanced",
-    "release.rolled_back",
-    "release.promoted",
-    "release.promotion_blocked",
-    "release.stopped",
-  ],
+  releases: RELEASE_ACTIVITY_KINDS,
 } as const;
 
 export type KindGroup = keyof typeof KIND_GROUPS;

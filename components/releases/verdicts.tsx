@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { formatCount, formatDuration, formatMoney, formatNumber, formatPercent } from "@/lib/format";
 import type { AbVerdict, InterleavingVerdict, ShadowComparison } from "@/lib/releases/types";
 import { api, errorText } from "@/lib/ui/api";
@@ -59,24 +59,7 @@ export function AbVerdicts(props: { verdicts: AbVerdict[] }) {
   );
 }
 
-/** "Open in compare" shows only once the scoring helper's route answers (a 404 means it is not there). */
-function useShadowComparisonRoute(releaseId: string): boolean {
-  const [available, setAvailable] = useState(false);
-  useEffect(() => {
-    const controller = new AbortController();
-    fetch(`/api/releases/${releaseId}/shadow-comparison`, { method: "HEAD", signal: controller.signal })
-      .then((response) => setAvailable(response.status !== 404))
-      .catch((error: unknown) => {
-        // aborted on unmount, or the network is down: no button either way
-        if (!controller.signal.aborted) console.warn("shadow comparison probe failed", error);
-      });
-    return () => controller.abort();
-  }, [releaseId]);
-  return available;
-}
-
 export function ShadowSummary(props: { releaseId: string; shadow: ShadowComparison | null }) {
-  const available = useShadowComparisonRoute(props.releaseId);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const shadow = props.shadow;
@@ -108,7 +91,8 @@ export function ShadowSummary(props: { releaseId: string; shadow: ShadowComparis
       ) : (
         <p className="text-slate-500">No paired outputs yet: the candidate runs in the background on the sampled requests.</p>
       )}
-      {available && (
+      {/* the comparison needs pairs: the route refuses a release without shadow calls */}
+      {shadow !== null && shadow.pairs > 0 && (
         <button className="btn" onClick={open} disabled={busy} data-testid="shadow-open-compare">{busy ? "Opening…" : "Open in compare"}</button>
       )}
       {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}

@@ -139,16 +139,15 @@ export async function prunePrompt(workspaceId: string, userId: string, input: Pr
   let current: VariantResults | null = null;
   let currentEvidence: PairedEvidence | null = null;
 
-  for (let round = 1; remaining.length > 0; round++) {
-    const withFull = full === null;
-    const candidates = remaining.map((item) => ({ item, kept: remaining.filter((other) => other !== item) }));
-    const variants = [
-      ...(withFull ? [{ label: "full prompt", prompt: keepOnly(version, remaining) }] : []),
-      ...candidates.map((candidate) => ({ label: `without ${[...removed, candidate.item.label].join(", ")}`, prompt: keepOnly(version, candidate.kept) })),
-    ];
+  // One ordinary run of the given prompts on the suite, waited for; its variants in order and their results.
+  const runVariants = async (
+    what: string,
+    variants: { label: string; prompt: ReturnType<typeof keepOnly> }[],
+    endedBadly: (status: string, runId: string) => string,
+  ) => {
     const { id: runId } = await createRun(workspaceId, userId, {
       suiteId: parsed.suiteId,
-      name: `Pruning · ${prompt.name} v${version.number} · round ${round} · ${parsed.model}`,
+      name: `Pruning · ${prompt.name} v${version.number} · ${what} · ${parsed.model}`,
       variants: variants.map((variant) => ({ ...variant, versionId: version.id, connectionId: parsed.connectionId, model: parsed.model, params: version.params })),
       concurrency: parsed.concurrency,
       // Latency and cost are part of the answer: never serve pruning from the response cache.
@@ -156,11 +155,20 @@ export async function prunePrompt(workspaceId: string, userId: string, input: Pr
     });
     runIds.push(runId);
     const progress = await waitForRun(runId, { intervalMs: options.pollMs });
-    if (progress.status !== "completed") {
-      throw new AppError("unavailable", "prune", `The run of round ${round} ended ${progress.status}; the pruning stopped there (run ${runId}).`);
-    }
+    if (progress.status !== "completed") throw new AppError("unavailable", "prune", endedBadly(progress.status, runId));
     const variantRows = await db.variant.findMany({ where: { runId }, orderBy: { position: "asc" }, select: { id: true } });
-    const results = await resultsByVariant(runId);
+    return { runId, variantRows, results: await resultsByVariant(runId) };
+  };
+
+  for (let round = 1; remaining.length > 0; round++) {
+    const withFull = full === null;
+    const candidates = remaining.map((item) => ({ item, kept: remaining.filter((other) => other !== item) }));
+    const variants = [
+      ...(withFull ? [{ label: "full prompt", prompt: keepOnly(version, remaining) }] : []),
+      ...candidates.map((candidate) => ({ label: `without ${[...removed, candidate.item.label].join(", ")}`, prompt: keepOnly(version, candidate.kept) })),
+    ];
+    const { runId, variantRows, results } = await runVariants(`round ${round}`, variants, (status, id) =>
+      `The run of round ${round} ended ${status}; the pruning stopped there (run ${id}).`);
     const empty: VariantResults = { variantId: "", passes: new Map(), figures: { inputTokensPerCall: null, latencyMsPerCall: null, costPerCall: null } };
     const resultAt = (position: number): VariantResults => results.get(variantRows[position]?.id ?? "") ?? empty;
     if (withFull) {
@@ -202,23 +210,14 @@ export async function prunePrompt(workspaceId: string, userId: string, input: Pr
   if (removed.length > 0) {
     // The savings come from one more run of the full and the pruned prompt side by side: rounds ran at different
     // times and loads, so latency across rounds would mix the prompt's effect with the machine's.
-    const { id: runId } = await createRun(workspaceId, userId, {
-      suiteId: parsed.suiteId,
-      name: `Pruning · ${prompt.name} v${version.number} · full vs pruned · ${parsed.model}`,
-      variants: [
+    const { variantRows, results } = await runVariants(
+      "full vs pruned",
+      [
         { label: "full prompt", prompt: keepOnly(version, pruneItems(version)) },
         { label: `without ${removed.join(", ")}`, prompt: keepOnly(version, remaining) },
-      ].map((variant) => ({ ...variant, versionId: version.id, connectionId: parsed.connectionId, model: parsed.model, params: version.params })),
-      concurrency: parsed.concurrency,
-      cache: false,
-    });
-    runIds.push(runId);
-    const progress = await waitForRun(runId, { intervalMs: options.pollMs });
-    if (progress.status !== "completed") {
-      throw new AppError("unavailable", "prune", `The full-vs-pruned run ended ${progress.status} (run ${runId}).`);
-    }
-    const variantRows = await db.variant.findMany({ where: { runId }, orderBy: { position: "asc" }, select: { id: true } });
-    const results = await resultsByVariant(runId);
+      ],
+      (status, id) => `The full-vs-pruned run ended ${status} (run ${id}).`,
+    );
     fullVariantId = variantRows[0]?.id ?? fullVariantId;
     prunedVariantId = variantRows[1]?.id ?? prunedVariantId;
     fullFigures = results.get(fullVariantId)?.figures ?? fullFigures;

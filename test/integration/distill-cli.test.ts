@@ -6,6 +6,7 @@ import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { keywordLabel, keywordTexts } from "../support/keyword-texts.ts";
+import { runAssay, type CliOutcome } from "../support/cli.ts";
 
 // `assay distill --name N --from rows.jsonl` stores a classifier student; `assay serve-model` (its own process, with
 // DATABASE_URL as `assay start` runs it) then serves it as student:<name> to the workspace's key.
@@ -20,15 +21,8 @@ let workspaceId: string;
 let folder: string;
 let child: ChildProcess | undefined;
 
-function assay(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const process_ = spawn(process.execPath, [path.join(root, "bin/assay.js"), ...args], { cwd: root, env: process.env });
-    let stdout = "";
-    let stderr = "";
-    process_.stdout.on("data", (data: Buffer) => (stdout += data.toString()));
-    process_.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
-    process_.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function assay(args: string[]): Promise<CliOutcome> {
+  return runAssay(args);
 }
 
 beforeAll(async () => {

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.ts";
+import { runAssay, type CliOutcome } from "../support/cli.ts";
 
 // `assay eval` as CI runs it: a real process, a suite file, a fake OpenAI-compatible server.
 
@@ -11,25 +11,13 @@ process.env.DATABASE_URL = inject("databaseUrl");
 process.env.ASSAY_SECRET ??= "test-secret-for-runs-0123456789";
 
 const { db } = await import("../../lib/db.ts");
-const root = path.resolve(import.meta.dirname, "../..");
 let fake: FakeOpenAI;
 let dir: string;
 let workspaceSlug: string;
 let workspaceId: string;
 
-function assay(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // cwd is the checkout: lib/db/migrate.ts finds prisma/migrations relative to it (reported; see the closing note).
-    const child = spawn(process.execPath, [path.join(root, "bin/assay.js"), ...args], {
-      cwd: root,
-      env: { ...process.env, FAKE_KEY: "sk-fake-0123456789", ASSAY_PUBLIC_URL: "http://assay.test" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
-    child.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function assay(args: string[]): Promise<CliOutcome> {
+  return runAssay(args, { ...process.env, FAKE_KEY: "sk-fake-0123456789", ASSAY_PUBLIC_URL: "http://assay.test" });
 }
 
 function suiteYaml(overrides: { name: string; body?: string; cases?: string }): string {

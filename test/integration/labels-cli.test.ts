@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runAssay, type CliOutcome } from "../support/cli.ts";
 
 // `assay labels` as a release script runs it: a real process against the database, with the release gate of the
 // prompt page and the API (issue #10).
@@ -11,7 +10,6 @@ process.env.DATABASE_URL = inject("databaseUrl");
 const { db } = await import("../../lib/db.ts");
 const prompts = await import("../../lib/prompts/service.ts");
 const reviews = await import("../../lib/reviews/service.ts");
-const root = path.resolve(import.meta.dirname, "../..");
 
 const suffix = randomUUID().slice(0, 8);
 const slug = `labels-cli-${suffix}`;
@@ -21,15 +19,8 @@ let workspaceId: string;
 let promptId: string;
 let v2Id: string;
 
-function assay(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "bin/assay.js"), ...args], { cwd: root, env: process.env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
-    child.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function assay(args: string[]): Promise<CliOutcome> {
+  return runAssay(args);
 }
 
 const content = (text: string) => ({ messages: [{ role: "user" as const, content: `${text} {{ x }}` }], examples: [], counterexamples: [], exampleMode: "chat" as const, params: {}, commitMessage: text });

@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runAssay, type CliOutcome } from "../support/cli.ts";
 
 // `assay releases` and `assay gateway-keys` as a deploy pipeline runs them: real processes against the database,
 // acting as the member named by --as (issue #11).
@@ -10,7 +9,6 @@ process.env.DATABASE_URL = inject("databaseUrl");
 
 const { db } = await import("../../lib/db.ts");
 const prompts = await import("../../lib/prompts/service.ts");
-const root = path.resolve(import.meta.dirname, "../..");
 
 const suffix = randomUUID().slice(0, 8);
 const slug = `releases-cli-${suffix}`;
@@ -19,15 +17,8 @@ const grace = { id: `grace-${suffix}`, name: "Grace Hopper", email: `grace-${suf
 let workspaceId: string;
 let promptId: string;
 
-function assay(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "bin/assay.js"), ...args, "--workspace", slug], { cwd: root, env: process.env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
-    child.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function assay(args: string[]): Promise<CliOutcome> {
+  return runAssay([...args, "--workspace", slug]);
 }
 
 const content = (text: string) => ({ messages: [{ role: "user" as const, content: `${text} {{ x }}` }], examples: [], counterexamples: [], exampleMode: "chat" as const, params: {}, commitMessage: text });

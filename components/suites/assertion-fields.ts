@@ -76,6 +76,7 @@ export const assertionSpecs: AssertionTypeSpec[] = [
   },
   { type: "is-refusal", label: "is-refusal", group: "Text", summary: "The model refused (use not-is-refusal to forbid refusals).", fields: [] },
   { type: "is-json", label: "is-json", group: "Structure", summary: "The output parses as JSON.", fields: [] },
+  { type: "contains-json", label: "contains-json", group: "Structure", summary: "The output contains a JSON object or array (prose around it is fine); with a schema, one of them matches it.", fields: [] },
   {
     type: "json-schema",
     label: "json-schema",

@@ -1,7 +1,8 @@
 import { AppError } from "../errors.ts";
 import { checkCost, checkFinishReason, checkLatency, checkOutputTokens } from "./call.ts";
 import { checkLevenshtein, checkSimilarity } from "./distance.ts";
-import { checkIsJson, checkJsonPathEquals, checkJsonSchema } from "./json.ts";
+import { checkContainsJson,
+  checkIsJson, checkJsonPathEquals, checkJsonSchema } from "./json.ts";
 import { checkLlmRubric } from "./judge.ts";
 import { checkLabel } from "./label.ts";
 import { assertionInput, type Assertion, type AssertionInput, type AssertionOf, type BaseAssertionType } from "./schema.ts";
@@ -40,6 +41,7 @@ const evaluators: { [T in BaseAssertionType]: Evaluator<T> } = {
   "word-count": checkWordCount,
   "is-refusal": checkIsRefusal,
   "is-json": checkIsJson,
+  "contains-json": checkContainsJson,
   "json-schema": checkJsonSchema,
   "json-path": checkJsonPathEquals,
   levenshtein: checkLevenshtein,

@@ -25,6 +25,59 @@ export function checkIsJson(_assertion: AssertionOf<"is-json">, { context }: Che
   );
 }
 
+/**
+ * The JSON objects and arrays inside a text (prose around them, a code fence): from each "{" or "[", the shortest
+ * bracket-balanced span (strings and escapes respected) that parses. A span that parses is not searched inside.
+ */
+export function jsonValuesIn(text: string, limit = 20): unknown[] {
+  const values: unknown[] = [];
+  for (let start = 0; start < text.length && values.length < limit; start++) {
+    const open = text[start];
+    if (open !== "{" && open !== "[") continue;
+    let depth = 0;
+    let inString = false;
+    let end = -1;
+    for (let index = start; index < text.length; index++) {
+      const character = text[index];
+      if (inString) {
+        if (character === "\\") index++;
+        else if (character === '"') inString = false;
+        continue;
+      }
+      if (character === '"') inString = true;
+      else if (character === "{" || character === "[") depth++;
+      else if (character === "}" || character === "]") {
+        depth--;
+        if (depth === 0) {
+          end = index;
+          break;
+        }
+      }
+    }
+    if (end < 0) continue;
+    const parsed = parseOutput(text.slice(start, end + 1));
+    if (parsed.ok) {
+      values.push(parsed.value);
+      start = end;
+    }
+  }
+  return values;
+}
+
+export function checkContainsJson(assertion: AssertionOf<"contains-json">, { context }: CheckContext): Check {
+  const values = jsonValuesIn(context.output);
+  if (assertion.value === undefined) {
+    return binary(values.length > 0, "expected output to contain JSON, but it has none", "expected output not to contain JSON, but it does");
+  }
+  const validate = compileJsonSchema(assertion.value);
+  const matching = values.some((value) => validate(value));
+  return binary(
+    matching,
+    values.length === 0 ? "expected output to contain JSON matching the schema, but it has no JSON" : "expected output to contain JSON matching the schema, but none of its JSON values does",
+    "expected output not to contain JSON matching the schema, but it does",
+  );
+}
+
 export function checkJsonSchema(assertion: AssertionOf<"json-schema">, { context }: CheckContext): Check {
   const parsed = parseOutput(context.output);
   if (!parsed.ok) {

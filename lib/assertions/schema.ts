@@ -15,6 +15,7 @@ export const assertionTypes = [
   "word-count",
   "is-refusal",
   "is-json",
+  "contains-json",
   "json-schema",
   "json-path",
   "levenshtein",
@@ -99,6 +100,20 @@ const wordCount = z
   });
 const isRefusal = z.strictObject({ type: typeLiteral("is-refusal"), ...common });
 const isJson = z.strictObject({ type: typeLiteral("is-json"), ...common });
+const containsJson = z
+  .strictObject({
+    type: typeLiteral("contains-json"),
+    value: z.record(z.string(), z.unknown()).optional().describe("A JSON Schema one of the JSON values in the output must match"),
+    ...common,
+  })
+  .superRefine((assertion, context) => {
+    if (assertion.value === undefined) return;
+    try {
+      compileJsonSchema(assertion.value);
+    } catch (error) {
+      context.addIssue({ code: "custom", path: ["value"], message: `invalid JSON Schema: ${messageOf(error)}` });
+    }
+  });
 const jsonSchema = z
   .strictObject({
     type: typeLiteral("json-schema"),
@@ -198,6 +213,7 @@ const members = [
   wordCount,
   isRefusal,
   isJson,
+  containsJson,
   jsonSchema,
   jsonPath,
   levenshtein,

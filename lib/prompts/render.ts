@@ -38,6 +38,16 @@ const engine = new Liquid({
   memoryLimit: 50_000_000,
 });
 
+// Nunjucks' (and Jinja's) names for common filters, so templates written for promptfoo render unchanged.
+const text = (value: unknown) => (value === null || value === undefined ? "" : String(value));
+engine.registerFilter("upper", (value: unknown) => text(value).toUpperCase());
+engine.registerFilter("lower", (value: unknown) => text(value).toLowerCase());
+engine.registerFilter("title", (value: unknown) => text(value).toLowerCase().replace(/(^|\s)(\p{L})/gu, (_, space: string, letter: string) => space + letter.toUpperCase()));
+engine.registerFilter("trim", (value: unknown) => text(value).trim());
+engine.registerFilter("length", (value: unknown) => (Array.isArray(value) || typeof value === "string" ? value.length : value && typeof value === "object" ? Object.keys(value).length : 0));
+engine.registerFilter("dump", (value: unknown) => JSON.stringify(value));
+engine.registerFilter("safe", (value: unknown) => value);
+
 // Parsing and analysis dominate rendering, and a run renders the same few templates for every case: keep both.
 // Parsed templates are reusable across renders.
 const PARSE_CACHE_LIMIT = 500;

@@ -46,7 +46,13 @@ function locate(document: Document, counter: LineCounter, path: readonly Propert
   return null;
 }
 
-export function parseSuiteFile(text: string, fileName: string): ParsedSuiteFile {
+/** A YAML (or JSON) text parsed with positions: the data, and the line and column of any key path. */
+export interface PositionedYaml {
+  raw: unknown;
+  locate(path: readonly PropertyKey[]): { line: number; column: number } | null;
+}
+
+export function readPositionedYaml(text: string, fileName: string): PositionedYaml {
   const counter = new LineCounter();
   const document = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -61,7 +67,16 @@ export function parseSuiteFile(text: string, fileName: string): ParsedSuiteFile 
       }),
     );
   }
-  const raw: unknown = document.toJS({ maxAliasCount: 100 });
+  return { raw: document.toJS({ maxAliasCount: 100 }), locate: (path) => locate(document, counter, path) };
+}
+
+export function parseSuiteFile(text: string, fileName: string): ParsedSuiteFile {
+  return validateSuiteFile(readPositionedYaml(text, fileName), fileName);
+}
+
+/** Validates suite-file data; `positions` says where each key path was written (for a converted file: its source). */
+export function validateSuiteFile(positions: PositionedYaml, fileName: string): ParsedSuiteFile {
+  const { raw } = positions;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw suiteFileError(fileName, [{ line: 1, message: "a suite file is a mapping with name, prompts, targets and cases" }]);
   }
@@ -71,7 +86,7 @@ export function parseSuiteFile(text: string, fileName: string): ParsedSuiteFile 
       fileName,
       flattenIssues(result.error.issues).map((issue) => ({
         path: formatIssuePath(issue.path),
-        ...(locate(document, counter, issue.path) ?? {}),
+        ...(positions.locate(issue.path) ?? {}),
         message: issue.message,
       })),
     );
@@ -79,6 +94,6 @@ export function parseSuiteFile(text: string, fileName: string): ParsedSuiteFile 
   return {
     config: result.data,
     raw,
-    lineOf: (path) => locate(document, counter, path)?.line ?? null,
+    lineOf: (path) => positions.locate(path)?.line ?? null,
   };
 }

@@ -17,6 +17,17 @@ async function one(assertion: AssertionInput, context: Partial<AssertionContext>
 }
 
 describe("JSON assertions", () => {
+  it("contains-json finds JSON inside prose or a code fence, and checks a schema against the values found", async () => {
+    expect((await one({ type: "contains-json" }, { output: 'Here you go:\n```json\n{"city": "Paris", "note": "a } in a string"}\n```' })).pass).toBe(true);
+    expect((await one({ type: "contains-json" }, { output: "no braces at all, or a broken one: {city: Paris}" })).pass).toBe(false);
+    const schema = { type: "object", required: ["city"], properties: { city: { type: "string" } } };
+    expect((await one({ type: "contains-json", value: schema }, { output: 'first [1, 2] then {"city": "Oslo"}' })).pass).toBe(true);
+    const wrong = await one({ type: "contains-json", value: schema }, { output: 'only {"town": "Oslo"}' });
+    expect(wrong.pass).toBe(false);
+    expect(wrong.reason).toBe("expected output to contain JSON matching the schema, but none of its JSON values does");
+    expect((await one({ type: "not-contains-json" }, { output: "plain text" })).pass).toBe(true);
+  });
+
   it("is-json needs the whole output to be JSON", async () => {
     expect((await one({ type: "is-json" }, { output: '{"a": 1}' })).pass).toBe(true);
     const fenced = await one({ type: "is-json" }, { output: '```json\n{"a": 1}\n```' });

@@ -10,6 +10,7 @@ const HELP = `Usage: assay eval <suite.yaml> [options]
 
 Runs every prompt × target of the suite file on its cases and prints a summary per variant.
 The file format is described in docs/suite-file.md; \`assay eval --schema\` prints its JSON Schema.
+A promptfoo config (promptfooconfig.yaml) runs too: see docs/promptfoo.md for what is supported.
 
 Options:
   --concurrency N     calls in flight at once (overrides the file)
@@ -19,6 +20,7 @@ Options:
                       threshold, else 1: every case passes)
   --no-cache          never answer from the response cache (default: the file's cache setting)
   --workspace NAME    workspace slug or name (default: the first workspace)
+  --strict            a promptfoo config: refuse to run when any assertion or setting cannot be run as promptfoo would
   --schema            print the suite file's JSON Schema and exit
   -h, --help          show this help
 
@@ -62,6 +64,7 @@ async function evaluate(argv: string[]): Promise<number> {
         "no-cache": { type: "boolean", default: false },
         workspace: { type: "string" },
         schema: { type: "boolean", default: false },
+        strict: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -102,10 +105,26 @@ async function evaluate(argv: string[]): Promise<number> {
   }
 
   const { AppError, messageOf } = await import("../../lib/errors.ts");
-  const { parseSuiteFile } = await import("../../lib/suite-file/parse.ts");
+  const { readPositionedYaml, validateSuiteFile } = await import("../../lib/suite-file/parse.ts");
   let suiteFile;
   try {
-    suiteFile = parseSuiteFile(text, fileName);
+    const positioned = readPositionedYaml(text, fileName);
+    const { looksLikePromptfoo } = await import("../../lib/promptfoo/convert.ts");
+    if (looksLikePromptfoo(positioned.raw)) {
+      const { convertPromptfoo, noticeLines } = await import("../../lib/promptfoo/convert.ts");
+      const converted = convertPromptfoo(positioned, fileName, path.dirname(file));
+      const skipped = converted.notices.filter((notice) => notice.skipped);
+      process.stderr.write(`${fileName}: a promptfoo config${converted.notices.length ? `; ${noticeLines(fileName, converted.notices)}` : ""}\n`);
+      if (values.strict && skipped.length > 0) {
+        return fail(`--strict: ${skipped.length} ${skipped.length === 1 ? "part" : "parts"} of the config cannot run as promptfoo would run them (listed above)`);
+      }
+      // The config's env: block fills in what this process lacks; keys written in the config stay in this process.
+      for (const [name, value] of Object.entries(converted.env)) process.env[name] ??= value;
+      Object.assign(process.env, converted.keys);
+      suiteFile = converted.parsed;
+    } else {
+      suiteFile = validateSuiteFile(positioned, fileName);
+    }
   } catch (error) {
     if (error instanceof AppError) return fail(`invalid suite file\n${error.message}`);
     throw error;

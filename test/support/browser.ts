@@ -1,3 +1,4 @@
+import { accessSync, constants } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
@@ -15,20 +16,74 @@ export const OWNER = {
 
 export const ARTIFACTS = path.resolve(import.meta.dirname, "../artifacts");
 
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export interface FoundBrowser {
+  executablePath: string;
+  /** said once per process, so a test log shows which browser ran */
+  description: string;
+}
+
+function onPath(name: string): string | null {
+  for (const folder of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (!folder) continue;
+    const candidate = path.join(folder, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder of PATH; the next one may have it
+    }
+  }
+  return null;
+}
+
+let found: Promise<FoundBrowser> | undefined;
+
+/**
+ * The Chromium the browser tests drive: CHROMIUM_PATH, else the system's (/usr/bin/chromium, chromium or
+ * chromium-browser on PATH), else the one the @sparticuz/chromium devDependency carries inside its npm package
+ * (unpacked to the temporary folder on first use), so `npm install && npm test` needs nothing installed by hand.
+ */
+export function findBrowser(): Promise<FoundBrowser> {
+  found ??= (async () => {
+    if (process.env.CHROMIUM_PATH) return { executablePath: process.env.CHROMIUM_PATH, description: `CHROMIUM_PATH (${process.env.CHROMIUM_PATH})` };
+    if (process.env.ASSAY_TEST_BUNDLED_CHROMIUM !== "1") {
+      for (const candidate of ["/usr/bin/chromium", onPath("chromium"), onPath("chromium-browser")]) {
+        if (!candidate) continue;
+        try {
+          accessSync(candidate, constants.X_OK);
+          return { executablePath: candidate, description: `the system's Chromium (${candidate})` };
+        } catch {
+          // not installed there; try the next place
+        }
+      }
+    }
+    const bundled = (await import("@sparticuz/chromium")).default;
+    const executablePath = await bundled.executablePath();
+    return { executablePath, description: `the Chromium inside the @sparticuz/chromium package (no system Chromium found; unpacked to ${executablePath})` };
+  })();
+  return found;
+}
+
+let announced = false;
+
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await findBrowser();
+  if (!announced) {
+    announced = true;
+    process.stderr.write(`[browser tests] using ${browser.description}\n`);
+  }
+  return chromium.launch({ executablePath: browser.executablePath, args: FLAGS });
 }
 
 /** Creates the owner through the API when the database has no user yet; otherwise does nothing. */

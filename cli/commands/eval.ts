@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { mark } from "../../lib/runtime/timing.ts";
 import { chooseWorkspace, outputFormatProblem, progressReporter, UsageError, writeOutput } from "./eval-shared.ts";
 
 // `assay eval <suite.yaml>`: runs a suite file without the browser, for CI. Exit codes: 0 every variant reaches the
@@ -130,8 +131,10 @@ async function evaluate(argv: string[]): Promise<number> {
     throw error;
   }
 
+  mark("before-db");
   const { openDatabase } = await import("../../lib/runtime/database.ts");
   const database = await openDatabase();
+  mark("db-open");
   const { stopBoss, privateQueue, deleteQueue } = await import("../../lib/runs/queue.ts");
   const { db } = await import("../../lib/db.ts");
   try {
@@ -145,6 +148,7 @@ async function evaluate(argv: string[]): Promise<number> {
     const { formatPercent } = await import("../../lib/format.ts");
     const { publicUrl } = await import("../../lib/env.ts");
 
+    mark("imports");
     let workspace;
     let prepared;
     try {
@@ -154,6 +158,7 @@ async function evaluate(argv: string[]): Promise<number> {
       if (error instanceof AppError || error instanceof UsageError) return fail(error instanceof UsageError ? error.message : `invalid suite file\n${error.message}`);
       throw error;
     }
+    mark("prepared");
     const config = suiteFile.config;
     let runId: string;
     try {
@@ -178,12 +183,14 @@ async function evaluate(argv: string[]): Promise<number> {
       if (error instanceof AppError && error.code === "bad_request") return fail(`invalid suite file\n${fileName}: ${error.message}`);
       throw error;
     }
+    mark("created");
     const url = `${publicUrl()}/runs/${runId}`;
     process.stdout.write(`Run ${runId} (${workspace.name})\n${url}\n`);
 
     // This process works its own run: its inline targets' keys live in this environment.
     const worker = new RunWorker({ shared: false, queues: [privateQueue(runId)], log: (line) => process.stderr.write(`[worker] ${line}\n`) });
     await worker.start();
+    mark("worker-started");
     const interrupted = new AbortController();
     const onSignal = () => interrupted.abort();
     process.once("SIGINT", onSignal);
@@ -191,6 +198,8 @@ async function evaluate(argv: string[]): Promise<number> {
     const reporter = progressReporter();
     const progress = await waitForRun(runId, { onProgress: (update) => reporter.update(update), signal: interrupted.signal });
     reporter.end();
+    mark("run-done");
+
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     if (interrupted.signal.aborted && progress.status !== "completed") {
@@ -205,6 +214,7 @@ async function evaluate(argv: string[]): Promise<number> {
       process.stderr.write(`warning: could not delete the eval's private queue: ${messageOf(error)}\n`),
     );
 
+    mark("worker-stopped");
     const detail = await getRun(workspace.id, runId);
     process.stdout.write(`\n${summaryTable(detail)}\n\n`);
     if (values.output) {
@@ -225,9 +235,13 @@ async function evaluate(argv: string[]): Promise<number> {
     process.stdout.write(`PASS: every variant meets the threshold (${goal})\n`);
     return 0;
   } finally {
+    mark("finally");
     await stopBoss();
+    mark("boss-stopped");
+
     // Exiting anyway: the database is stopped next and the process ends; the eval's outcome is already printed.
     await db.$disconnect().catch(() => undefined);
     await database.stop();
+    mark("db-stopped");
   }
 }

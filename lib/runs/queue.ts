@@ -143,7 +143,14 @@ export async function pendingChunks(queue: string, runId: string): Promise<numbe
 }
 
 export async function deleteQueue(name: string): Promise<void> {
-  const boss = await getBoss();
-  await boss.deleteQueue(name);
+  await getBoss();
+  // pg-boss 10's delete_queue deletes the queue row before dropping its job partition, and the jobs' foreign key is
+  // ON DELETE RESTRICT, which PostgreSQL checks at once even when deferrable: a queue that ever held a job cannot be
+  // deleted that way. Its jobs go first, in the same transaction; nothing needs this durable before the exit.
+  await db.$transaction([
+    db.$executeRawUnsafe("SET LOCAL synchronous_commit TO OFF"),
+    db.$executeRawUnsafe("DELETE FROM pgboss.job WHERE name = $1", name),
+    db.$executeRawUnsafe("SELECT pgboss.delete_queue($1)", name),
+  ]);
   knownQueues.delete(name);
 }

@@ -7,6 +7,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   "serve-web": { summary: "serve the built web app and the gateway on one port (what start runs)", load: () => import("./commands/serve-web.ts") },
   "serve-model": { summary: "serve local GGUF models over the OpenAI API", load: () => import("./commands/serve-model.ts") },
   eval: { summary: "run a suite file (CI)", load: () => import("./commands/eval.ts") },
+  import: { summary: "write the Assay suite file equivalent to a promptfoo config", load: () => import("./commands/import.ts") },
   runs: { summary: "resume or export stored runs", load: () => import("./commands/runs.ts") },
   labels: { summary: "list a prompt's labels, or move one (the release gate applies)", load: () => import("./commands/labels.ts") },
   releases: { summary: "create, start, ramp, roll back and promote releases (canary, A/B, shadow, interleaved)", load: () => import("./commands/releases.ts") },

@@ -28,6 +28,8 @@ export interface ConvertedPromptfoo {
   parsed: ParsedSuiteFile;
   /** variables holding keys written literally in the config, for this process only (never stored or printed) */
   keys: Record<string, string>;
+  /** for each of those variables, the provider's own key variable, which a written-out suite file reads instead */
+  keyVariables: Record<string, string>;
   /** the config's `env:` block */
   env: Record<string, string>;
   notices: PromptfooNotice[];
@@ -484,6 +486,7 @@ export function convertPromptfoo(source: PositionedYaml, fileName: string, baseD
   prompts.forEach((prompt, index) => origin(["prompts", index], prompt.where ?? ["prompts"]));
 
   const keys: Record<string, string> = {};
+  const keyVariables: Record<string, string> = {};
   const targets: ConvertedTarget[] = [];
   providerSpecs(context, config.providers).forEach(({ spec, where }, index) => {
     try {
@@ -491,6 +494,7 @@ export function convertPromptfoo(source: PositionedYaml, fileName: string, baseD
       if (converted.literalKey !== undefined) {
         const name = `ASSAY_PROMPTFOO_KEY_${index}`;
         keys[name] = converted.literalKey;
+        keyVariables[name] = converted.keyEnv;
         converted.target.apiKeyEnv = name;
       }
       for (const message of converted.notes) note(context, [...where, "config"], message, true);
@@ -535,6 +539,7 @@ export function convertPromptfoo(source: PositionedYaml, fileName: string, baseD
         const converted = convertProvider(spec, effective);
         if (converted.literalKey !== undefined) {
           keys.ASSAY_PROMPTFOO_KEY_JUDGE = converted.literalKey;
+          keyVariables.ASSAY_PROMPTFOO_KEY_JUDGE = converted.keyEnv;
           converted.target.apiKeyEnv = "ASSAY_PROMPTFOO_KEY_JUDGE";
         }
         judge = converted.target;
@@ -576,7 +581,7 @@ export function convertPromptfoo(source: PositionedYaml, fileName: string, baseD
       return null;
     },
   };
-  return { parsed: validateSuiteFile(positions, fileName), keys, env, notices: context.notices };
+  return { parsed: validateSuiteFile(positions, fileName), keys, keyVariables, env, notices: context.notices };
 }
 
 /** The notices as lines for a terminal: "promptfooconfig.yaml:14: tests[0].assert[1]: javascript: skipped, …". */

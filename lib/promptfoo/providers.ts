@@ -51,6 +51,8 @@ export interface ProviderConversion {
   target: ConvertedTarget;
   /** a literal key from the config, to hand to the run through a variable of this process only */
   literalKey?: string;
+  /** the provider's own key variable (OPENAI_API_KEY, GROQ_API_KEY, …) */
+  keyEnv: string;
   /** what was ignored, said plainly */
   notes: string[];
 }
@@ -130,6 +132,7 @@ export function convertProvider(spec: ProviderSpec, environment: Record<string, 
   return {
     target: { label: spec.label ?? id, baseURL, ...(apiKeyEnv ? { apiKeyEnv } : {}), model, params },
     ...(literalKey !== undefined ? { literalKey } : {}),
+    keyEnv,
     notes,
   };
 }

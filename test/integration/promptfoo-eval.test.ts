@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -80,6 +80,21 @@ describe("assay eval on a promptfoo config", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--strict: 1 part of the config cannot run as promptfoo would run them (listed above)");
     expect(await db.run.count({ where: { workspaceId } })).toBe(before);
+  });
+
+  it("assay import promptfoo writes the equivalent suite file, without the config's key, and it runs to the same result", async () => {
+    const out = path.join(dir, "converted.yaml");
+    const imported = await assay(["import", "promptfoo", path.join(dir, "promptfooconfig.yaml"), "--out", out]);
+    expect(imported.code).toBe(0);
+    expect(imported.stderr).toContain("a key is written in the config; the suite file reads it from OPENAI_API_KEY instead");
+    const yaml = await readFile(out, "utf8");
+    expect(yaml).not.toContain("sk-from-config");
+    expect(yaml).toContain("apiKeyEnv: OPENAI_API_KEY");
+    expect(yaml).toContain("content: Greet {{name}} in {{language}}");
+    const result = await runAssay(["eval", out, "--workspace", workspaceSlug], { ...process.env, OPENAI_API_KEY: "sk-from-config" });
+    expect(result.stderr).not.toContain("promptfoo config");
+    expect(result.stdout).toMatch(/75\.0%\s+3\/4/);
+    expect(result.code).toBe(1);
   });
 
   it("names an unsupported provider with its line (exit 2)", async () => {

@@ -42,12 +42,14 @@ describe("providers", () => {
   it("maps openai:chat:<model> and openai:<model> with promptfoo's defaults and the config's options", () => {
     expect(convertProvider({ id: "openai:chat:gpt-4o-mini", config: { temperature: 0.2, max_tokens: 64, stop: "END" } }, {})).toEqual({
       target: { label: "openai:chat:gpt-4o-mini", baseURL: "https://api.openai.com/v1", apiKeyEnv: "OPENAI_API_KEY", model: "gpt-4o-mini", params: { temperature: 0.2, maxTokens: 64, stop: ["END"] } },
+      keyEnv: "OPENAI_API_KEY",
       notes: [],
     });
     const own = convertProvider({ id: "openai:my-model", label: "mine", config: { apiBaseUrl: "http://127.0.0.1:9999/v1/", apiKey: "sk-literal", top_p: 0.9, frequency_penalty: 1 } }, {});
     expect(own).toEqual({
       target: { label: "mine", baseURL: "http://127.0.0.1:9999/v1", model: "my-model", params: { topP: 0.9 } },
       literalKey: "sk-literal",
+      keyEnv: "OPENAI_API_KEY",
       notes: ["config.frequency_penalty is not an option Assay passes on; it is ignored"],
     });
     expect(convertProvider({ id: "groq:llama-3.1-8b-instant" }, {}).target).toMatchObject({ baseURL: "https://api.groq.com/openai/v1", apiKeyEnv: "GROQ_API_KEY", model: "llama-3.1-8b-instant" });

@@ -144,7 +144,7 @@ async function evaluate(argv: string[]): Promise<number> {
     const { waitForRun } = await import("../../lib/runs/wait.ts");
     const { getRun } = await import("../../lib/runs/read-runs.ts");
     const { cancelRun } = await import("../../lib/runs/control.ts");
-    const { summaryTable } = await import("../../lib/runs/format.ts");
+    const { metricsTable, summaryTable } = await import("../../lib/runs/format.ts");
     const { formatPercent } = await import("../../lib/format.ts");
     const { publicUrl } = await import("../../lib/env.ts");
 
@@ -217,6 +217,9 @@ async function evaluate(argv: string[]): Promise<number> {
     mark("worker-stopped");
     const detail = await getRun(workspace.id, runId);
     process.stdout.write(`\n${summaryTable(detail)}\n\n`);
+    const { namedMetrics } = await import("../../lib/runs/metrics.ts");
+    const metrics = metricsTable(detail, await namedMetrics(runId));
+    if (metrics) process.stdout.write(`${metrics}\n\n`);
     if (values.output) {
       await writeOutput(workspace.id, detail, values.output);
       process.stdout.write(`Results written to ${values.output}\n`);

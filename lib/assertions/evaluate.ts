@@ -119,7 +119,7 @@ async function evaluateOne(
     result = await (evaluators[base] as Evaluator<BaseAssertionType>)(assertion, check);
   } catch (error) {
     if (!(error instanceof MissingVariableError || error instanceof UnresolvableAssertionError)) throw error;
-    return { type: assertion.type, pass: false, score: 0, reason: error.message, weight: assertion.weight };
+    return { type: assertion.type, pass: false, score: 0, reason: error.message, weight: assertion.weight, ...(assertion.metric ? { metric: assertion.metric } : {}) };
   }
   const pass = result.unknown ? false : negated ? !result.pass : result.pass;
   const outcome: AssertionOutcome = {
@@ -129,6 +129,7 @@ async function evaluateOne(
     reason: pass ? "" : negated && !result.unknown ? result.negatedReason : result.reason,
     weight: assertion.weight,
   };
+  if (assertion.metric) outcome.metric = assertion.metric;
   if (result.reasoning !== undefined) outcome.reasoning = result.reasoning;
   if (result.measured !== undefined) outcome.measured = result.measured;
   if (result.predicted !== undefined) outcome.predicted = result.predicted;

@@ -43,7 +43,14 @@ const strings = z.union([z.string(), z.array(z.string()).min(1)]);
 
 // `threshold` exists only where it means something (a distance, a similarity, a limit, a judge's score, a share of
 // values), so a threshold on `contains` is reported as an unknown key instead of being silently ignored.
-const common = { weight };
+const metric = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .optional()
+  .describe("A named metric this assertion counts toward (its mean score is reported per variant, as promptfoo's metric)");
+const common = { weight, metric };
 
 const equals = z.strictObject({
   type: typeLiteral("equals"),
@@ -57,6 +64,7 @@ const containsAll = z.strictObject({
   type: typeLiteral("contains-all"),
   value: strings.optional(),
   weight,
+  metric,
   threshold: z.number().min(0).max(1).optional().describe("Share of the values that must appear (0..1); default 1"),
 });
 const startsWith = z.strictObject({ type: typeLiteral("starts-with"), value: scalar.optional(), ...common });
@@ -142,27 +150,32 @@ const levenshtein = z.strictObject({
   type: typeLiteral("levenshtein"),
   value: z.string().optional(),
   weight,
+  metric,
   threshold: z.number().int().nonnegative().default(5).describe("Largest edit distance that passes; default 5"),
 });
 const similarity = z.strictObject({
   type: typeLiteral("similarity"),
   value: z.string().optional(),
   weight,
+  metric,
   threshold: z.number().min(0).max(1).default(0.8).describe("Smallest similarity (0..1) that passes; default 0.8"),
 });
 const latency = z.strictObject({
   type: typeLiteral("latency"),
   weight,
+  metric,
   threshold: z.number().positive().describe("Largest total latency in milliseconds that passes"),
 });
 const cost = z.strictObject({
   type: typeLiteral("cost"),
   weight,
+  metric,
   threshold: z.number().nonnegative().describe("Largest cost of the call (in the connection's currency) that passes"),
 });
 const outputTokens = z.strictObject({
   type: typeLiteral("output-tokens"),
   weight,
+  metric,
   threshold: z.number().int().nonnegative().describe("Largest number of output tokens that passes"),
 });
 const finishReason = z.strictObject({
@@ -174,6 +187,7 @@ const llmRubric = z.strictObject({
   type: typeLiteral("llm-rubric"),
   value: z.string().min(1).describe("What a good output does, in words, for the judge model"),
   weight,
+  metric,
   threshold: z.number().min(0).max(1).optional().describe("Pass when the judge's score ≥ threshold; else the judge's verdict"),
 });
 const label = z

@@ -33,6 +33,8 @@ export interface AssertionOutcome {
   /** why it failed, as a sentence; "" when it passed */
   reason: string;
   weight: number;
+  /** the named metric it counts toward, when the assertion has one */
+  metric?: string;
   /** the judge's reasoning (llm-rubric) */
   reasoning?: string;
   /** the measured figure: distance, similarity, latency, cost, tokens, word count */

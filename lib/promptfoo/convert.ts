@@ -259,7 +259,6 @@ function convertAssertion(context: Context, value: unknown, where: Path, origin:
   }
   if (value.transform !== undefined) return skip("transform runs JavaScript on the output before the check");
   if (value.weight === 0) return skip("weight 0 (informational in promptfoo) is not an Assay weight");
-  if (value.metric !== undefined) note(context, [...where, "metric"], `metric "${String(value.metric)}" is not kept: the assertion runs and counts in the case's score`, false);
   if (value.provider !== undefined) note(context, [...where, "provider"], "a per-assertion grader is not supported: the suite's judge grades it", true);
   let loaded = value.value;
   if (typeof loaded === "string" && loaded.startsWith("file://")) {
@@ -267,7 +266,7 @@ function convertAssertion(context: Context, value: unknown, where: Path, origin:
     if (!read) return [];
     loaded = read.text;
   }
-  const common: AssayAssertion = value.weight !== undefined ? { weight: value.weight } : {};
+  const common: AssayAssertion = { ...(value.weight !== undefined ? { weight: value.weight } : {}), ...(value.metric !== undefined ? { metric: String(value.metric) } : {}) };
   let converted: AssayAssertion[];
   if (base === "icontains-any" || base === "icontains-all") {
     const values = listValue(loaded);
@@ -275,7 +274,7 @@ function convertAssertion(context: Context, value: unknown, where: Path, origin:
     const escaped = values.map((entry) => entry.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
     if (base === "icontains-any") converted = [{ type: `${negated ? "not-" : ""}regex`, value: escaped.join("|"), flags: "i", ...common }];
     else if (negated) return skip("not-icontains-all has no Assay equivalent");
-    else converted = escaped.map((pattern) => ({ type: "regex", value: pattern, flags: "i", weight: (Number(value.weight ?? 1) || 1) / escaped.length }));
+    else converted = escaped.map((pattern) => ({ type: "regex", value: pattern, flags: "i", ...common, weight: (Number(value.weight ?? 1) || 1) / escaped.length }));
   } else if (base === "contains-any" || base === "contains-all") {
     const values = listValue(loaded);
     if (!values) return skip(`${base} needs a list of values`);
@@ -376,11 +375,15 @@ function testsFromFile(context: Context, reference: string, where: Path): RawTes
         if (/^__expected\d*$/.test(column)) {
           if (cell !== "") assert.push(expectedShorthand(cell));
         } else if (column === "__description") test.description = cell;
-        else if (column === "__metric" || column === "__threshold") {
-          if (cell !== "") note(context, `${read.file} row ${index + 2}`, `${column} is not applied`, column === "__threshold");
+        else if (column === "__metric") {
+          if (cell !== "") test.metric = cell;
+        } else if (column === "__threshold") {
+          if (cell !== "") test.threshold = Number(cell);
         } else if (column.startsWith("__")) note(context, `${read.file} row ${index + 2}`, `column ${column} is ignored`, true);
         else vars[column] = cell;
       }
+      if (typeof test.metric === "string") for (const assertion of assert) assertion.metric = test.metric;
+      delete test.metric;
       return { test, where, label: `${read.file} row ${index + 2}` };
     });
   }

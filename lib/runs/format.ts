@@ -35,3 +35,20 @@ export function summaryTable(run: RunDetail): string {
   const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join("  ");
   return [line(header), widths.map((width) => "─".repeat(width)).join("  "), ...rows.map(line)].join("\n");
 }
+
+/** Named metrics per variant: "accuracy 75.0 % (3/4)", one column per metric; "" when no assertion names one. */
+export function metricsTable(run: RunDetail, metrics: readonly { variantId: string; metric: string; assertions: number; passed: number; meanScore: number }[]): string {
+  if (metrics.length === 0) return "";
+  const names = [...new Set(metrics.map((entry) => entry.metric))].sort();
+  const header = ["metric (mean score, passed)", ...names];
+  const rows = run.variants.map((variant) => [
+    variant.label,
+    ...names.map((name) => {
+      const entry = metrics.find((item) => item.variantId === variant.id && item.metric === name);
+      return entry ? `${formatPercent(entry.meanScore)} (${entry.passed}/${entry.assertions})` : "—";
+    }),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join("  ");
+  return [line(header), widths.map((width) => "─".repeat(width)).join("  "), ...rows.map(line)].join("\n");
+}

@@ -25,7 +25,7 @@ beforeAll(async () => {
   workspaceSlug = `promptfoo-${process.pid}-${Date.now()}`;
   workspaceId = (await db.workspace.create({ data: { name: "Promptfoo", slug: workspaceSlug } })).id;
   await writeFile(path.join(dir, "prompt.txt"), "Greet {{name}} in {{language}}\n");
-  await writeFile(path.join(dir, "tests.csv"), "name,language,__expected\nAda,French,contains: Greet Ada\nAlan,German,icontains: GREET ALAN\nGrace,Spanish,Echo: Greet Grace in Italian\n");
+  await writeFile(path.join(dir, "tests.csv"), "name,language,__expected,__metric\nAda,French,contains: Greet Ada,greeting\nAlan,German,icontains: GREET ALAN,greeting\nGrace,Spanish,Echo: Greet Grace in Italian,greeting\n");
   await writeFile(
     path.join(dir, "promptfooconfig.yaml"),
     `description: Greetings
@@ -46,6 +46,7 @@ tests:
         value: output.length > 3
       - type: starts-with
         value: "Echo: Greet Edsger"
+        metric: prefix
 `,
   );
 });
@@ -64,6 +65,8 @@ describe("assay eval on a promptfoo config", () => {
     expect(result.stderr).not.toContain("sk-from-config");
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/75\.0%\s+3\/4/);
+    // named metrics, as promptfoo's: the CSV's __metric and the assertion's metric
+    expect(result.stdout).toMatch(/metric \(mean score, passed\)\s+greeting\s+prefix\n.*\nprompt\.txt\s+66\.7% \(2\/3\)\s+100\.0% \(1\/1\)/);
     const run = await db.run.findFirstOrThrow({ where: { workspaceId }, include: { suite: true, results: { include: { case: true } } } });
     expect(run.suite?.name).toBe("Greetings");
     expect(JSON.stringify(run.config)).not.toContain("sk-from-config");

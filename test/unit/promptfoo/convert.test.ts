@@ -123,6 +123,70 @@ tests:
     expect(converted.keys).toEqual({});
   });
 
+  it("reads the other forms: prompt objects and the mapping form, YAML chats, test files, file:// vars, env, evaluateOptions", async () => {
+    await writeFile(path.join(dir, "chat.yaml"), "- role: system\n  content: You are terse.\n- role: user\n  content: 'Q: {{q}}'\n");
+    await writeFile(path.join(dir, "tests.yaml"), "- description: from yaml\n  vars: { q: one }\n  assert:\n    - type: levenshtein\n      value: 'Echo: Q: one'\n      threshold: 2\n");
+    await writeFile(path.join(dir, "tests.json"), JSON.stringify([{ vars: { q: "two" }, assert: [{ type: "latency", threshold: 500 }, { type: "cost", threshold: 0.01 }] }]));
+    await writeFile(path.join(dir, "question.txt"), "a long question");
+    const converted = convert(`
+prompts:
+  - id: file://chat.yaml
+    label: yaml chat
+  - raw: "Plain {{q}}"
+  - '[{"role": "user", "content": "JSON chat {{q}}"}]'
+providers:
+  - id: groq:llama-3.1-8b-instant
+    config: { apiKeyEnvar: MY_GROQ_KEY, max_completion_tokens: 32 }
+  - id: openai:chat:m
+    config: { apiHost: "llm.internal", response_format: { type: json_schema, json_schema: { name: answer, schema: { type: object } } } }
+env:
+  SOME_FLAG: "1"
+evaluateOptions: { maxConcurrency: 7, repeat: 2, delay: 100 }
+tests:
+  - file://tests.yaml
+  - file://tests.json
+  - vars: { q: file://question.txt }
+    assert:
+      - type: assert-set
+        assert:
+          - { type: contains-json, weight: 2 }
+          - { type: is-json, value: { type: object, required: [a] } }
+      - { type: not-icontains-all, value: [x, y] }
+      - { type: icontains-all, value: "x, y", weight: 3 }
+`);
+    const config = converted.parsed.config;
+    expect(config.prompts.map((prompt) => [prompt.label, prompt.messages])).toEqual([
+      ["yaml chat", [{ role: "system", content: "You are terse." }, { role: "user", content: "Q: {{q}}" }]],
+      ["prompt 2", [{ role: "user", content: "Plain {{q}}" }]],
+      ["prompt 3", [{ role: "user", content: "JSON chat {{q}}" }]],
+    ]);
+    expect(config.targets).toEqual([
+      { label: "groq:llama-3.1-8b-instant", baseURL: "https://api.groq.com/openai/v1", apiKeyEnv: "MY_GROQ_KEY", model: "llama-3.1-8b-instant", params: { maxTokens: 32 } },
+      { label: "openai:chat:m", baseURL: "https://llm.internal/v1", apiKeyEnv: "OPENAI_API_KEY", model: "m", params: { responseFormat: { type: "json_schema", name: "answer", schema: { type: "object" } } } },
+    ]);
+    expect([config.concurrency, config.repeats]).toEqual([7, 2]);
+    expect(converted.env).toEqual({ SOME_FLAG: "1" });
+    const cases = config.cases as { key: string; variables: Record<string, unknown>; assertions: unknown[] }[];
+    expect(cases.map((entry) => [entry.key, entry.variables, entry.assertions])).toEqual([
+      ["from yaml", { q: "one" }, [{ type: "levenshtein", value: "Echo: Q: one", threshold: 2 }]],
+      ["test 2", { q: "two" }, [{ type: "latency", threshold: 500 }, { type: "cost", threshold: 0.01 }]],
+      [
+        "test 3",
+        { q: "a long question" },
+        [
+          { type: "contains-json", weight: 2 },
+          { type: "json-schema", value: { type: "object", required: ["a"] } },
+          { type: "regex", value: "x", flags: "i", weight: 1.5 },
+          { type: "regex", value: "y", flags: "i", weight: 1.5 },
+        ],
+      ],
+    ]);
+    expect(converted.notices.map((notice) => `${notice.where}: ${notice.message} (${notice.skipped ? "skipped" : "noted"})`)).toEqual([
+      "tests[2].assert[1]: not-icontains-all: skipped, not-icontains-all has no Assay equivalent (skipped)",
+      "evaluateOptions.delay: evaluateOptions.delay is ignored (noted)",
+    ]);
+  });
+
   it("keeps a key written in the config out of the converted file, in a variable of this process", () => {
     const converted = convert(`
 prompts: ["Hi {{name}}"]

@@ -16,7 +16,6 @@ const { workspaceOfModelKey } = await import("../../lib/local-models/workspace-k
 const { loadMasterKey } = await import("../../lib/connections/crypto.ts");
 const { resolveCellTarget } = await import("../../lib/runs/targets.ts");
 const { limitedCall } = await import("../../lib/llm/limited-call.ts");
-const catalog = await import("../../lib/local-models/catalog.ts");
 
 let models: TestModels;
 let server: ModelServer;
@@ -51,7 +50,6 @@ afterAll(async () => {
 
 describe("the demo model through the Local models connection", () => {
   it("answers the same text with the workspace key as without one", async () => {
-    void catalog;
     const messages = [
       { role: "system" as const, content: "You route customer support messages. Answer with exactly one word from this list: billing, bug, feature-request, account, other." },
       { role: "user" as const, content: "Customer message:\nI was charged twice for my plan" },
@@ -67,5 +65,23 @@ describe("the demo model through the Local models connection", () => {
     expect(bare.output).toBe("the model.");
     expect(keyed.error).toBeNull();
     expect(keyed.output).toBe("the model.");
+  });
+
+  it("answers \"\" for a message ending a sentence, with the key or without: the n-gram counts end a line there", async () => {
+    // What closing11's "answers '' with the workspace key" was: the n-gram model learned every corpus line as
+    // words, then ".", then end-of-sequence, so a conversation whose last token is such a "." is continued by EOS at
+    // once. The key changes nothing.
+    const system = { role: "system" as const, content: "You write one-line summaries of support tickets for an on-call engineer. No more than 20 words." };
+    const withKey = await resolveCellTarget(workspaceId, { connectionId, model: models.ngramId });
+    const keyless = { ...withKey, target: { ...withKey.target, apiKey: null }, connectionId: null, limitKey: "keyless" };
+    const call = async (target: typeof withKey, content: string) =>
+      (await limitedCall(target, [system, { role: "user", content }], { temperature: 0, maxTokens: 48 }, { run: null }, { maxRetries: 0, signal: new AbortController().signal })).result;
+    for (const target of [withKey, keyless]) {
+      const ended = await call(target, "Ticket from Acme (plan: pro):\nThe export hangs.");
+      expect(ended.error).toBeNull();
+      expect([ended.output, ended.usage.outputTokens, ended.finishReason]).toEqual(["", 0, "stop"]);
+      const open = await call(target, "Ticket from Acme (plan: pro):\nThe export hangs");
+      expect(open.output).toBe("the model.");
+    }
   });
 });

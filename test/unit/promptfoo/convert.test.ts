@@ -155,7 +155,7 @@ tests:
       - { type: icontains-all, value: "x, y", weight: 3 }
 `);
     const config = converted.parsed.config;
-    expect(config.prompts.map((prompt) => [prompt.label, prompt.messages])).toEqual([
+    expect((config.prompts as { label: string; messages: unknown }[]).map((prompt) => [prompt.label, prompt.messages])).toEqual([
       ["yaml chat", [{ role: "system", content: "You are terse." }, { role: "user", content: "Q: {{q}}" }]],
       ["prompt 2", [{ role: "user", content: "Plain {{q}}" }]],
       ["prompt 3", [{ role: "user", content: "JSON chat {{q}}" }]],

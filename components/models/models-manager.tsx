@@ -4,7 +4,9 @@ import { api, errorText } from "@/lib/ui/api";
 import { formatBytes, formatCount, formatDuration, formatParameters, formatRate } from "@/lib/format";
 import type { LocalModelView, LocalModelsPage } from "@/lib/local-models/catalog";
 import type { SpeedMeasurement } from "@/lib/local-models/server-client";
+import { isQuantizable } from "@/lib/quantize/type-info";
 import { AddModelForm } from "./add-model-form";
+import { QuantizePanel, quantizeNotice } from "./quantize-panel";
 
 const REFRESH_MS = 5000;
 
@@ -73,8 +75,9 @@ function Speed({ model, measuring }: { model: LocalModelView; measuring: Measuri
   );
 }
 
-export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boolean }) {
+export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boolean; role?: string }) {
   const [page, setPage] = useState(props.initial);
+  const [quantizing, setQuantizing] = useState<LocalModelView | null>(null);
   const [measuring, setMeasuring] = useState<Record<string, Measuring>>({});
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -145,6 +148,23 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
           }}
         />
       )}
+      {!props.canWrite && (
+        <p className="text-xs text-slate-500" data-testid="models-read-only">
+          Quantizing, measuring and adding models need the admin or owner role{props.role ? ` (you are ${props.role})` : ""}: ask an admin of this workspace.
+        </p>
+      )}
+      {quantizing && props.canWrite && (
+        <QuantizePanel
+          key={quantizing.name}
+          model={quantizing}
+          onClose={() => setQuantizing(null)}
+          onDone={(outcome) => {
+            setNotice(quantizeNotice(outcome, quantizing.name));
+            setQuantizing(null);
+            void refresh();
+          }}
+        />
+      )}
       <div className="card overflow-x-auto">
         <table className="w-full text-sm" data-testid="local-models-table">
           <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-500">
@@ -199,6 +219,27 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
                           data-testid="measure-speed"
                         >
                           {state?.state === "running" ? "Measuring…" : "Measure speed"}
+                        </button>
+                      )}
+                      {props.canWrite ? (
+                        <button
+                          className="btn px-2.5 py-1 text-xs"
+                          onClick={() => setQuantizing(model)}
+                          disabled={model.problem !== null || !isQuantizable(model.quantization)}
+                          title={
+                            model.problem !== null
+                              ? model.problem
+                              : isQuantizable(model.quantization)
+                                ? "Make a smaller copy with fewer bits per weight (llama.cpp's quantizer)"
+                                : `Already quantized (${model.quantization}): quantize from the F32/F16 original`
+                          }
+                          data-testid="quantize-model"
+                        >
+                          Quantize
+                        </button>
+                      ) : (
+                        <button className="btn px-2.5 py-1 text-xs" disabled title="Quantizing needs the admin or owner role" data-testid="quantize-model">
+                          Quantize
                         </button>
                       )}
                       {props.canWrite && model.source === "registered" && model.id && (

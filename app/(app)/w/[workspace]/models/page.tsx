@@ -16,7 +16,7 @@ export default async function ModelsPage() {
         title="Local models"
         subtitle="GGUF models served on this machine by Assay's model server, behind the same OpenAI API as hosted models. Run them through the Local models connection."
       />
-      <ModelsManager initial={page} canWrite={can(member.role, "localModel.manage")} />
+      <ModelsManager initial={page} canWrite={can(member.role, "localModel.manage")} role={member.role.toLowerCase()} />
     </>
   );
 }

@@ -5,6 +5,9 @@ import { formatBytes, formatCount, formatDuration, formatParameters, formatRate 
 import type { LocalModelView, LocalModelsPage } from "@/lib/local-models/catalog";
 import type { SpeedMeasurement } from "@/lib/local-models/server-client";
 import { isQuantizable } from "@/lib/quantize/type-info";
+import { modelFamilies } from "@/lib/quantize/families";
+import type { TradeoffView } from "@/lib/quantize/tradeoff-service";
+import { TradeoffPanel } from "./tradeoff-panel";
 import { AddModelForm } from "./add-model-form";
 import { QuantizePanel, quantizeNotice } from "./quantize-panel";
 
@@ -75,7 +78,8 @@ function Speed({ model, measuring }: { model: LocalModelView; measuring: Measuri
   );
 }
 
-export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boolean; role?: string }) {
+export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boolean; role?: string; tradeoffs?: TradeoffView[] }) {
+  const [tradeoffs, setTradeoffs] = useState<TradeoffView[]>(props.tradeoffs ?? []);
   const [page, setPage] = useState(props.initial);
   const [quantizing, setQuantizing] = useState<LocalModelView | null>(null);
   const [measuring, setMeasuring] = useState<Record<string, Measuring>>({});
@@ -260,6 +264,15 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
           </tbody>
         </table>
       </div>
+      {modelFamilies(page.models).map((family) => (
+        <TradeoffPanel
+          key={family.base}
+          family={family}
+          stored={tradeoffs.find((view) => view.baseName === family.base)}
+          canWrite={props.canWrite}
+          onMeasured={(view) => setTradeoffs((current) => [...current.filter((item) => item.baseName !== view.baseName), view])}
+        />
+      ))}
       <p className="text-xs text-slate-500">
         Files in {page.modelsDir ? <span className="font-mono" data-testid="models-dir">{page.modelsDir}</span> : "the models folder"} are served under their file name; registered files under the name given here.
         The server loads a model on its first request and unloads it after 10 idle minutes or when memory is needed. Speed is generated tokens per

@@ -77,6 +77,7 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "local-models/[id]": { DELETE: manageLocalModels },
   "local-models/measure": { POST: manageLocalModels },
   "local-models/quantize": { POST: manageLocalModels },
+  "local-models/tradeoff": { GET: read, POST: manageLocalModels },
   members: { GET: read },
   // removing someone else is member.manage; leaving (DELETE members/me) is open to every role, see SESSION_ROUTES' test
   "members/[userId]": { PATCH: manageMembers, DELETE: manageMembers },

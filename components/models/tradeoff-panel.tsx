@@ -12,7 +12,7 @@ import { niceTicks } from "@/components/compare/axis";
 
 const WIDTH = 300;
 const HEIGHT = 200;
-const MARGIN = { top: 12, right: 14, bottom: 34, left: 48 };
+const MARGIN = { top: 20, right: 24, bottom: 34, left: 48 };
 
 function Scatter(props: { rows: StoredTradeoffRow[]; title: string; value: (row: StoredTradeoffRow) => number; format: (value: number) => string; testId: string; fixedMax?: number }) {
   const sizes = props.rows.map((row) => row.sizeBytes);
@@ -137,11 +137,11 @@ export function TradeoffPanel(props: { family: ModelFamily; stored: TradeoffView
       </div>
       {error && <p role="alert" className="mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700" data-testid="tradeoff-error">{error}</p>}
       {view ? (
-        <div className="mt-3 grid grid-cols-1 gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+        <div className="mt-3 space-y-4">
           <div className="overflow-x-auto">
             <TradeoffTable view={view} />
           </div>
-          <div className="flex gap-3" data-testid="tradeoff-plot">
+          <div className="flex max-w-4xl gap-6" data-testid="tradeoff-plot">
             <Scatter rows={view.rows} title="Size vs top-1 agreement" value={(row) => row.top1Agreement} format={(value) => formatPercent(value, 0)} testId="tradeoff-plot-top1" fixedMax={1} />
             <Scatter rows={view.rows} title="Size vs KL divergence (nats)" value={(row) => row.klDivergence} format={(value) => formatNumber(value, 3)} testId="tradeoff-plot-kl" />
           </div>

@@ -93,6 +93,8 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "prompts/[id]/versions/[versionId]": { GET: read },
   "prompts/preview": { POST: editPrompt },
   prunings: { POST: callModel },
+  "prunings/[id]": { GET: read },
+  "prunings/[id]/cancel": { POST: callModel },
   "prunings/draft": { POST: editPrompt },
   releases: { GET: read, POST: manageReleases },
   "releases/[id]": { GET: read },

@@ -4,7 +4,7 @@ import { hashPassword } from "better-auth/crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { RANDOM_DEMO_MODEL } from "../../lib/local-models/demo-models.ts";
-import { launchBrowser, OWNER, screenshot, signedInContext } from "../support/browser.ts";
+import { ARTIFACTS, launchBrowser, OWNER, screenshot, signedInContext } from "../support/browser.ts";
 
 // Issue #12 on the Models page, against the real `assay start`: the owner quantizes the random demo model to Q4_0 and
 // Q8_0 with the Quantize action (the results are listed and served), a refused quantization shows its error, and
@@ -84,7 +84,9 @@ describe("quantizing on the Models page", () => {
     expect(q4).toBeLessThan(q8);
     expect(Number(await cell("Q4_0", "tradeoff-kl"))).toBeGreaterThan(Number(await cell("Q8_0", "tradeoff-kl")));
     expect(await panel.locator('[data-testid="tradeoff-plot-kl"] [data-testid="tradeoff-point"]').count()).toBe(3);
+    await panel.scrollIntoViewIfNeeded();
     await screenshot(page, "models-tradeoff");
+    await panel.screenshot({ path: path.join(ARTIFACTS, "models-tradeoff-panel.png") });
     await page.reload();
     await expect.poll(() => page.locator(`[data-testid="tradeoff-panel"][data-model="${RANDOM_DEMO_MODEL}"] [data-testid="tradeoff-row"]`).count()).toBe(3);
   });

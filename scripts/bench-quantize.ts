@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { getLlama } from "node-llama-cpp";
 import { ensureDemoModels, NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL } from "../lib/local-models/demo-models.ts";
+import { readGgufInfo } from "../lib/local-models/gguf-info.ts";
 import { quantizeGguf, type QuantType } from "../lib/quantize/llama-quantize.ts";
 import { tradeoffTable } from "../lib/quantize/tradeoff.ts";
 import { tradeoffText } from "../lib/quantize/table-text.ts";
@@ -23,7 +24,14 @@ async function main(): Promise<void> {
       for (const type of TYPES) {
         const output = path.join(dir, `${model}-${type}.gguf`);
         const result = await quantizeGguf({ input: original, output, type });
-        process.stdout.write(`${model} → ${type}: ${Math.round(result.milliseconds)} ms\n`);
+        // K-quants need rows that are multiples of 256: count the weight matrices that fell back to another type.
+        const weights = (await readGgufInfo(output)).tensors.filter((tensor) => !tensor.name.endsWith("norm.weight"));
+        const fallbacks = type.includes("_K") ? weights.filter((tensor) => !tensor.type.endsWith("_K")).length : 0;
+        process.stdout.write(
+          `${model} → ${type}: ${Math.round(result.milliseconds)} ms` +
+            (type.includes("_K") ? `; ${fallbacks} of ${weights.length} weight matrices fell back to a non-K type (target 0)` : "") +
+            "\n",
+        );
         variants.push({ label: type, path: output });
       }
       const rows = await tradeoffTable({ llama, original: { label: "F32", path: original }, variants, threads: 1 });

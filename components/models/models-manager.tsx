@@ -4,7 +4,12 @@ import { api, errorText } from "@/lib/ui/api";
 import { formatBytes, formatCount, formatDuration, formatParameters, formatRate } from "@/lib/format";
 import type { LocalModelView, LocalModelsPage } from "@/lib/local-models/catalog";
 import type { SpeedMeasurement } from "@/lib/local-models/server-client";
+import { isQuantizable } from "@/lib/quantize/type-info";
+import { modelFamilies } from "@/lib/quantize/families";
+import type { TradeoffView } from "@/lib/quantize/tradeoff-service";
+import { TradeoffPanel } from "./tradeoff-panel";
 import { AddModelForm } from "./add-model-form";
+import { QuantizePanel, quantizeNotice } from "./quantize-panel";
 
 const REFRESH_MS = 5000;
 
@@ -73,8 +78,10 @@ function Speed({ model, measuring }: { model: LocalModelView; measuring: Measuri
   );
 }
 
-export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boolean }) {
+export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boolean; role?: string; tradeoffs?: TradeoffView[] }) {
+  const [tradeoffs, setTradeoffs] = useState<TradeoffView[]>(props.tradeoffs ?? []);
   const [page, setPage] = useState(props.initial);
+  const [quantizing, setQuantizing] = useState<LocalModelView | null>(null);
   const [measuring, setMeasuring] = useState<Record<string, Measuring>>({});
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -145,6 +152,23 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
           }}
         />
       )}
+      {!props.canWrite && (
+        <p className="text-xs text-slate-500" data-testid="models-read-only">
+          Quantizing, measuring and adding models need the admin or owner role{props.role ? ` (you are ${props.role})` : ""}: ask an admin of this workspace.
+        </p>
+      )}
+      {quantizing && props.canWrite && (
+        <QuantizePanel
+          key={quantizing.name}
+          model={quantizing}
+          onClose={() => setQuantizing(null)}
+          onDone={(outcome) => {
+            setNotice(quantizeNotice(outcome, quantizing.name));
+            setQuantizing(null);
+            void refresh();
+          }}
+        />
+      )}
       <div className="card overflow-x-auto">
         <table className="w-full text-sm" data-testid="local-models-table">
           <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-500">
@@ -201,6 +225,27 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
                           {state?.state === "running" ? "Measuring…" : "Measure speed"}
                         </button>
                       )}
+                      {props.canWrite ? (
+                        <button
+                          className="btn px-2.5 py-1 text-xs"
+                          onClick={() => setQuantizing(model)}
+                          disabled={model.problem !== null || !isQuantizable(model.quantization)}
+                          title={
+                            model.problem !== null
+                              ? model.problem
+                              : isQuantizable(model.quantization)
+                                ? "Make a smaller copy with fewer bits per weight (llama.cpp's quantizer)"
+                                : `Already quantized (${model.quantization}): quantize from the F32/F16 original`
+                          }
+                          data-testid="quantize-model"
+                        >
+                          Quantize
+                        </button>
+                      ) : (
+                        <button className="btn px-2.5 py-1 text-xs" disabled title="Quantizing needs the admin or owner role" data-testid="quantize-model">
+                          Quantize
+                        </button>
+                      )}
                       {props.canWrite && model.source === "registered" && model.id && (
                         <button className="btn-danger px-2.5 py-1 text-xs" onClick={() => remove(model)} data-testid="remove-model">Remove</button>
                       )}
@@ -219,6 +264,15 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
           </tbody>
         </table>
       </div>
+      {modelFamilies(page.models).map((family) => (
+        <TradeoffPanel
+          key={family.base}
+          family={family}
+          stored={tradeoffs.find((view) => view.baseName === family.base)}
+          canWrite={props.canWrite}
+          onMeasured={(view) => setTradeoffs((current) => [...current.filter((item) => item.baseName !== view.baseName), view])}
+        />
+      ))}
       <p className="text-xs text-slate-500">
         Files in {page.modelsDir ? <span className="font-mono" data-testid="models-dir">{page.modelsDir}</span> : "the models folder"} are served under their file name; registered files under the name given here.
         The server loads a model on its first request and unloads it after 10 idle minutes or when memory is needed. Speed is generated tokens per

@@ -1,5 +1,7 @@
 "use client";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import Link from "next/link";
+import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 import { AuditTimeline } from "@/components/reviews/audit-timeline";
 import { can, refusal, type Role } from "@/lib/auth/permissions";
 import { api, errorText } from "@/lib/ui/api";
@@ -40,6 +42,7 @@ export function PromptStudio(props: {
   // Viewers read the stored version: no draft preview (prompt.edit), no playground (model.call), fields disabled.
   const canEdit = can(props.role, "prompt.edit");
   const canRun = can(props.role, "model.call");
+  const inWorkspace = useWorkspacePath();
   const tabs: Tab[] = [...(canRun ? (["playground"] as const) : []), ...(canEdit ? (["preview"] as const) : []), "versions", "history", "comments", "audit"];
   const [versions, setVersions] = useState(props.versions);
   const [base, setBase] = useState<VersionFull>(props.version);
@@ -120,6 +123,11 @@ export function PromptStudio(props: {
           </div>
           <div className="flex items-center gap-3">
             {dirty && <button className="text-xs text-slate-500 hover:text-slate-800" onClick={() => setDraft(draftOf(base))}>Discard changes</button>}
+            {canRun && base.examples.length + base.counterexamples.length > 0 && (
+              <Link href={inWorkspace(`/compare/prune?version=${base.id}`)} className="text-xs text-slate-500 hover:text-slate-800" title={`Remove v${base.number}'s examples one at a time while the pass rate holds`} data-testid="prune-examples">
+                Prune examples
+              </Link>
+            )}
             {props.sharePolicy && (
               <ShareButton resource="version" id={base.id} policy={props.sharePolicy} refusal={can(props.role, "shareLink.create") ? null : refusal(props.role, "shareLink.create")} />
             )}

@@ -1,8 +1,9 @@
 "use client";
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { AblationCandidate } from "@/lib/compare/ablation";
 import type { PruneReport } from "@/lib/prune/prune";
+import type { PruningView } from "@/lib/prune/jobs";
 import { formatCount, formatDuration, formatMoney, formatNumber, formatPercent, formatTokens } from "@/lib/format";
 import { api, ApiError, errorText } from "@/lib/ui/api";
 import type { AblationConnection, AblationSuite } from "@/components/compare/ablation-form";
@@ -23,6 +24,8 @@ export function PruneForm(props: { candidates: AblationCandidate[]; suites: Abla
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [report, setReport] = useState<PruneReport | null>(null);
+  const [pruning, setPruning] = useState<PruningView | null>(null);
+  const [cancelling, setCancelling] = useState(false);
   const [saved, setSaved] = useState<{ promptId: string; number: number } | null>(null);
   const connection = props.connections.find((item) => item.id === connectionId);
 
@@ -31,13 +34,51 @@ export function PruneForm(props: { candidates: AblationCandidate[]; suites: Abla
     setRunning(true);
     setError(null);
     setReport(null);
+    setPruning(null);
     setSaved(null);
     try {
-      setReport(await api<PruneReport>("/api/prunings", { body: { versionId, suiteId, connectionId, model, marginPoints } }));
+      setPruning(await api<PruningView>("/api/prunings", { body: { versionId, suiteId, connectionId, model, marginPoints } }));
     } catch (caught) {
       setError(caught instanceof ApiError ? errorText(caught) : String(caught));
-    } finally {
       setRunning(false);
+    }
+  }
+
+  // The pruning runs in the background: follow it until it ends, then show its report (or why it ended).
+  const pruningId = pruning?.id ?? null;
+  const pruningRunning = pruning?.state === "running";
+  useEffect(() => {
+    if (!pruningId || !pruningRunning) return;
+    let stopped = false;
+    const timer = setInterval(async () => {
+      try {
+        const next = await api<PruningView>(`/api/prunings/${pruningId}`);
+        if (stopped) return;
+        setPruning(next);
+        if (next.state !== "running") {
+          setRunning(false);
+          setCancelling(false);
+          if (next.report) setReport(next.report);
+          if (next.state !== "completed") setError(next.state === "cancelled" ? "Pruning cancelled." : `The pruning failed: ${next.error ?? "no reason given"}`);
+        }
+      } catch (caught) {
+        if (!stopped) setError(errorText(caught));
+      }
+    }, 1000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [pruningId, pruningRunning]);
+
+  async function cancel() {
+    if (!pruning) return;
+    setCancelling(true);
+    try {
+      setPruning(await api<PruningView>(`/api/prunings/${pruning.id}/cancel`, { body: {} }));
+    } catch (caught) {
+      setError(errorText(caught));
+      setCancelling(false);
     }
   }
 
@@ -111,6 +152,31 @@ export function PruneForm(props: { candidates: AblationCandidate[]; suites: Abla
           <span className="text-xs text-slate-500">Each round runs the suite once per remaining example; the runs appear under Runs. Response cache off.</span>
         </div>
       </form>
+      {pruning && pruning.state === "running" && pruning.progress && (
+        <section className="card flex items-start justify-between gap-4 p-4" data-testid="prune-progress">
+          <div className="min-w-0 text-sm">
+            <div className="font-medium text-slate-800" data-testid="prune-round">
+              {pruning.progress.round === null
+                ? "Last run: the full prompt and the smallest set side by side, for the savings"
+                : `Round ${formatCount(pruning.progress.round)} of at most ${formatCount(pruning.progress.maxRounds)}`}
+              {pruning.progress.steps.length > 0 && (
+                <span className="ml-2 font-normal text-slate-500">
+                  removed so far: {pruning.progress.steps.map((step) => step.removed).filter(Boolean).join(", ") || "none"}
+                </span>
+              )}
+            </div>
+            {pruning.progress.trying.length > 0 && (
+              <div className="mt-1 text-xs text-slate-600" data-testid="prune-trying">
+                Trying: {pruning.progress.trying.join(" · ")}
+              </div>
+            )}
+            {pruning.progress.runId && (
+              <Link className="mt-1 inline-block text-xs underline" href={inWorkspace(`/runs/${pruning.progress.runId}`)} data-testid="prune-run-link">Open this round&apos;s run</Link>
+            )}
+          </div>
+          <button className="btn shrink-0" type="button" onClick={cancel} disabled={cancelling} data-testid="prune-cancel">{cancelling ? "Cancelling…" : "Cancel"}</button>
+        </section>
+      )}
       {report && (
         <section className="card space-y-3 p-4" data-testid="prune-report">
           <div className="flex flex-wrap items-baseline justify-between gap-2">

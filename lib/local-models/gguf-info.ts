@@ -22,6 +22,8 @@ export interface GgufInfo {
   headCountKv?: number;
   vocabSize?: number;
   ggufVersion: number;
+  /** each tensor's name and ggml type (e.g. blk.0.attn_q.weight Q4_K): shows which tensors a quantizer left or fell back */
+  tensors: Array<{ name: string; type: string }>;
 }
 
 /** llama.cpp's llama_ftype, named as in the file names people download (…-Q4_K_M.gguf). */
@@ -176,14 +178,16 @@ export async function readGgufInfo(filePath: string): Promise<GgufInfo> {
     }
     let parameterCount = 0;
     const parametersByType = new Map<number, number>();
+    const tensors: GgufInfo["tensors"] = [];
     for (let index = 0; index < tensorCount; index++) {
-      await reader.string();
+      const tensorName = await reader.string();
       const dimensionCount = await reader.u32();
       let elements = 1;
       for (let dimension = 0; dimension < dimensionCount; dimension++) elements *= await reader.u64();
       const type = await reader.u32();
       await reader.u64(); // data offset
       parameterCount += elements;
+      tensors.push({ name: tensorName, type: TENSOR_TYPES[type] ?? `type ${type}` });
       parametersByType.set(type, (parametersByType.get(type) ?? 0) + elements);
     }
 
@@ -204,6 +208,7 @@ export async function readGgufInfo(filePath: string): Promise<GgufInfo> {
       parameterCount,
       contextLength: asNumber(metadata.get(`${architecture}.context_length`)) ?? null,
       ggufVersion: version,
+      tensors,
     };
     if (typeof name === "string") info.name = name;
     if (typeof chatTemplate === "string") info.chatTemplate = chatTemplate;

@@ -21,6 +21,8 @@ const UNSEEN_LOGIT = -30;
 const TIE_BREAK = 1e-3;
 const RMS_EPSILON = 1e-5;
 const FALLBACK_DIMENSION = 0;
+/** Row widths that llama.cpp's K-quants need (QK_K): tensors of other widths fall back to another type. */
+const K_QUANT_BLOCK = 256;
 
 export interface NgramModel {
   vocabulary: Vocabulary;
@@ -126,7 +128,9 @@ function logits(distribution: Map<number, number>, vocabSize: number): Float32Ar
 function ngramHyperparameters(model: NgramModel): { hyper: LlamaHyperparameters; dimensions: Map<number, number> } {
   const dimensions = new Map<number, number>();
   for (const token of [...model.counts.keys()].sort((a, b) => a - b)) dimensions.set(token, dimensions.size + 1);
-  const embeddingLength = Math.ceil((dimensions.size + 1) / 64) * 64;
+  // A multiple of 256 (llama.cpp's K-quant super-block) so K-quants are real K-quants; the extra dimensions are zero
+  // in every tensor, and the output weights are scaled for this width, so the logits do not depend on the padding.
+  const embeddingLength = Math.ceil((dimensions.size + 1) / K_QUANT_BLOCK) * K_QUANT_BLOCK;
   return {
     dimensions,
     hyper: {
@@ -134,7 +138,7 @@ function ngramHyperparameters(model: NgramModel): { hyper: LlamaHyperparameters;
       contextLength: 2048,
       embeddingLength,
       blockCount: 1,
-      feedForwardLength: 32,
+      feedForwardLength: K_QUANT_BLOCK,
       headCount: embeddingLength / 64,
       headCountKv: embeddingLength / 64,
       rmsEpsilon: RMS_EPSILON,

@@ -29,8 +29,9 @@ const LETTERS = "abcdefghijklmnopqrstuvwxyz";
 /** Sizes the project writes: the demo/test model and one large enough that generation speed is measurable. */
 export const RANDOM_MODEL_PRESETS = {
   small: {
-    description: "≈1M parameters, 3.8 MB: tests and the demo",
-    options: { vocabSize: 512, embeddingLength: 128, blockCount: 5, feedForwardLength: 256 },
+    // Widths are multiples of 256 (llama.cpp's K-quant super-block), so Q4_K_M & co. quantize every tensor as asked.
+    description: "≈0.9M parameters, 3.7 MB: tests and the demo",
+    options: { vocabSize: 512, embeddingLength: 256, blockCount: 1, feedForwardLength: 512 },
   },
   bench: {
     description: "≈27M parameters, 108 MB: benchmarks",
@@ -59,7 +60,8 @@ export function randomModelVocabulary(size: number): Vocabulary {
 }
 
 function randomModelHyperparameters(options: RandomModelOptions): LlamaHyperparameters {
-  const embeddingLength = options.embeddingLength ?? 128;
+  const small = RANDOM_MODEL_PRESETS.small.options;
+  const embeddingLength = options.embeddingLength ?? small.embeddingLength;
   const headCount = options.headCount ?? Math.max(1, embeddingLength / 32);
   if (embeddingLength % headCount !== 0 || (embeddingLength / headCount) % 2 !== 0) {
     throw new Error("embeddingLength must split into an even head size");
@@ -68,8 +70,8 @@ function randomModelHyperparameters(options: RandomModelOptions): LlamaHyperpara
     name: options.name ?? `assay-random-${options.seed}`,
     contextLength: options.contextLength ?? 2048,
     embeddingLength,
-    blockCount: options.blockCount ?? 5,
-    feedForwardLength: options.feedForwardLength ?? 256,
+    blockCount: options.blockCount ?? small.blockCount,
+    feedForwardLength: options.feedForwardLength ?? small.feedForwardLength,
     headCount,
     headCountKv: headCount,
     rmsEpsilon: 1e-5,
@@ -101,7 +103,7 @@ export function randomModelParameterCount(options: RandomModelOptions): number {
   return llamaParameterCount(randomModelHyperparameters(options), options.vocabSize ?? 512);
 }
 
-/** Writes a random llama model (by default ≈1M parameters, ≈3.8 MB). Returns the file size and parameter count. */
+/** Writes a random llama model (by default the small preset: ≈0.9M parameters, ≈3.7 MB, widths of 256). Returns the file size and parameter count. */
 export async function writeRandomModel(
   filePath: string,
   options: RandomModelOptions,

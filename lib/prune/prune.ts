@@ -117,6 +117,20 @@ export interface PruneOptions {
   /** how often waitForRun polls (tests shorten it) */
   pollMs?: number;
   onStep?: (step: PruneStep) => void;
+  /** a round's (or the last comparison's) run was created: what it tries, for progress */
+  onRun?: (run: { runId: string; round: number | null; trying: string[] }) => void | Promise<void>;
+}
+
+/** The checks made before any run: the version has something to prune, the suite exists and has cases. */
+export async function checkPruneRequest(workspaceId: string, input: PruneInput) {
+  const parsed = pruneInput.parse(input);
+  const version = await getVersionById(workspaceId, parsed.versionId);
+  const items = checkPrunable(version);
+  const prompt = await db.prompt.findUniqueOrThrow({ where: { id: version.promptId }, select: { name: true } });
+  const suite = await db.suite.findFirst({ where: { id: parsed.suiteId, workspaceId }, select: { _count: { select: { cases: true } } } });
+  if (!suite) throw new AppError("bad_request", "prune", "suiteId: no such suite in this workspace", [{ path: "suiteId", message: "unknown suite" }]);
+  if (suite._count.cases === 0) throw new AppError("bad_request", "prune", "suiteId: this suite has no cases to measure on", [{ path: "suiteId", message: "no cases" }]);
+  return { parsed, version, items, prompt };
 }
 
 /**
@@ -124,13 +138,9 @@ export interface PruneOptions {
  * a version with nothing to prune, an empty suite) is refused before any run is created.
  */
 export async function prunePrompt(workspaceId: string, userId: string, input: PruneInput, options: PruneOptions = {}): Promise<PruneReport> {
-  const parsed = pruneInput.parse(input);
-  const version = await getVersionById(workspaceId, parsed.versionId);
-  let remaining = checkPrunable(version);
-  const prompt = await db.prompt.findUniqueOrThrow({ where: { id: version.promptId }, select: { name: true } });
-  const suite = await db.suite.findFirst({ where: { id: parsed.suiteId, workspaceId }, select: { _count: { select: { cases: true } } } });
-  if (!suite) throw new AppError("bad_request", "prune", "suiteId: no such suite in this workspace", [{ path: "suiteId", message: "unknown suite" }]);
-  if (suite._count.cases === 0) throw new AppError("bad_request", "prune", "suiteId: this suite has no cases to measure on", [{ path: "suiteId", message: "no cases" }]);
+  const checked = await checkPruneRequest(workspaceId, input);
+  const { parsed, version, prompt } = checked;
+  let remaining = checked.items;
 
   const steps: PruneStep[] = [];
   const runIds: string[] = [];
@@ -144,6 +154,7 @@ export async function prunePrompt(workspaceId: string, userId: string, input: Pr
     what: string,
     variants: { label: string; prompt: ReturnType<typeof keepOnly> }[],
     endedBadly: (status: string, runId: string) => string,
+    round: number | null,
   ) => {
     const { id: runId } = await createRun(workspaceId, userId, {
       suiteId: parsed.suiteId,
@@ -154,6 +165,7 @@ export async function prunePrompt(workspaceId: string, userId: string, input: Pr
       cache: false,
     });
     runIds.push(runId);
+    await options.onRun?.({ runId, round, trying: variants.map((variant) => variant.label) });
     const progress = await waitForRun(runId, { intervalMs: options.pollMs });
     if (progress.status !== "completed") throw new AppError("unavailable", "prune", endedBadly(progress.status, runId));
     const variantRows = await db.variant.findMany({ where: { runId }, orderBy: { position: "asc" }, select: { id: true } });
@@ -168,7 +180,7 @@ export async function prunePrompt(workspaceId: string, userId: string, input: Pr
       ...candidates.map((candidate) => ({ label: `without ${[...removed, candidate.item.label].join(", ")}`, prompt: keepOnly(version, candidate.kept) })),
     ];
     const { runId, variantRows, results } = await runVariants(`round ${round}`, variants, (status, id) =>
-      `The run of round ${round} ended ${status}; the pruning stopped there (run ${id}).`);
+      `The run of round ${round} ended ${status}; the pruning stopped there (run ${id}).`, round);
     const empty: VariantResults = { variantId: "", passes: new Map(), figures: { inputTokensPerCall: null, latencyMsPerCall: null, costPerCall: null } };
     const resultAt = (position: number): VariantResults => results.get(variantRows[position]?.id ?? "") ?? empty;
     if (withFull) {
@@ -217,6 +229,7 @@ export async function prunePrompt(workspaceId: string, userId: string, input: Pr
         { label: `without ${removed.join(", ")}`, prompt: keepOnly(version, remaining) },
       ],
       (status, id) => `The full-vs-pruned run ended ${status} (run ${id}).`,
+      null,
     );
     fullVariantId = variantRows[0]?.id ?? fullVariantId;
     prunedVariantId = variantRows[1]?.id ?? prunedVariantId;

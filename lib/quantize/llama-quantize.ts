@@ -68,8 +68,22 @@ interface Binding {
 let binding: Binding | undefined;
 
 function libraryFolder(): string {
-  // The package exports only its index (dist/index.js); the binaries sit beside dist/.
-  const index = require.resolve("@node-llama-cpp/linux-x64");
+  // The package exports only its index (dist/index.js); the binaries sit beside dist/. Resolved with a require made
+  // at run time: in the built web app the bundler turns `require.resolve("…")` into a module id (a number).
+  const { createRequire: runtimeCreateRequire } = process.getBuiltinModule("node:module") as typeof import("node:module");
+  const name = ["@node-llama-cpp", "linux-x64"].join("/");
+  const bases = [import.meta.url, path.join(process.cwd(), "package.json")];
+  let index: string | undefined;
+  const failures: string[] = [];
+  for (const base of bases) {
+    try {
+      index = runtimeCreateRequire(base).resolve(name);
+      break;
+    } catch (error) {
+      failures.push(`from ${base}: ${(error as Error).message.split("\n")[0]}`);
+    }
+  }
+  if (!index) throw new QuantizeError("library", `Cannot find ${name} (node-llama-cpp's binaries): ${failures.join("; ")}`);
   return path.join(path.dirname(index), "..", "bins", "linux-x64");
 }
 

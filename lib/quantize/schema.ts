@@ -8,3 +8,8 @@ export const quantizeLocalModelInput = z.object({
   type: z.string().trim().min(1, "Give a quantization type such as Q8_0 or Q4_K_M").max(20, "The type is too long"),
 });
 export type QuantizeLocalModelBody = z.infer<typeof quantizeLocalModelInput>;
+
+export const measureTradeoffInput = z.object({
+  name: z.string().trim().min(1, "Give the base local model of the family").max(200, "The name is too long")
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:@+-]*$/, "Give a local model's name, not a path"),
+});

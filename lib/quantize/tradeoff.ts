@@ -109,6 +109,16 @@ export async function tradeoffTable(options: TradeoffOptions): Promise<TradeoffR
   const text = options.text ?? HELD_OUT_TEXT;
   const rows: TradeoffRow[] = [];
   let reference: Distributions | undefined;
+  // Warm-up (not timed): the first evaluation in a process pays one-off set-up costs, which would make the original,
+  // measured first, look slower than its quantized versions.
+  {
+    const model = await options.llama.loadModel({ modelPath: options.original.path, gpuLayers: 0 });
+    try {
+      await evaluateText(model, text.slice(0, 200), threads);
+    } finally {
+      await model.dispose();
+    }
+  }
   for (const entry of [options.original, ...options.variants]) {
     const model = await options.llama.loadModel({ modelPath: entry.path, gpuLayers: 0 });
     try {

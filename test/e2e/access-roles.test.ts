@@ -77,6 +77,7 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "local-models/[id]": { DELETE: manageLocalModels },
   "local-models/measure": { POST: manageLocalModels },
   "local-models/quantize": { POST: manageLocalModels },
+  "local-models/tradeoff": { GET: read, POST: manageLocalModels },
   members: { GET: read },
   // removing someone else is member.manage; leaving (DELETE members/me) is open to every role, see SESSION_ROUTES' test
   "members/[userId]": { PATCH: manageMembers, DELETE: manageMembers },
@@ -92,6 +93,8 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "prompts/[id]/versions/[versionId]": { GET: read },
   "prompts/preview": { POST: editPrompt },
   prunings: { POST: callModel },
+  "prunings/[id]": { GET: read },
+  "prunings/[id]/cancel": { POST: callModel },
   "prunings/draft": { POST: editPrompt },
   releases: { GET: read, POST: manageReleases },
   "releases/[id]": { GET: read },

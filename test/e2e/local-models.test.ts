@@ -53,8 +53,8 @@ describe("local models", () => {
       expect(await row(name).locator('[data-testid="model-quantization"]').innerText()).toBe("F32");
       expect(await row(name).locator('[data-testid="model-context"]').innerText()).toBe("2,048");
     }
-    expect(await row(RANDOM_DEMO_MODEL).locator('[data-testid="model-parameters"]').innerText()).toBe("952 K");
-    expect(await row(RANDOM_DEMO_MODEL).locator('[data-testid="model-size"]').innerText()).toBe("3.8 MB");
+    expect(await row(RANDOM_DEMO_MODEL).locator('[data-testid="model-parameters"]').innerText()).toBe("918 K");
+    expect(await row(RANDOM_DEMO_MODEL).locator('[data-testid="model-size"]').innerText()).toBe("3.7 MB");
   });
 
   it("refuses a path that is not a GGUF file, with the reason under the field", async () => {

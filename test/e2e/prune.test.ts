@@ -73,6 +73,14 @@ afterAll(async () => {
 });
 
 describe("example pruning screen", () => {
+  it("is reached from the prompt page's Prune examples, with the opened version prefilled", async () => {
+    await page.goto(`${appUrl}/prompts/${promptId}?v=${versionId}`);
+    await page.locator('[data-testid="prune-examples"]').click();
+    await page.waitForURL(/\/compare\/prune\?version=/);
+    await page.locator('[data-testid="prune-form"]').waitFor();
+    expect(await page.locator('[data-testid="prune-version"]').inputValue()).toBe(versionId);
+  });
+
   it("is reached from the ablation screen, prunes two of four examples and saves the rest as a new version", async () => {
     await page.goto(`${appUrl}/compare/ablation?version=${versionId}`);
     await page.locator('[data-testid="open-prune"]').click();
@@ -82,8 +90,13 @@ describe("example pruning screen", () => {
     await page.locator('[data-testid="prune-form"] select').nth(2).selectOption(connectionId);
     await page.locator('[data-testid="prune-model"]').fill("fake-echo");
     await page.locator('[data-testid="start-prune"]').click();
+    // It runs in the background: the screen follows its rounds until the report arrives.
+    await expect.poll(() => page.locator('[data-testid="prune-round"]').innerText(), { timeout: 10_000 }).toMatch(/^(Round [1-4] of at most 4|Last run: the full prompt and the smallest set side by side)/);
     const report = page.locator('[data-testid="prune-report"]');
     await report.waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-testid="prune-progress"]').count()).toBe(0);
+    const stored = await db.pruning.findFirstOrThrow({ where: { versionId }, orderBy: { createdAt: "desc" } });
+    expect([stored.state, (stored.report as { removed: string[] }).removed]).toEqual(["completed", ["example 4", "example 2"]]);
     expect(await report.locator("h2").innerText()).toBe("Keeps 2 examples and 0 counterexamples — removed example 4, example 2");
     expect(await page.locator('[data-testid="prune-pass"]').innerText()).toBe("100.0% → 100.0% (12 cases)");
     expect(await page.locator('[data-testid="prune-compare"]').getAttribute("href")).toMatch(/\/compare\?variants=[^,]+,[^,]+$/);

@@ -3,20 +3,22 @@ import { PageHeader } from "@/components/shell/page-header";
 import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { listLocalModels } from "@/lib/local-models/catalog";
+import { listTradeoffs } from "@/lib/quantize/tradeoff-service";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Local models" };
 
 export default async function ModelsPage() {
   const member = await requireMember();
-  const page = await listLocalModels(member.workspace.id, member.role);
+  const canWrite = can(member.role, "localModel.manage");
+  const [page, tradeoffs] = await Promise.all([listLocalModels(member.workspace.id, member.role), listTradeoffs(member.workspace.id)]);
   return (
     <>
       <PageHeader
         title="Local models"
         subtitle="GGUF models served on this machine by Assay's model server, behind the same OpenAI API as hosted models. Run them through the Local models connection."
       />
-      <ModelsManager initial={page} canWrite={can(member.role, "localModel.manage")} />
+      <ModelsManager initial={page} canWrite={canWrite} role={member.role} tradeoffs={tradeoffs} />
     </>
   );
 }

@@ -1,6 +1,7 @@
 import { SpecialToken, SpecialTokensText, type ChatHistoryItem, type LlamaGrammar, type Token } from "node-llama-cpp";
 import type { Llama } from "node-llama-cpp";
 import { contextLengthExceeded, invalidRequest } from "./api-errors.ts";
+import { CONTINUATION_CHAT_TEMPLATE } from "./chat-template.ts";
 import { grammarForSchema, toGrammarSchema } from "./json-schema-grammar.ts";
 import type { LoadedModel } from "./model-pool.ts";
 import { messageText, type ChatCompletionRequest, type ChatMessage } from "./schema.ts";
@@ -41,7 +42,27 @@ export function prepareChatPrompt(loaded: LoadedModel, messages: readonly ChatMe
       if (text.length > 0) stopStrings.push(text);
     }
   }
-  return { tokens: state.contextText.tokenize(tokenizer), stopTokens, stopStrings };
+  const tokens = state.contextText.tokenize(tokenizer);
+  return { tokens: continuesText(loaded) ? withoutSentenceEnd(loaded, tokens) : tokens, stopTokens, stopStrings };
+}
+
+/** The project's own continuation models (the n-gram demo) carry CONTINUATION_CHAT_TEMPLATE. */
+function continuesText(loaded: LoadedModel): boolean {
+  const metadata = loaded.model.fileInfo.metadata as { tokenizer?: { chat_template?: unknown } } | undefined;
+  return metadata?.tokenizer?.chat_template === CONTINUATION_CHAT_TEMPLATE;
+}
+
+const SENTENCE_END = /^[.!?]+\s*$/;
+
+/**
+ * A continuation model learned every line as words, then ".", then end-of-sequence: a conversation whose last token
+ * is a bare "." (after a word it has no "word." token for) would be answered by an empty reply at once. It continues
+ * the last word instead, as it does for a message without the period.
+ */
+function withoutSentenceEnd(loaded: LoadedModel, tokens: Token[]): Token[] {
+  let end = tokens.length;
+  while (end > 2 && SENTENCE_END.test(loaded.model.detokenize([tokens[end - 1]!]))) end--;
+  return end === tokens.length ? tokens : tokens.slice(0, end);
 }
 
 export function prepareTextPrompt(loaded: LoadedModel, prompt: string, stop: readonly string[]): PreparedPrompt {

@@ -67,10 +67,10 @@ describe("the demo model through the Local models connection", () => {
     expect(keyed.output).toBe("the model.");
   });
 
-  it("answers \"\" for a message ending a sentence, with the key or without: the n-gram counts end a line there", async () => {
+  it("continues a message that ends a sentence as it continues the same message without the period, with the key or without", async () => {
     // What closing11's "answers '' with the workspace key" was: the n-gram model learned every corpus line as
-    // words, then ".", then end-of-sequence, so a conversation whose last token is such a "." is continued by EOS at
-    // once. The key changes nothing.
+    // words, then ".", then end-of-sequence, so a conversation whose last token was such a "." got an empty reply at
+    // once. The key changed nothing; the model server now leaves a trailing bare "." out for continuation models.
     const system = { role: "system" as const, content: "You write one-line summaries of support tickets for an on-call engineer. No more than 20 words." };
     const withKey = await resolveCellTarget(workspaceId, { connectionId, model: models.ngramId });
     const keyless = { ...withKey, target: { ...withKey.target, apiKey: null }, connectionId: null, limitKey: "keyless" };
@@ -79,7 +79,7 @@ describe("the demo model through the Local models connection", () => {
     for (const target of [withKey, keyless]) {
       const ended = await call(target, "Ticket from Acme (plan: pro):\nThe export hangs.");
       expect(ended.error).toBeNull();
-      expect([ended.output, ended.usage.outputTokens, ended.finishReason]).toEqual(["", 0, "stop"]);
+      expect([ended.output, ended.finishReason]).toEqual(["the model.", "stop"]);
       const open = await call(target, "Ticket from Acme (plan: pro):\nThe export hangs");
       expect(open.output).toBe("the model.");
     }

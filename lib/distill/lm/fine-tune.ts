@@ -1,9 +1,11 @@
 import { existsSync } from "node:fs";
 import { open, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { getLlama, type LlamaModel, type Token } from "node-llama-cpp";
+import { getLlama, resolveChatWrapper, type LlamaModel, type Token } from "node-llama-cpp";
 import { AppError } from "../../errors.ts";
 import { readGgufInfo } from "../../local-models/gguf-info.ts";
+import type { LoadedModel } from "../../local-models/model-pool.ts";
+import { prepareChatPrompt } from "../../local-models/prompt.ts";
 import { seededRandom, shuffle } from "../random.ts";
 import { loadTrainBinding, trainingContextParams, trainingModelParams } from "./llama-train.ts";
 import { rewriteStudentGguf } from "./gguf-patch.ts";
@@ -12,11 +14,11 @@ import { rewriteStudentGguf } from "./gguf-patch.ts";
 // input → output pairs with llama.cpp's own training functions (llama_opt_init / llama_opt_epoch, AdamW, every tensor
 // but the token embedding, which llama.cpp leaves frozen), saved with llama_model_save_to_file.
 //
-// Each pair is one training sequence: BOS, the input's tokens, the output's tokens, EOS, padded with EOS to the
-// longest sequence. The loss is over the whole sequence (every next token, the input's too): llama_opt_epoch sets a
+// Each pair is one training sequence: the chat prompt the model server builds for the input (BOS + the input's tokens
+// with the project's continuation template), the output's tokens, EOS, padded with EOS to the longest sequence. The loss is over the whole sequence (every next token, the input's too): llama_opt_epoch sets a
 // label at every position and has no mask, so "loss only on the output tokens" is not available through it. The
-// input is tokenized as the model server tokenizes a prompt (node-llama-cpp's tokenizer, BOS first), so the trained
-// continuation is what `student:<name>` generates for that prompt; see prompt-format.ts for the chat messages → input.
+// input is tokenized exactly as the model server tokenizes a chat prompt (lib/local-models/prompt.ts), so the
+// trained continuation is what `student:<name>` generates for it; see prompt-format.ts for the chat messages → input.
 //
 // llama.cpp pads a context to a multiple of 256 tokens, and llama_opt_epoch walks the first n_ctx_train positions of
 // each datapoint: training passes n_ctx_train = the sequence length, so a 20-token pair costs 20 positions, not 256.
@@ -144,17 +146,21 @@ async function checkFiles(options: FineTuneOptions): Promise<{ contextLength: nu
   return { contextLength: info.contextLength ?? 0, chatTemplate: info.chatTemplate ?? null, sizeBytes: size };
 }
 
-/** The pair as the model sees it in training: BOS, the prompt tokens the server would give it, the output, EOS. */
+/**
+ * The pair as the model sees it in training: the prompt tokens the model server builds for a chat request whose user
+ * message is the input (prepareChatPrompt: the GGUF's chat template, node-llama-cpp's tokenizer), the output's
+ * tokens, EOS. (The completions path tokenizes a bare prompt differently — an SPM tokenizer adds a leading "▁" there —
+ * so the student is trained for chat requests.)
+ */
 export function pairTokens(model: LlamaModel, pair: FineTunePair): { sequence: Token[]; promptLength: number } {
-  const bos = model.tokens.bos;
   const eos = model.tokens.eos;
   if (eos === null) throw new AppError("bad_request", "baseFile", "The base model has no end-of-sequence token: a reply could never end");
-  const prompt = model.tokenize(pair.input, false);
-  if (bos !== null && model.tokens.shouldPrependBosToken) prompt.unshift(bos);
-  // The output's tokens as they follow the prompt: tokenizing input + output keeps the prompt's tokens when the
-  // boundary does not merge; otherwise the output alone (its leading space as written, not the tokenizer's).
-  const whole = model.tokenize(pair.input + pair.output, false);
-  if (bos !== null && model.tokens.shouldPrependBosToken) whole.unshift(bos);
+  const chat = { model, chatWrapper: resolveChatWrapper(model) } as unknown as LoadedModel;
+  const prompt = prepareChatPrompt(chat, [{ role: "user", content: pair.input }], []).tokens;
+  // The output's tokens as they follow the prompt: with a continuation template, the input + output rendered the
+  // same way keeps the prompt's tokens when the boundary does not merge; otherwise (a boundary merge, or a template
+  // that wraps the user turn in markers) the output alone, its leading space as written.
+  const whole = prepareChatPrompt(chat, [{ role: "user", content: pair.input + pair.output }], []).tokens;
   const keepsPrompt = whole.length > prompt.length && prompt.every((token, index) => whole[index] === token);
   const output = keepsPrompt ? whole.slice(prompt.length) : model.tokenize(pair.output, false, "trimLeadingSpace");
   return { sequence: [...prompt, ...output, eos], promptLength: prompt.length };

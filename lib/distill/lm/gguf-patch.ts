@@ -78,38 +78,6 @@ class Reader {
   }
 }
 
-/** Sets `<architecture>.context_length` (a uint32) in the file; throws if the key is missing or not a uint32. */
-export async function patchContextLength(file: string, contextLength: number): Promise<void> {
-  const handle = await open(file, "r+");
-  try {
-    const { size } = await handle.stat();
-    const reader = new Reader(handle, size);
-    if ((await reader.u32()) !== 0x46554747) throw new Error(`${file} is not a GGUF file`);
-    await reader.u32(); // version
-    await reader.u64(); // tensor count
-    const count = await reader.u64();
-    let architecture: string | null = null;
-    const offsets = new Map<string, number>();
-    for (let index = 0; index < count; index++) {
-      const key = await reader.string();
-      const type = await reader.u32();
-      if (key === "general.architecture" && type === STRING) {
-        architecture = await reader.string();
-        continue;
-      }
-      if (key.endsWith(".context_length") && type === UINT32) offsets.set(key, reader.position);
-      await reader.skip(type);
-    }
-    const offset = architecture === null ? undefined : offsets.get(`${architecture}.context_length`);
-    if (offset === undefined) throw new Error(`${file} has no uint32 ${architecture ?? "<architecture>"}.context_length`);
-    const value = Buffer.alloc(4);
-    value.writeUInt32LE(contextLength, 0);
-    await handle.write(value, 0, 4, offset);
-  } finally {
-    await handle.close();
-  }
-}
-
 function ggufString(text: string): Buffer {
   const bytes = Buffer.from(text, "utf8");
   const length = Buffer.alloc(8);

@@ -10,6 +10,7 @@ import { sleep } from "../llm/semaphore.ts";
 import { fineTune } from "./lm/fine-tune.ts";
 import { accuracyOf, measureLatency, pickCascade, scoreHeldOut, type HeldOutRow } from "./measure.ts";
 import { distillAsync, storeStudent } from "./train.ts";
+import { syncStudentModels } from "./student-models.ts";
 import {
   CASCADE_PREFIX,
   type DistillationConfig,
@@ -254,6 +255,7 @@ async function train(id: string, modelsDir: string | undefined, signal: AbortSig
           ...teacher,
         },
       });
+      await syncStudentModels(db, row.workspaceId);
     } catch (error) {
       await rm(outFile, { force: true });
       throw error;
@@ -386,6 +388,7 @@ async function measure(id: string, signal: AbortSignal, modelsDir: string | unde
       // Cancelled while measuring: nothing stays registered.
       await transaction.student.deleteMany({ where: { distillationId: id } });
       await transaction.distillation.update({ where: { id }, data: { state: "cancelled", finishedAt: new Date() } });
+      await syncStudentModels(transaction, row.workspaceId);
       return false;
     }
     await transaction.distillation.update({

@@ -16,6 +16,7 @@ import type { HeadSpec } from "./classifier.ts";
 import { pickThreshold } from "./cascade-curve.ts";
 import { enqueueDistillation } from "./jobs.ts";
 import { studentFileOf } from "./pipeline.ts";
+import { syncStudentModels } from "./student-models.ts";
 import {
   cascadeThresholdInput,
   compareDistillationInput,
@@ -467,6 +468,7 @@ export async function deleteDistillation(workspaceId: string, id: string): Promi
     if (student) await transaction.student.delete({ where: { id: student.id } });
     // A job still working sees the row gone and stops.
     await transaction.distillation.delete({ where: { id } });
+    await syncStudentModels(transaction, workspaceId);
   });
   if (student) {
     await rm(studentFileOf(student.name), { force: true });
@@ -503,10 +505,11 @@ export async function setCascadeThreshold(workspaceId: string, id: string, rawIn
     cascade,
     costPer1000: { ...report.costPer1000, cascade: report.costPer1000.teacher === null ? null : report.costPer1000.teacher * (1 - point.coverage) },
   };
-  await db.$transaction([
-    db.student.update({ where: { id: student.id }, data: { cascadeThreshold: point.threshold } }),
-    db.distillation.update({ where: { id }, data: { report: next as unknown as Prisma.InputJsonValue } }),
-  ]);
+  await db.$transaction(async (transaction) => {
+    await transaction.student.update({ where: { id: student.id }, data: { cascadeThreshold: point.threshold } });
+    await transaction.distillation.update({ where: { id }, data: { report: next as unknown as Prisma.InputJsonValue } });
+    await syncStudentModels(transaction, workspaceId);
+  });
   return getDistillation(workspaceId, id);
 }
 

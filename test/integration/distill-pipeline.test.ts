@@ -151,8 +151,7 @@ describe("a distillation", () => {
     expect(await db.case.count({ where: { suiteId: started.suite!.id } })).toBe(390);
 
     const view = await waitFor(id, ["done", "failed", "cancelled"]);
-    // cascade:<name> is served once d-cascade is merged; until then only its latency is missing (and said so)
-    expect(view.error ?? "").not.toMatch(/student latency/);
+    expect(view.error).toBeNull();
     expect(view.state).toBe("done");
     expect(view.teacherRun).toMatchObject({ status: "completed", total: 390, done: 390, failed: 3 });
     expect(view.failedRows.map((row) => row.caseKey).sort()).toEqual(["bad-one", "bad-three", "bad-two"]);
@@ -178,6 +177,8 @@ describe("a distillation", () => {
     expect(report.accuracy!.teacher).toBe(1);
     // through the model server: student:tickets answered every latency call (50 held-out inputs)
     expect(report.latency.student.calls).toBe(50);
+    // cascade:tickets through the model server: the student answers above the threshold, the teacher (the fake) below
+    expect(report.latency.cascade?.calls).toBe(50);
     expect(report.latency.teacher.calls).toBe(387);
     expect(report.costPer1000.student).toBe(0);
     expect(report.costPer1000.teacher).toBeGreaterThan(0);
@@ -197,7 +198,11 @@ describe("a distillation", () => {
     expect(strict.report!.cascade!.agreement).toBe(1);
     const loose = await service.setCascadeThreshold(workspaceId, id, { threshold: 0 });
     expect(loose.report!.cascade!.coverage).toBe(1);
+    expect(loose.report!.cascade!.teacherCalls).toBe(0);
     expect(loose.student!.cascadeThreshold).toBe(0);
+    // the Local models connection lists both names
+    const listed = await db.connectionModel.findMany({ where: { connection: { workspaceId, kind: "local" } }, select: { name: true } });
+    expect(listed.map((model) => model.name).sort()).toEqual(["cascade:tickets", "student:tickets"]);
 
     // Compare: a run of teacher vs student on the held-out cases
     const compare = await service.compareDistillation(workspaceId, id, userId, { against: "student" });

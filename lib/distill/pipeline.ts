@@ -36,6 +36,8 @@ export interface AdvanceOptions {
   log?: (line: string) => void;
   /** the models folder the student file goes to (default ASSAY_MODELS_DIR) */
   modelsDir?: string;
+  /** rethrow a bad-input error (too few examples, free text) after recording the failure (the CLI exits 2) */
+  throwErrors?: boolean;
 }
 
 export function studentsFolder(modelsDir: string = env.ASSAY_MODELS_DIR): string {
@@ -153,7 +155,7 @@ export async function advanceDistillation(id: string, options: AdvanceOptions = 
     if (signal.aborted) throw error;
     log(`distillation ${id} failed: ${messageOf(error)}`);
     await fail(id, messageOf(error));
-    if (!(error instanceof AppError)) throw error;
+    if (!(error instanceof AppError) || options.throwErrors) throw error;
   }
 }
 

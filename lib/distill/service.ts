@@ -452,7 +452,7 @@ async function toViews(rows: DistillationRow[], light: boolean): Promise<Distill
       failedRows: light ? [] : (row.failedRows as unknown as FailedRow[]),
       // The list shows the last point only (the latest loss); the detail has the whole curve.
       loss: light ? loss.slice(-1) : loss,
-      report: light ? null : (row.report as unknown as DistillationReport | null),
+      report: row.report as unknown as DistillationReport | null,
       student: row.student
         ? {
             id: row.student.id,
@@ -473,7 +473,7 @@ async function toViews(rows: DistillationRow[], light: boolean): Promise<Distill
   });
 }
 
-/** Newest first; light: the last loss point only, no report or failed rows (the detail has them). */
+/** Newest first; light: the last loss point only and no failed rows (the detail has them); the report is there. */
 export async function listDistillations(workspaceId: string): Promise<DistillationView[]> {
   const rows = await db.distillation.findMany({ where: { workspaceId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], include: viewInclude, take: 500 });
   return toViews(rows, true);

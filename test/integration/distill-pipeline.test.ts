@@ -192,6 +192,8 @@ describe("a distillation", () => {
 
     const list = await service.listDistillations(workspaceId);
     expect(list[0]!.id).toBe(id);
+    expect(list[0]!.loss).toEqual([view.loss.at(-1)]);
+    expect(list[0]!.report?.exactMatch).toBe(report.exactMatch);
 
     // the threshold: for a target of 1, and as a number
     const strict = await service.setCascadeThreshold(workspaceId, id, { targetAgreement: 1 });
@@ -245,6 +247,20 @@ describe("a distillation", () => {
     await service.deleteDistillation(workspaceId, id);
     expect(await db.distillation.count({ where: { id } })).toBe(0);
   }, 60_000);
+
+  it("cancelled while collecting: the teacher run is cancelled with it, and the job then does nothing", async () => {
+    const { id } = await service.createDistillation(workspaceId, userId, { name: "early", teacher: { promptId, connectionId, model: "fake-echo" }, sources: { suiteId } }, { noJob: true });
+    const view = await service.cancelDistillation(workspaceId, id, userId);
+    expect(view.state).toBe("cancelled");
+    const run = await db.run.findUniqueOrThrow({ where: { id: view.teacherRun!.id } });
+    // cancelled, unless it finished first (300 fast cells)
+    expect(["cancelled", "completed"]).toContain(run.status);
+    await advanceDistillation(id, { log: () => {} });
+    expect((await service.getDistillation(workspaceId, id)).state).toBe("cancelled");
+    expect(await db.student.count({ where: { name: "early" } })).toBe(0);
+    const again = await rejection(service.cancelDistillation(workspaceId, id, userId));
+    expect(again.code).toBe("conflict");
+  });
 
   it("refuses bad input with the field named, writing nothing", async () => {
     const before = await counts();

@@ -370,7 +370,11 @@ async function measure(id: string, signal: AbortSignal, modelsDir: string | unde
       task: "text",
       studentKind: "lm",
       rows: { total: collected.rows.length + failedRows.length, train: collected.rows.length - held.length, heldOut: held.length, failed: failedRows.length },
-      exactMatch: 0,
+      // greedy outputs of student:<name> on (up to LATENCY_CALLS) held-out inputs, exactly the teacher's
+      exactMatch:
+        "summary" in studentLatency && studentLatency.outputs.length > 0
+          ? studentLatency.outputs.filter((output, index) => output.trim() === held[index]!.output.trim()).length / studentLatency.outputs.length
+          : 0,
       heads: [],
       accuracy: null,
       latency: { student: "summary" in studentLatency ? studentLatency.summary : { calls: 0, p50Ms: 0, p95Ms: 0 }, cascade: null, teacher: teacherLatency(collected.latencies) },

@@ -1,6 +1,7 @@
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { recordActivity } from "../activity/record.ts";
 import { db, Prisma } from "../db.ts";
 import { env } from "../env.ts";
 import { AppError, messageOf } from "../errors.ts";
@@ -119,7 +120,16 @@ async function setState(id: string, from: string[], data: Prisma.DistillationUpd
 }
 
 async function fail(id: string, message: string): Promise<void> {
-  await setState(id, ["collecting", "training", "measuring"], { state: "failed", error: message, finishedAt: new Date() });
+  if (!(await setState(id, ["collecting", "training", "measuring"], { state: "failed", error: message, finishedAt: new Date() }))) return;
+  const row = await db.distillation.findUnique({ where: { id }, select: { workspaceId: true, name: true, promptId: true, createdById: true } });
+  if (!row) return;
+  await recordActivity({
+    workspaceId: row.workspaceId,
+    kind: "distillation.failed",
+    actorId: row.createdById,
+    promptId: row.promptId,
+    data: { distillationId: id, name: row.name, error: message.slice(0, 300) },
+  });
 }
 
 export async function advanceDistillation(id: string, options: AdvanceOptions = {}): Promise<void> {
@@ -401,6 +411,10 @@ async function measure(id: string, signal: AbortSignal, modelsDir: string | unde
       where: { id },
       data: { state: "done", report: report as unknown as Prisma.InputJsonValue, finishedAt: new Date(), error: notes.length > 0 ? notes.join("; ") : null },
     });
+    await recordActivity(
+      { workspaceId: row.workspaceId, kind: "distillation.done", actorId: row.createdById, promptId: row.promptId, data: { distillationId: id, name: row.name, agreement: report.exactMatch } },
+      transaction,
+    );
     return true;
   });
   if (!done && student.kind === "classifier") await rm(studentFileOf(row.name, modelsDir), { force: true });

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { recordActivity } from "../activity/record.ts";
 import { db, Prisma } from "../db.ts";
 import { env } from "../env.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
@@ -393,6 +394,7 @@ export async function startDistillation(
     );
     await db.distillation.update({ where: { id: distillationId }, data: { teacherRunId: run.id, suiteId } });
     if (!options.noJob) await enqueueDistillation(distillationId);
+    await recordActivity({ workspaceId, kind: "distillation.started", actorId: userId, promptId: start.promptId, data: { distillationId, name: start.name, runId: run.id } });
   } catch (error) {
     await db.distillation.delete({ where: { id: distillationId } });
     throw error;

@@ -190,6 +190,11 @@ describe("a distillation", () => {
     expect(existsSync(path.join(modelsDir, "students", "tickets.student.json"))).toBe(true);
     expect(view.student?.models).toEqual(["student:tickets", "cascade:tickets"]);
 
+    // the feed: started, then done with the agreement
+    const events = await db.activityEvent.findMany({ where: { workspaceId, kind: { startsWith: "distillation." }, data: { path: ["distillationId"], equals: id } }, orderBy: { createdAt: "asc" } });
+    expect(events.map((event) => event.kind)).toEqual(["distillation.started", "distillation.done"]);
+    expect((events[1]!.data as { agreement: number }).agreement).toBe(report.exactMatch);
+
     const list = await service.listDistillations(workspaceId);
     expect(list[0]!.id).toBe(id);
     expect(list[0]!.loss).toEqual([view.loss.at(-1)]);
@@ -293,6 +298,8 @@ describe("a distillation", () => {
     const fewView = await waitFor(few.id, ["done", "failed", "cancelled"]);
     expect(fewView.state).toBe("failed");
     expect(fewView.error).toMatch(/Too few examples per class: "bug" \(2\)/);
+    const failed = await db.activityEvent.findFirstOrThrow({ where: { workspaceId, kind: "distillation.failed", data: { path: ["distillationId"], equals: few.id } } });
+    expect((failed.data as { error: string }).error).toMatch(/^Too few examples per class/);
     const freeView = await waitFor(free.id, ["done", "failed", "cancelled"]);
     expect(freeView.state).toBe("failed");
     expect(freeView.error).toMatch(/free text \(\d+ distinct outputs over 300 rows\)/);

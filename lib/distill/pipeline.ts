@@ -54,7 +54,13 @@ class Stopped extends Error {}
 interface CollectedRow {
   caseId: string;
   caseKey: string;
+  /** the last user message: what a classifier student reads */
   input: string;
+  /**
+   * every message's text end to end, what the model server renders for an LM student (the continuation chat template
+   * of the project's models, lib/distill/lm/prompt-format.ts); null when the prompt has assistant turns (chat examples)
+   */
+  lmInput: string | null;
   output: string;
   expected: string | null;
 }
@@ -84,10 +90,13 @@ export async function collectRows(runId: string): Promise<Collected> {
   let priced = results.length > 0;
   for (const result of results) {
     let input: string;
+    let lmInput: string | null;
     try {
       const messages = assembleMessages(prompt, (result.case.variables ?? {}) as TemplateVariables);
+      const textOf = (content: unknown) => (typeof content === "string" ? content : JSON.stringify(content ?? ""));
       const lastUser = [...messages].reverse().find((message) => message.role === "user") ?? messages.at(-1);
-      input = typeof lastUser?.content === "string" ? lastUser.content : JSON.stringify(lastUser?.content ?? "");
+      input = textOf(lastUser?.content);
+      lmInput = messages.some((message) => message.role === "assistant") ? null : messages.map((message) => textOf(message.content)).join("");
     } catch (error) {
       failed.push({ caseKey: result.case.key, input: "", error: messageOf(error) });
       continue;
@@ -97,7 +106,7 @@ export async function collectRows(runId: string): Promise<Collected> {
       failed.push({ caseKey: result.case.key, input, error: error?.message ?? "no output" });
       continue;
     }
-    rows.push({ caseId: result.case.id, caseKey: result.case.key, input, output: result.output, expected: result.case.expected });
+    rows.push({ caseId: result.case.id, caseKey: result.case.key, input, lmInput, output: result.output, expected: result.case.expected });
     if (result.latencyMs !== null) latencies.push(result.latencyMs);
     if (result.cost === null) priced = false;
     else cost += result.cost;
@@ -228,11 +237,18 @@ async function train(id: string, modelsDir: string | undefined, signal: AbortSig
     const every = Math.max(2, Math.round(1 / config.heldOutShare));
     const heldOut = collected.rows.map((_row, index) => index).filter((index) => index % every === every - 1);
     const trainRows = collected.rows.filter((_row, index) => index % every !== every - 1);
+    if (collected.rows.some((item) => item.lmInput === null)) {
+      throw new AppError(
+        "bad_request",
+        "teacher",
+        "The teacher prompt has assistant turns (chat-mode examples): an LM student is trained on the text of the messages end to end, which cannot hold them; use inline examples or a classifier student",
+      );
+    }
     let result;
     try {
       result = await fineTune({
         baseFile: base.path,
-        pairs: trainRows.map((item) => ({ input: item.input, output: item.output })),
+        pairs: trainRows.map((item) => ({ input: item.lmInput!, output: item.output })),
         outFile,
         epochs: lm.epochs,
         learningRate: lm.learningRate,
@@ -373,7 +389,7 @@ async function measure(id: string, signal: AbortSignal, modelsDir: string | unde
   } else {
     const metrics = student.metrics as unknown as { finalLoss: number; epochs: number; trainTokens: number; trainingMs: number; heldOutCaseIds: string[] };
     const held = collected.rows.filter((item) => metrics.heldOutCaseIds.includes(item.caseId));
-    const studentLatency = await measureLatency(row.workspaceId, `${STUDENT_PREFIX}${row.name}`, held.map((item) => item.input), signal);
+    const studentLatency = await measureLatency(row.workspaceId, `${STUDENT_PREFIX}${row.name}`, held.map((item) => item.lmInput ?? item.input), signal);
     if ("error" in studentLatency) notes.push(`student latency not measured: ${studentLatency.error}`);
     const size = student.file ? await stat(path.join(modelsDir ?? env.ASSAY_MODELS_DIR, student.file)).then((info) => info.size) : (student.sizeBytes ?? 0);
     report = {

@@ -25,6 +25,7 @@ const { createConnection } = await import("../../lib/connections/service.ts");
 const { createPrompt } = await import("../../lib/prompts/service.ts");
 const { DistillWorker } = await import("../../lib/distill/jobs.ts");
 const { advanceDistillation } = await import("../../lib/distill/pipeline.ts");
+const { cancelRun } = await import("../../lib/runs/control.ts");
 const service = await import("../../lib/distill/service.ts");
 const { studentSource } = await import("../../lib/distill/serve-student.ts");
 const { startModelServer } = await import("../../lib/local-models/server.ts");
@@ -217,6 +218,8 @@ describe("a distillation", () => {
     expect(compareRun.totalCells).toBe(2 * report.rows.heldOut);
     expect(compareRun.variants.map((variant) => variant.model)).toEqual(["fake-echo", "student:tickets"]);
     expect(compare.comparePath).toBe(`/compare?variants=${compareRun.variants.map((variant) => variant.id).join(",")}`);
+    // not needed further: out of the way of the next tests' runs
+    await cancelRun(workspaceId, compare.runId, userId);
 
     // a taken name is refused, nothing written
     const before = await counts();
@@ -234,9 +237,18 @@ describe("a distillation", () => {
     }, { noJob: true });
     const row = await db.distillation.findUniqueOrThrow({ where: { id } });
     expect(row.suiteId).toBe(suiteId);
+    const waitingSince = Date.now();
     for (;;) {
       const run = await db.run.findUniqueOrThrow({ where: { id: row.teacherRunId! } });
-      if (run.status === "completed") break;
+      if (Date.now() - waitingSince > 40_000) {
+        const results = await db.result.count({ where: { runId: run.id } });
+        const others = await db.run.findMany({ where: { workspaceId }, select: { name: true, status: true, totalCells: true } });
+        throw new Error(`teacher run still ${run.status} with ${results} of ${run.totalCells} results; runs: ${JSON.stringify(others)}`);
+      }
+      if (["completed", "failed", "cancelled"].includes(run.status)) {
+        expect(run).toMatchObject({ status: "completed" });
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // The rows collected (what the job's first step does), then a cancel while training.

@@ -9,6 +9,7 @@ import { assembleMessages } from "../prompts/assemble.ts";
 import type { PromptContent, TemplateVariables } from "../prompts/types.ts";
 import { sleep } from "../llm/semaphore.ts";
 import { fineTune } from "./lm/fine-tune.ts";
+import { lmTrainingText } from "./lm/prompt-format.ts";
 import { accuracyOf, measureLatency, pickCascade, scoreHeldOut, type HeldOutRow } from "./measure.ts";
 import { distillAsync, storeStudent } from "./train.ts";
 import { syncStudentModels } from "./student-models.ts";
@@ -96,7 +97,7 @@ export async function collectRows(runId: string): Promise<Collected> {
       const textOf = (content: unknown) => (typeof content === "string" ? content : JSON.stringify(content ?? ""));
       const lastUser = [...messages].reverse().find((message) => message.role === "user") ?? messages.at(-1);
       input = textOf(lastUser?.content);
-      lmInput = messages.some((message) => message.role === "assistant") ? null : messages.map((message) => textOf(message.content)).join("");
+      lmInput = messages.some((message) => message.role === "assistant") ? null : lmTrainingText(messages);
     } catch (error) {
       failed.push({ caseKey: result.case.key, input: "", error: messageOf(error) });
       continue;
@@ -244,7 +245,7 @@ async function train(id: string, modelsDir: string | undefined, signal: AbortSig
         "The teacher prompt has assistant turns (chat-mode examples): an LM student is trained on the text of the messages end to end, which cannot hold them; use inline examples or a classifier student",
       );
     }
-    let result;
+    let result: Awaited<ReturnType<typeof fineTune>> | undefined;
     try {
       result = await fineTune({
         baseFile: base.path,
@@ -260,14 +261,18 @@ async function train(id: string, modelsDir: string | undefined, signal: AbortSig
           }).catch((error: unknown) => log(`distillation ${id}: writing the loss failed: ${messageOf(error)}`));
         },
       });
+    } catch (error) {
+      // fineTune stops with an AbortError when cancelled (or the worker stops): nothing was written.
+      if (!(controller.signal.aborted && error instanceof Error && error.name === "AbortError")) throw error;
     } finally {
       signal.removeEventListener("abort", stopOnSignal);
     }
     await flush(true);
-    if (controller.signal.aborted || cancelled) {
+    if (!result || controller.signal.aborted || cancelled) {
       await rm(outFile, { force: true });
       await stopped();
     }
+    const finished = result!;
     try {
       await db.student.create({
         data: {
@@ -277,8 +282,8 @@ async function train(id: string, modelsDir: string | undefined, signal: AbortSig
           task: "text",
           classes: [],
           file: relative,
-          sizeBytes: result.sizeBytes,
-          metrics: { finalLoss: result.finalLoss, epochs: result.epochs, trainTokens: result.trainTokens, trainingMs: result.milliseconds, heldOutCaseIds: heldOutRows(heldOut).map((item) => item.caseId) },
+          sizeBytes: finished.sizeBytes,
+          metrics: { finalLoss: finished.finalLoss, epochs: finished.epochs, trainTokens: finished.trainTokens, trainingMs: finished.milliseconds, heldOutCaseIds: heldOutRows(heldOut).map((item) => item.caseId) },
           distillationId: id,
           ...teacher,
         },

@@ -31,6 +31,8 @@ const { studentSource } = await import("../../lib/distill/serve-student.ts");
 const { startModelServer } = await import("../../lib/local-models/server.ts");
 const { workspaceOfModelKey } = await import("../../lib/local-models/workspace-key.ts");
 const { loadMasterKey } = await import("../../lib/connections/crypto.ts");
+const { writeRandomModel } = await import("../../lib/local-models/random-model.ts");
+const { testLlama } = await import("../support/local-models.ts");
 
 const POISON = "poison";
 let teacher: FakeOpenAI;
@@ -77,7 +79,9 @@ beforeAll(async () => {
   server = await startModelServer({
     modelsDir,
     port: 0,
-    students: studentSource(db),
+    llama: await testLlama(),
+    contextSize: 256,
+    students: studentSource(db, { modelsDir }),
     workspaceOfKey: async (apiKey) => workspaceOfModelKey(apiKey, await loadMasterKey()),
   });
   await db.connection.create({ data: { workspaceId, name: "Local models", kind: "local", preset: "local", baseUrl: server.url.endsWith("/v1") ? server.url : `${server.url}/v1`, concurrency: 4 } });
@@ -318,6 +322,35 @@ describe("a distillation", () => {
     expect(await db.student.count({ where: { name: { in: ["few", "free"] } } })).toBe(0);
   }, 60_000);
 
+  it("an lm student: fine-tuned from a small F32 base on the teacher's rows, stored with its GGUF, measured over HTTP", async () => {
+    const basePath = path.join(modelsDir, "lm-base.gguf");
+    await writeRandomModel(basePath, { seed: 12, name: "lm-base", vocabSize: 400, embeddingLength: 64, blockCount: 1, feedForwardLength: 128, contextLength: 256 });
+    await db.localModel.create({ data: { workspaceId, name: "lm-base", path: basePath, sizeBytes: 0n } });
+    const small = (await db.suite.create({ data: { workspaceId, name: "Short tickets" } })).id;
+    await db.case.createMany({ data: keywordTexts(20, 8).map((text, index) => ({ suiteId: small, position: index, key: `s-${index}`, variables: { text } })) });
+    const { id } = await service.createDistillation(workspaceId, userId, {
+      name: "writer-lm",
+      studentKind: "lm",
+      teacher: { promptId, connectionId, model: "fake-echo" },
+      sources: { suiteId: small },
+      lm: { baseModel: "lm-base", epochs: 2, learningRate: 0.0005 },
+    });
+    const view = await waitFor(id, ["done", "failed", "cancelled"], 90_000);
+    expect(view.error).toBeNull();
+    expect(view.state).toBe("done");
+    expect(view.loss.map((point) => point.epoch).at(-1)).toBe(2);
+    const report = view.report!;
+    expect(report).toMatchObject({ task: "text", studentKind: "lm", curve: [], cascade: null });
+    // every 5th row held out (share 0.2): 4 of 20
+    expect(report.rows).toEqual({ total: 20, train: 16, heldOut: 4, failed: 0 });
+    expect(report.lm!.epochs).toBe(2);
+    expect(report.latency.student.calls).toBe(4);
+    const student = await db.student.findUniqueOrThrow({ where: { distillationId: id } });
+    expect(student).toMatchObject({ kind: "lm", task: "text", file: path.join("students", "writer-lm.gguf") });
+    expect(existsSync(path.join(modelsDir, "students", "writer-lm.gguf"))).toBe(true);
+    expect(report.sizeBytes).toBeGreaterThan(0);
+  }, 120_000);
+
   it("an lm student whose fine-tuning fails ends failed with the reason, registering nothing", async () => {
     await db.localModel.create({ data: { workspaceId, name: "tiny-base", path: path.join(modelsDir, "missing-base.gguf"), sizeBytes: 0n } });
     const { id } = await service.createDistillation(workspaceId, userId, {
@@ -329,8 +362,7 @@ describe("a distillation", () => {
     });
     const view = await waitFor(id, ["done", "failed", "cancelled"]);
     expect(view.state).toBe("failed");
-    // the placeholder's message until d-lm's fine-tuning is merged; then the base file's problem
-    expect(view.error).toMatch(/not built yet|missing-base\.gguf/);
+    expect(view.error).toMatch(/missing-base\.gguf/);
     expect(await db.student.count({ where: { name: "writer" } })).toBe(0);
     expect(existsSync(path.join(modelsDir, "students", "writer.gguf"))).toBe(false);
   }, 60_000);

@@ -17,6 +17,11 @@ function linePath(points: [number, number][]): string {
   return points.map(([x, y], index) => `${index === 0 ? "M" : "L"} ${x.toFixed(1)} ${y.toFixed(1)}`).join(" ");
 }
 
+const LOSS_WIDTH = 960;
+const LOSS_HEIGHT = 220;
+const LOSS_INNER_WIDTH = LOSS_WIDTH - MARGIN.left - MARGIN.right;
+const LOSS_INNER_HEIGHT = LOSS_HEIGHT - MARGIN.top - MARGIN.bottom;
+
 export function LossChart(props: { loss: LossPoint[]; live: boolean }) {
   if (props.loss.length === 0) {
     return (
@@ -30,8 +35,8 @@ export function LossChart(props: { loss: LossPoint[]; live: boolean }) {
   const minX = Math.min(...steps);
   const maxX = Math.max(Math.max(...steps), minX + 1);
   const maxY = Math.max(...values) * 1.05 || 1;
-  const scaleX = (step: number) => MARGIN.left + ((step - minX) / (maxX - minX)) * INNER_WIDTH;
-  const scaleY = (value: number) => MARGIN.top + (1 - value / maxY) * INNER_HEIGHT;
+  const scaleX = (step: number) => MARGIN.left + ((step - minX) / (maxX - minX)) * LOSS_INNER_WIDTH;
+  const scaleY = (value: number) => MARGIN.top + (1 - value / maxY) * LOSS_INNER_HEIGHT;
   const train = linePath(props.loss.map((point) => [scaleX(point.step), scaleY(point.loss)]));
   const heldOutPoints = props.loss.filter((point) => point.heldOutLoss !== undefined);
   const heldOut = heldOutPoints.length > 0 ? linePath(heldOutPoints.map((point) => [scaleX(point.step), scaleY(point.heldOutLoss as number)])) : null;
@@ -46,18 +51,18 @@ export function LossChart(props: { loss: LossPoint[]; live: boolean }) {
           {last.heldOutLoss !== undefined && ` · held-out ${formatNumber(last.heldOutLoss, 3)}`}
         </span>
       </div>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} className="h-auto w-full select-none" role="img" aria-label="Training loss">
+      <svg viewBox={`0 0 ${LOSS_WIDTH} ${LOSS_HEIGHT}`} className="h-auto w-full select-none" role="img" aria-label="Training loss">
         {niceTicks(0, maxY, 4).map((tick) => (
           <g key={tick}>
-            <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={scaleY(tick)} y2={scaleY(tick)} stroke="#f1f5f9" />
+            <line x1={MARGIN.left} x2={LOSS_WIDTH - MARGIN.right} y1={scaleY(tick)} y2={scaleY(tick)} stroke="#f1f5f9" />
             <text x={MARGIN.left - 6} y={scaleY(tick) + 3} textAnchor="end" className="fill-slate-500" fontSize={10}>{formatNumber(tick, tick < 1 ? 2 : 1)}</text>
           </g>
         ))}
         {niceTicks(minX, maxX, 6).map((tick) => (
-          <text key={tick} x={scaleX(tick)} y={HEIGHT - MARGIN.bottom + 14} textAnchor="middle" className="fill-slate-500" fontSize={10}>{formatCount(tick)}</text>
+          <text key={tick} x={scaleX(tick)} y={LOSS_HEIGHT - MARGIN.bottom + 14} textAnchor="middle" className="fill-slate-500" fontSize={10}>{formatCount(tick)}</text>
         ))}
-        <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={HEIGHT - MARGIN.bottom} y2={HEIGHT - MARGIN.bottom} stroke="#94a3b8" />
-        <text x={MARGIN.left + INNER_WIDTH / 2} y={HEIGHT - 4} textAnchor="middle" className="fill-slate-500" fontSize={10}>training step</text>
+        <line x1={MARGIN.left} x2={LOSS_WIDTH - MARGIN.right} y1={LOSS_HEIGHT - MARGIN.bottom} y2={LOSS_HEIGHT - MARGIN.bottom} stroke="#94a3b8" />
+        <text x={MARGIN.left + LOSS_INNER_WIDTH / 2} y={LOSS_HEIGHT - 4} textAnchor="middle" className="fill-slate-500" fontSize={10}>training step</text>
         {heldOut && <path d={heldOut} fill="none" stroke={variantColor(1)} strokeWidth={1.5} strokeDasharray="4 3" data-testid="loss-line-held-out" />}
         <path d={train} fill="none" stroke={variantColor(0)} strokeWidth={2} data-testid="loss-line" />
       </svg>

@@ -55,7 +55,7 @@ export function LossChart(props: { loss: LossPoint[]; live: boolean }) {
         {niceTicks(0, maxY, 4).map((tick) => (
           <g key={tick}>
             <line x1={MARGIN.left} x2={LOSS_WIDTH - MARGIN.right} y1={scaleY(tick)} y2={scaleY(tick)} stroke="#f1f5f9" />
-            <text x={MARGIN.left - 6} y={scaleY(tick) + 3} textAnchor="end" className="fill-slate-500" fontSize={10}>{formatNumber(tick, tick < 1 ? 2 : 1)}</text>
+            <text x={MARGIN.left - 6} y={scaleY(tick) + 3} textAnchor="end" className="fill-slate-500" fontSize={10}>{formatNumber(tick, 2)}</text>
           </g>
         ))}
         {niceTicks(minX, maxX, 6).map((tick) => (

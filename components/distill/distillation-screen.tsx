@@ -293,10 +293,14 @@ export function DistillationScreen(props: { initial: DistillationView; canCall: 
     setBusy(`compare-${against}`);
     setError(null);
     try {
-      const { runId } = await api<{ runId: string }>(`/api/distillations/${view.id}/compare`, { body: { against } });
-      const run = await api<{ variants: { id: string }[] }>(`/api/runs/${runId}`);
+      const created = await api<{ runId: string; comparePath?: string }>(`/api/distillations/${view.id}/compare`, { body: { against } });
+      if (created.comparePath) {
+        router.push(inWorkspace(created.comparePath));
+        return;
+      }
+      const run = await api<{ variants: { id: string }[] }>(`/api/runs/${created.runId}`);
       const [teacher, student] = run.variants;
-      router.push(inWorkspace(teacher && student ? `/compare?run=${runId}&a=${teacher.id}&b=${student.id}` : `/runs/${runId}`));
+      router.push(inWorkspace(teacher && student ? `/compare?run=${created.runId}&a=${teacher.id}&b=${student.id}` : `/runs/${created.runId}`));
     } catch (caught) {
       setError(errorText(caught));
       setBusy(null);

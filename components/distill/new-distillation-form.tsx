@@ -110,8 +110,8 @@ export function NewDistillationForm(props: {
   const preview = useMemo(() => (upload ? previewUpload(upload.text, upload.format) : null), [upload]);
   const [studentKind, setStudentKind] = useState<"classifier" | "lm">("classifier");
   const [baseModel, setBaseModel] = useState(props.localModels[0] ?? "");
-  const [epochs, setEpochs] = useState("20");
-  const [learningRate, setLearningRate] = useState("0.0001");
+  const [epochs, setEpochs] = useState("8");
+  const [learningRate, setLearningRate] = useState("0.001");
   const [heldOut, setHeldOut] = useState("20");
   const [target, setTarget] = useState("98");
   const [submitting, setSubmitting] = useState(false);

@@ -7,7 +7,6 @@ import { requireMember } from "@/lib/auth/session";
 import { listConnections } from "@/lib/connections/service";
 import { teacherPromptOptions } from "@/lib/distill/form-options";
 import { listSuites } from "@/lib/suites/suites";
-import { LOCAL_CONNECTION_NAME } from "@/lib/workspaces/seed";
 import { workspacePath } from "@/lib/workspaces/paths";
 
 export const dynamic = "force-dynamic";
@@ -37,7 +36,7 @@ export default async function NewDistillationPage(props: { searchParams: Promise
   }
   const { prompt, version } = await props.searchParams;
   const [prompts, suites, connections] = await Promise.all([teacherPromptOptions(member.workspace.id), listSuites(member.workspace.id), listConnections(member.workspace.id)]);
-  const local = connections.find((connection) => connection.name === LOCAL_CONNECTION_NAME);
+  const local = connections.find((connection) => connection.kind === "local");
   return (
     <>
       {header}

@@ -49,6 +49,9 @@ export async function run(argv: string[]): Promise<number> {
     log: (line) => process.stderr.write(`[worker] ${line}\n`),
   });
   await worker.start();
+  const { DistillWorker } = await import("../../lib/distill/jobs.ts");
+  const distill = new DistillWorker((line) => process.stderr.write(`[distill] ${line}\n`));
+  await distill.start();
   const { startProcessReleaseMonitor, stopProcessReleaseMonitor } = await import("../../lib/releases/monitor.ts");
   startProcessReleaseMonitor();
   process.stdout.write(`[worker] ready (pid ${process.pid}); working queued runs\n`);
@@ -58,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   process.stdout.write("[worker] stopping: finishing writes, returning unfinished chunks to the queue\n");
   await stopProcessReleaseMonitor();
+  await distill.stop();
   await worker.stop();
   await stopBoss();
   await database.stop();

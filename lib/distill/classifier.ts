@@ -79,6 +79,40 @@ export class ClassifierStudent {
   }
 
   static train(specs: HeadSpec[], examples: ClassifierExample[], options: TrainOptions = {}): ClassifierStudent {
+    const training = ClassifierStudent.epochs(specs, examples, options);
+    let step = training.next();
+    while (!step.done) step = training.next();
+    return step.value;
+  }
+
+  /**
+   * The same training as train(), yielding to the event loop between epochs and reporting each epoch's mean
+   * cross-entropy (over the examples and heads, measured before each example's update). `shouldStop` is asked after
+   * every epoch; true ends the training with null.
+   */
+  static async trainAsync(
+    specs: HeadSpec[],
+    examples: ClassifierExample[],
+    options: TrainOptions & {
+      onEpoch?: (point: { epoch: number; loss: number }) => void | Promise<void>;
+      shouldStop?: () => boolean | Promise<boolean>;
+    } = {},
+  ): Promise<ClassifierStudent | null> {
+    const training = ClassifierStudent.epochs(specs, examples, options);
+    for (;;) {
+      const step = training.next();
+      if (step.done) return step.value;
+      await options.onEpoch?.(step.value);
+      if (await options.shouldStop?.()) return null;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private static *epochs(
+    specs: HeadSpec[],
+    examples: ClassifierExample[],
+    options: TrainOptions,
+  ): Generator<{ epoch: number; loss: number }, ClassifierStudent, void> {
     const dimensions = options.dimensions ?? DEFAULT_DIMENSIONS;
     const epochs = options.epochs ?? 10;
     const baseRate = options.learningRate ?? 1;
@@ -94,10 +128,14 @@ export class ClassifierStudent {
     for (let epoch = 0; epoch < epochs; epoch++) {
       // A decaying step: large early for speed, small late so the last examples seen do not dominate.
       const rate = baseRate / (1 + epoch);
+      let lossSum = 0;
+      let lossCount = 0;
       for (const example of shuffle(featured, random)) {
         heads.forEach((head, headIndex) => {
           const target = example.classes[headIndex]!;
           scores(head, example.features, probabilities);
+          lossSum -= Math.log(Math.max(probabilities[target]!, 1e-12));
+          lossCount++;
           const classes = head.values.length;
           for (let c = 0; c < classes; c++) {
             const gradient = probabilities[c]! - (c === target ? 1 : 0);
@@ -110,6 +148,7 @@ export class ClassifierStudent {
           }
         });
       }
+      yield { epoch: epoch + 1, loss: lossCount === 0 ? 0 : lossSum / lossCount };
     }
     return new ClassifierStudent(dimensions, heads);
   }

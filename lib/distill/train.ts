@@ -33,6 +33,8 @@ export interface TrainedStudent {
   classifier: ClassifierStudent;
   task: DetectedTask;
   metrics: StudentMetrics;
+  /** the held-out rows, as indices into the rows given */
+  heldOutIndices: number[];
 }
 
 export interface DistillOptions extends TrainOptions {
@@ -72,20 +74,38 @@ function checkExamplesPerClass(task: DetectedTask, rows: TeacherRow[]): void {
   });
 }
 
-/** Detect the task, split, train and measure: no database. */
-export function distill(rawRows: unknown[], options: DistillOptions = {}): TrainedStudent {
+export interface DistillAsyncOptions extends DistillOptions {
+  onEpoch?: (point: { epoch: number; loss: number }) => void | Promise<void>;
+  /** asked after every epoch: true stops the training (distillAsync then returns null) */
+  shouldStop?: () => boolean | Promise<boolean>;
+}
+
+interface Prepared {
+  rows: TeacherRow[];
+  task: DetectedTask;
+  seed: number;
+  train: number[];
+  heldOut: number[];
+}
+
+/** Every check before any training: rows, task, examples per class; then the split (indices into the rows). */
+function prepare(rawRows: unknown[], options: DistillOptions): Prepared {
   const rows = checkRows(rawRows);
   const task = detectTask(rows);
   checkExamplesPerClass(task, rows);
   const seed = options.seed ?? 1;
-  const { train, heldOut } = stratifiedSplit(rows, (row) => stratumOf(task, row.output), options.heldOutShare ?? 0.2, seed);
-  const started = performance.now();
-  const classifier = ClassifierStudent.train(
-    task.heads,
-    train.map((row) => ({ input: row.input, classes: classesOf(task, row.output) })),
-    { ...options, seed },
-  );
-  const trainingMs = performance.now() - started;
+  const indices = rows.map((_row, index) => index);
+  const { train, heldOut } = stratifiedSplit(indices, (index) => stratumOf(task, rows[index]!.output), options.heldOutShare ?? 0.2, seed);
+  return { rows, task, seed, train, heldOut };
+}
+
+function examplesOf(prepared: Prepared) {
+  return prepared.train.map((index) => ({ input: prepared.rows[index]!.input, classes: classesOf(prepared.task, prepared.rows[index]!.output) }));
+}
+
+function measured(prepared: Prepared, classifier: ClassifierStudent, trainingMs: number): TrainedStudent {
+  const { task, rows } = prepared;
+  const heldOut = prepared.heldOut.map((index) => rows[index]!);
   const predicted = heldOut.map((row) => ({ teacher: classesOf(task, row.output), student: classifier.predict(row.input) }));
   const heads = task.heads.map((head, headIndex) => ({
     field: head.field,
@@ -103,16 +123,43 @@ export function distill(rawRows: unknown[], options: DistillOptions = {}): Train
   return {
     classifier,
     task,
+    heldOutIndices: prepared.heldOut,
     metrics: {
       task: task.kind,
-      trainRows: train.length,
+      trainRows: prepared.train.length,
       heldOutRows: heldOut.length,
       exactMatch: heldOut.length === 0 ? 0 : allRight / heldOut.length,
       heads,
       trainingMs,
-      seed,
+      seed: prepared.seed,
     },
   };
+}
+
+/** Detect the task, split, train and measure: no database. */
+export function distill(rawRows: unknown[], options: DistillOptions = {}): TrainedStudent {
+  const prepared = prepare(rawRows, options);
+  const started = performance.now();
+  const classifier = ClassifierStudent.train(prepared.task.heads, examplesOf(prepared), { ...options, seed: prepared.seed });
+  return measured(prepared, classifier, performance.now() - started);
+}
+
+/**
+ * distill() for the pipeline's job: the same checks, split and weights, yielding to the event loop between epochs
+ * with each epoch's loss. Throws (before training) what distill() throws; returns null when stopped.
+ */
+export async function distillAsync(rawRows: unknown[], options: DistillAsyncOptions = {}): Promise<TrainedStudent | null> {
+  const prepared = prepare(rawRows, options);
+  const started = performance.now();
+  const { onEpoch, shouldStop, ...train } = options;
+  const classifier = await ClassifierStudent.trainAsync(prepared.task.heads, examplesOf(prepared), {
+    ...train,
+    seed: prepared.seed,
+    ...(onEpoch ? { onEpoch } : {}),
+    ...(shouldStop ? { shouldStop } : {}),
+  });
+  if (!classifier) return null;
+  return measured(prepared, classifier, performance.now() - started);
 }
 
 export interface StoredStudent {
@@ -131,18 +178,29 @@ export function checkStudentName(name: string): void {
   }
 }
 
+/** Columns a distillation sets on its student (issue #12). */
+export interface StudentExtra {
+  distillationId?: string;
+  sizeBytes?: number;
+  teacherConnectionId?: string | null;
+  teacherModel?: string | null;
+  cascadeThreshold?: number | null;
+}
+
 /** Store a trained student under a name of the workspace: one row, written complete. */
 export async function storeStudent(
   database: Pick<PrismaClient, "student">,
   workspaceId: string,
   name: string,
   trained: TrainedStudent,
+  extra: StudentExtra = {},
 ): Promise<StoredStudent> {
   checkStudentName(name);
   const classes = trained.classifier.specs;
   try {
     const row = await database.student.create({
       data: {
+        ...extra,
         workspaceId,
         name,
         kind: "classifier",

@@ -88,6 +88,8 @@ export interface DistillationReport {
   cascade: (CurvePoint & { targetAgreement: number; teacherCalls: number }) | null;
   /** lm students: final training loss and the greedy outputs' exact match on held-out inputs */
   lm: { epochs: number; finalLoss: number; trainTokens: number } | null;
+  /** the held-out cases (Case ids of the dataset suite), for "Compare" (added by the pipeline) */
+  heldOutCaseIds?: string[];
 }
 
 export interface DistillationView {

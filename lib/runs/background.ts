@@ -21,5 +21,14 @@ export async function startBackgroundWorker(): Promise<RunWorker | null> {
   }
   // Stopped by the process's one signal handler (lib/runtime/shutdown.ts), which waits for it before exiting.
   registerShutdownHook("run worker", () => worker.stop());
+  // Distillations (issue #12): their pg-boss jobs wait for the teacher run, then train and measure.
+  const { DistillWorker } = await import("../distill/jobs.ts");
+  const distill = new DistillWorker((line) => console.warn(`[distill] ${line}`));
+  try {
+    await distill.start();
+    registerShutdownHook("distillation worker", () => distill.stop());
+  } catch (error) {
+    console.error(`[distill] the distillation worker did not start: ${messageOf(error)}`);
+  }
   return worker;
 }

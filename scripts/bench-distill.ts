@@ -61,8 +61,8 @@ const classifier = ClassifierStudent.deserialize(trained.classifier.serialize())
 // The served student comes from memory here; in `assay serve-model` it comes from the Student table, read at most
 // once a second per student (lib/distill/serve-student.ts), so the per-request path is the same.
 const students: StudentSource = {
-  list: async () => [{ name: "tickets", createdAt: new Date() }],
-  find: async (name) => (name === "tickets" ? classifier : null),
+  list: async () => [{ name: "tickets", createdAt: new Date(), kind: "classifier", cascade: false }],
+  find: async (name) => (name === "tickets" ? { name, kind: "classifier", classifier, path: null, cascade: null, origin: "database" } : null),
 };
 const modelsDir = await mkdtemp(path.join(os.tmpdir(), "assay-bench-distill-"));
 const server = await startModelServer({ modelsDir, port: 0, students, workspaceOfKey: async (apiKey) => (apiKey === KEY ? "bench" : null) });

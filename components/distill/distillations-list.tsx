@@ -28,7 +28,13 @@ export function DistillationsEmpty(props: { canCreate: boolean; refusal: string 
   );
 }
 
-export function DistillationsList(props: { distillations: DistillationView[]; canCreate: boolean; refusal: string | null }) {
+export function DistillationsList(props: {
+  distillations: DistillationView[];
+  /** held-out agreement by distillation id, from its student (the list's views are light: no report) */
+  agreements?: Record<string, number>;
+  canCreate: boolean;
+  refusal: string | null;
+}) {
   const inWorkspace = useWorkspacePath();
   if (props.distillations.length === 0) {
     return (
@@ -76,7 +82,7 @@ export function DistillationsList(props: { distillations: DistillationView[]; ca
                     {progress && <div className="mt-0.5 text-xs text-slate-500" data-testid="distillation-progress">{progress}</div>}
                     {view.state === "failed" && view.error && <div className="mt-0.5 max-w-xs truncate text-xs text-red-700" title={view.error}>{view.error}</div>}
                   </td>
-                  <td className="px-4 py-2.5 text-right tabular-nums" data-testid="distillation-agreement">{view.report ? formatPercent(view.report.exactMatch) : "—"}</td>
+                  <td className="px-4 py-2.5 text-right tabular-nums" data-testid="distillation-agreement">{formatPercent(view.report?.exactMatch ?? props.agreements?.[view.id] ?? null)}</td>
                   <td className="px-4 py-2.5 text-right tabular-nums">{formatBytes(view.report?.sizeBytes ?? view.student?.sizeBytes ?? null)}</td>
                   <td className="whitespace-nowrap px-4 py-2.5 text-slate-500">
                     {formatTime(view.createdAt)}

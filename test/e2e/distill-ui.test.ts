@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ensureOwner, launchBrowser, OWNER, screenshot, signedInContext } from "../support/browser.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.ts";
 import { keywordLabel, keywordTexts } from "../support/keyword-texts.ts";
+import { formatPercent } from "../../lib/format.ts";
 import { ownerWorkspace } from "./compare-seed.ts";
 
 // The distillation screens against the real app and its worker: a distillation started from the form (reached from
@@ -31,7 +32,7 @@ beforeAll(async () => {
   connectionId = (await db.connection.create({ data: { workspaceId: owner.workspaceId, name: `Distill teacher ${stamp}`, baseUrl: fake.url, models: { create: [{ name: "fake-echo", inputPricePerM: 1, outputPricePerM: 2 }] } } })).id;
   suiteId = (await db.suite.create({ data: { workspaceId: owner.workspaceId, name: `Tickets ${stamp}`, assertions: [] } })).id;
   await db.case.createMany({
-    data: keywordTexts(240, 7).map((text, index) => ({ suiteId, position: index, key: `ticket-${index}`, variables: { text } })),
+    data: keywordTexts(600, 7).map((text, index) => ({ suiteId, position: index, key: `ticket-${index}`, variables: { text } })),
   });
   const prompt = await db.prompt.create({
     data: {
@@ -95,21 +96,32 @@ describe("distillation screens", () => {
     expect(Number(await page.locator('[data-testid="loss-chart"]').getAttribute("data-points"))).toBeGreaterThan(0);
     const agreement = await page.locator('[data-testid="report-agreement"]').innerText();
     expect(agreement).toMatch(/^\d+\.\d%$/);
+    const stored = await db.distillation.findFirstOrThrow({ where: { name }, select: { id: true, report: true } });
+    expect(agreement).toBe(formatPercent((stored.report as { exactMatch: number }).exactMatch));
     expect(Number.parseFloat(agreement)).toBeGreaterThanOrEqual(95);
     expect(await page.locator('[data-testid="confusion-matrix"]').count()).toBe(1);
     expect(Number(await page.locator('[data-testid="coverage-curve"]').getAttribute("data-points"))).toBeGreaterThan(1);
     expect(await page.locator('[data-testid="coverage-picked"]').count()).toBe(1);
     expect(await page.locator('[data-testid="use-it-model"]').allInnerTexts()).toContain(`student:${name}`);
-    await page.setViewportSize({ width: 1440, height: 1400 });
+    await page.setViewportSize({ width: 1440, height: 2900 });
     await screenshot(page, "distill-detail-done");
 
     // the list shows it with its agreement
-    await page.goto(`${appUrl}/distill`);
+    // the workspace's pages (/distill is new: no pre-workspace link to redirect)
+    const workspaceBase = new URL(page.url()).pathname.replace(/\/distill\/[^/]+$/, "");
+    await page.goto(`${appUrl}${workspaceBase}/distill`);
     const row = page.locator('[data-testid="distillation-row"]', { hasText: name });
     await row.waitFor();
     expect(await row.getAttribute("data-state")).toBe("done");
     expect(await row.locator('[data-testid="distillation-agreement"]').innerText()).toBe(agreement);
     await screenshot(page, "distill-list");
+
+    // the Local models page lists the student, linked to its distillation
+    await page.goto(`${appUrl}/models`);
+    const student = page.locator('[data-testid="student-row"]', { hasText: `student:${name}` });
+    await student.waitFor();
+    expect(await student.locator('[data-testid="student-distillation"]').getAttribute("href")).toMatch(new RegExp(`/distill/${stored.id}$`));
+    await page.goto(`${appUrl}${workspaceBase}/distill`);
 
     // Compare: teacher vs student on the held-out cases, in the compare screen
     await row.locator("a").first().click();

@@ -41,6 +41,8 @@ export function LossChart(props: { loss: LossPoint[]; live: boolean }) {
   const heldOutPoints = props.loss.filter((point) => point.heldOutLoss !== undefined);
   const heldOut = heldOutPoints.length > 0 ? linePath(heldOutPoints.map((point) => [scaleX(point.step), scaleY(point.heldOutLoss as number)])) : null;
   const last = props.loss.at(-1) as LossPoint;
+  // a classifier records one point per epoch (step = epoch); an lm student one per optimizer step
+  const perEpoch = props.loss.every((point) => point.step === point.epoch);
   return (
     <div data-testid="loss-chart" data-points={props.loss.length}>
       <div className="mb-1 flex flex-wrap items-center gap-3 text-xs text-slate-600">
@@ -62,7 +64,7 @@ export function LossChart(props: { loss: LossPoint[]; live: boolean }) {
           <text key={tick} x={scaleX(tick)} y={LOSS_HEIGHT - MARGIN.bottom + 14} textAnchor="middle" className="fill-slate-500" fontSize={10}>{formatCount(tick)}</text>
         ))}
         <line x1={MARGIN.left} x2={LOSS_WIDTH - MARGIN.right} y1={LOSS_HEIGHT - MARGIN.bottom} y2={LOSS_HEIGHT - MARGIN.bottom} stroke="#94a3b8" />
-        <text x={MARGIN.left + LOSS_INNER_WIDTH / 2} y={LOSS_HEIGHT - 4} textAnchor="middle" className="fill-slate-500" fontSize={10}>training step</text>
+        <text x={MARGIN.left + LOSS_INNER_WIDTH / 2} y={LOSS_HEIGHT - 4} textAnchor="middle" className="fill-slate-500" fontSize={10}>{perEpoch ? "epoch" : "training step"}</text>
         {heldOut && <path d={heldOut} fill="none" stroke={variantColor(1)} strokeWidth={1.5} strokeDasharray="4 3" data-testid="loss-line-held-out" />}
         <path d={train} fill="none" stroke={variantColor(0)} strokeWidth={2} data-testid="loss-line" />
       </svg>

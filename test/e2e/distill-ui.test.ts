@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ensureOwner, launchBrowser, OWNER, screenshot, signedInContext } from "../support/browser.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.ts";
 import { keywordLabel, keywordTexts } from "../support/keyword-texts.ts";
-import { formatPercent } from "../../lib/format.ts";
+import { formatNumber, formatPercent } from "../../lib/format.ts";
 import { ownerWorkspace } from "./compare-seed.ts";
 
 // The distillation screens against the real app and its worker: a distillation started from the form (reached from
@@ -105,6 +105,18 @@ describe("distillation screens", () => {
     expect(await page.locator('[data-testid="use-it-model"]').allInnerTexts()).toContain(`student:${name}`);
     await page.setViewportSize({ width: 1440, height: 2900 });
     await screenshot(page, "distill-detail-done");
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    // the cascade's threshold set by hand: stored on the student, the figures at it shown
+    const picked = (await db.student.findFirstOrThrow({ where: { name } })).cascadeThreshold;
+    expect(await page.locator('[data-testid="cascade-threshold"]').innerText()).toBe(formatNumber(picked, 2));
+    await page.locator('[data-testid="cascade-mode-threshold"]').click();
+    await page.locator('[data-testid="cascade-threshold-input"]').fill("0.9");
+    await page.locator('[data-testid="cascade-apply"]').click();
+    await expect.poll(async () => (await db.student.findFirstOrThrow({ where: { name } })).cascadeThreshold).not.toBe(picked);
+    await expect.poll(() => page.locator('[data-testid="cascade-threshold"]').innerText()).toBe(
+      formatNumber((await db.student.findFirstOrThrow({ where: { name } })).cascadeThreshold, 2),
+    );
 
     // the list shows it with its agreement
     // the workspace's pages (/distill is new: no pre-workspace link to redirect)

@@ -6,7 +6,7 @@ import { fieldErrorsOf, type FieldErrors } from "@/components/releases/field-err
 import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 import type { TeacherPromptOption } from "@/lib/distill/form-options";
 import { formatCount } from "@/lib/format";
-import { api, errorText } from "@/lib/ui/api";
+import { api, ApiError, errorText } from "@/lib/ui/api";
 import { formatOf, previewUpload, type UploadPreview } from "./upload-preview";
 
 // A new distillation: the teacher (a prompt version or label × a connection's model), the dataset (a suite, the
@@ -27,6 +27,12 @@ export interface ConnectionOption {
 
 export const LM_WARNING =
   "A model trained here from a tiny base only learns short templated outputs; start from your own base GGUF.";
+
+/** A 400 names its fields (zod paths, or the service's subject); a 409 (a name taken) is shown in full at its subject. */
+export function formErrorsOf(error: unknown): FieldErrors {
+  if (error instanceof ApiError && error.status === 409 && error.subject) return new Map([[error.subject, [error.message]]]);
+  return fieldErrorsOf(error);
+}
 
 function Section(props: { title: string; hint?: string; children: React.ReactNode; testId?: string }) {
   return (
@@ -162,7 +168,7 @@ export function NewDistillationForm(props: {
       const { id } = await api<{ id: string }>("/api/distillations", { body });
       router.push(inWorkspace(`/distill/${id}`));
     } catch (caught) {
-      const fields = fieldErrorsOf(caught);
+      const fields = formErrorsOf(caught);
       setErrors(fields);
       // what no field shows goes at the bottom, in full
       const placed = ["name", "studentKind", "teacher", "sources", "heldOutShare", "targetAgreement", "lm", "seed"];

@@ -135,6 +135,19 @@ describe("distillation screens", () => {
     expect(await student.locator('[data-testid="student-distillation"]').getAttribute("href")).toMatch(new RegExp(`/distill/${stored.id}$`));
     await page.goto(`${appUrl}${workspaceBase}/distill`);
 
+    // the name is taken now: the form says so next to the name, and nothing starts
+    await page.goto(`${appUrl}${workspaceBase}/distill/new?prompt=${promptId}`);
+    await page.locator('[data-testid="distill-suite"]').selectOption(suiteId);
+    await page.locator('[data-testid="distill-connection"]').selectOption(connectionId);
+    await page.locator('[data-testid="distill-model"]').fill("fake-echo");
+    await page.locator('[data-testid="distill-name"]').fill(name);
+    await page.locator('[data-testid="start-distillation"]').click();
+    const nameError = page.locator('[data-testid="field-error"][data-field="name"]');
+    await nameError.waitFor();
+    expect(await nameError.innerText()).toBe(`A student or distillation named "${name}" already exists in this workspace`);
+    expect(await db.distillation.count({ where: { name } })).toBe(1);
+    await page.goto(`${appUrl}${workspaceBase}/distill`);
+
     // Compare: teacher vs student on the held-out cases, in the compare screen
     await row.locator("a").first().click();
     await page.locator('[data-testid="compare-student"]').click();

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { CoverageCurve } from "../../../components/distill/charts.tsx";
 import { progressText, teacherText } from "../../../components/distill/distill-bits.tsx";
 import { ConfusionMatrix } from "../../../components/distill/distillation-screen.tsx";
+import { formErrorsOf } from "../../../components/distill/new-distillation-form.tsx";
+import { ApiError } from "../../../lib/ui/api.ts";
 import { curlSnippet, studentSnippet } from "../../../components/distill/use-it.tsx";
 import { COLLECTING_VIEW, DONE_VIEW, TRAINING_VIEW } from "../../support/distill-fixture.ts";
 
@@ -62,5 +64,15 @@ describe("Use it snippets", () => {
     expect(sdk).toContain('baseURL: "http://127.0.0.1:3939/v1"');
     expect(sdk).toContain('model: "cascade:tickets"');
     expect(curlSnippet({ modelServerUrl: "http://h/v1", model: "student:t" })).toContain('curl http://h/v1/chat/completions');
+  });
+});
+
+describe("formErrorsOf", () => {
+  it("files a 400 under its paths and a taken name (409) in full under its subject", () => {
+    const invalid = formErrorsOf(new ApiError(400, "bad_request", "teacher.model: choose the teacher's model", [{ path: "teacher.model", message: "choose the teacher's model" }]));
+    expect([...invalid]).toEqual([["teacher.model", ["choose the teacher's model"]]]);
+    const taken = formErrorsOf(new ApiError(409, "conflict", 'A student or distillation named "t" already exists in this workspace', [{ path: "name", message: "taken" }], "name"));
+    expect([...taken]).toEqual([["name", ['A student or distillation named "t" already exists in this workspace']]]);
+    expect(formErrorsOf(new ApiError(500, "internal", "boom", [])).size).toBe(0);
   });
 });

@@ -246,6 +246,17 @@ export function describeEvent(event: EventRow, names: ResolvedNames): ActivityIt
     case "release.promotion_blocked":
     case "release.stopped":
       return { ...base, ...describeRelease(event.kind, data, who, promptName) };
+    case "distillation.started":
+    case "distillation.done":
+    case "distillation.failed": {
+      const name = text(data, "name") ?? "a student";
+      const id = text(data, "distillationId");
+      const path = id ? `/distill/${id}` : null;
+      if (event.kind === "distillation.started") return line(`${who} started distilling ${quoted(name)} from ${promptName}`, path);
+      if (event.kind === "distillation.failed") return line(`Distillation ${quoted(name)} failed${text(data, "error") ? `: ${text(data, "error")}` : ""}`, path, "bad");
+      const agreement = count(data, "agreement");
+      return line(`Distillation ${quoted(name)} finished${agreement !== null ? `: ${formatPercent(agreement, 1)} agreement with the teacher` : ""}`, path, "good");
+    }
     default:
       return line(`${who}: ${event.kind}`, null);
   }

@@ -1,5 +1,5 @@
 import { db, Prisma } from "../db.ts";
-import { RELEASE_ACTIVITY_KINDS } from "./types.ts";
+import { DISTILLATION_ACTIVITY_KINDS, RELEASE_ACTIVITY_KINDS } from "./types.ts";
 
 // One writer for the activity feed and the audit log (ActivityEvent). Label moves and review decisions are written
 // in the same transaction as the change they describe, so the audit log cannot miss one or show one that did not
@@ -23,6 +23,7 @@ export const ACTIVITY_KINDS = [
   "member.removed",
   "ownership.transferred",
   ...RELEASE_ACTIVITY_KINDS,
+  ...DISTILLATION_ACTIVITY_KINDS,
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 

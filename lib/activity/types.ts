@@ -14,10 +14,13 @@ export const RELEASE_ACTIVITY_KINDS = [
   "release.stopped",
 ] as const;
 
+/** Distillations (issue #12, lib/distill): started, finished with a stored student, failed. */
+export const DISTILLATION_ACTIVITY_KINDS = ["distillation.started", "distillation.done", "distillation.failed"] as const;
+
 /** The feed's kind chips: each group names the event kinds it shows (kinds from lib/activity/record.ts). */
 export const KIND_GROUPS = {
   prompts: ["version.saved"],
-  runs: ["run.started", "run.finished", "comparison.opened"],
+  runs: ["run.started", "run.finished", "comparison.opened", ...DISTILLATION_ACTIVITY_KINDS],
   reviews: ["review.requested", "review.rerequested", "review.approved", "review.changes_requested", "review.withdrawn", "review.closed"],
   labels: ["label.moved", "label.removed"],
   members: ["member.joined", "member.role_changed", "member.removed", "ownership.transferred"],

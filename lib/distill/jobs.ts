@@ -77,7 +77,7 @@ export class DistillWorker {
   async stop(): Promise<void> {
     this.controller.abort(new Error("worker stopping"));
     const boss = await getBoss();
-    for (const id of this.workIds.splice(0)) await boss.offWork({ id, wait: false } as PgBoss.OffWorkOptions);
+    for (const id of this.workIds.splice(0)) await boss.offWork({ id });
     await Promise.allSettled([...this.active]);
   }
 }

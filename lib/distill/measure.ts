@@ -120,7 +120,7 @@ export async function measureLatency(
   model: string,
   inputs: readonly string[],
   signal: AbortSignal,
-): Promise<{ summary: LatencySummary } | { error: string }> {
+): Promise<{ summary: LatencySummary; outputs: string[] } | { error: string }> {
   const connectionId = await localConnectionId(workspaceId);
   if (!connectionId) return { error: "the workspace has no Local models connection" };
   const resolved = await resolveTarget(workspaceId, connectionId, model);
@@ -133,14 +133,16 @@ export async function measureLatency(
     tpm: resolved.tpm,
   };
   const latencies: number[] = [];
+  const outputs: string[] = [];
   for (const input of inputs.slice(0, LATENCY_CALLS)) {
     try {
       const { result } = await limitedCall(target, [{ role: "user", content: input }], { temperature: 0 }, { run: null }, { maxRetries: 0, signal });
       if (result.error) return { error: `${model}: ${result.error.message}` };
       latencies.push(result.latencyMs);
+      outputs.push(result.output);
     } catch (error) {
       return { error: `${model}: ${messageOf(error)}` };
     }
   }
-  return { summary: summarize(latencies) };
+  return { summary: summarize(latencies), outputs };
 }

@@ -1,6 +1,7 @@
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { recordActivity } from "../activity/record.ts";
 import { db, Prisma } from "../db.ts";
 import { env } from "../env.ts";
 import { AppError, messageOf } from "../errors.ts";
@@ -10,6 +11,7 @@ import { sleep } from "../llm/semaphore.ts";
 import { fineTune } from "./lm/fine-tune.ts";
 import { accuracyOf, measureLatency, pickCascade, scoreHeldOut, type HeldOutRow } from "./measure.ts";
 import { distillAsync, storeStudent } from "./train.ts";
+import { syncStudentModels } from "./student-models.ts";
 import {
   CASCADE_PREFIX,
   type DistillationConfig,
@@ -35,6 +37,8 @@ export interface AdvanceOptions {
   log?: (line: string) => void;
   /** the models folder the student file goes to (default ASSAY_MODELS_DIR) */
   modelsDir?: string;
+  /** rethrow a bad-input error (too few examples, free text) after recording the failure (the CLI exits 2) */
+  throwErrors?: boolean;
 }
 
 export function studentsFolder(modelsDir: string = env.ASSAY_MODELS_DIR): string {
@@ -116,7 +120,16 @@ async function setState(id: string, from: string[], data: Prisma.DistillationUpd
 }
 
 async function fail(id: string, message: string): Promise<void> {
-  await setState(id, ["collecting", "training", "measuring"], { state: "failed", error: message, finishedAt: new Date() });
+  if (!(await setState(id, ["collecting", "training", "measuring"], { state: "failed", error: message, finishedAt: new Date() }))) return;
+  const row = await db.distillation.findUnique({ where: { id }, select: { workspaceId: true, name: true, promptId: true, createdById: true } });
+  if (!row) return;
+  await recordActivity({
+    workspaceId: row.workspaceId,
+    kind: "distillation.failed",
+    actorId: row.createdById,
+    promptId: row.promptId,
+    data: { distillationId: id, name: row.name, error: message.slice(0, 300) },
+  });
 }
 
 export async function advanceDistillation(id: string, options: AdvanceOptions = {}): Promise<void> {
@@ -152,7 +165,7 @@ export async function advanceDistillation(id: string, options: AdvanceOptions = 
     if (signal.aborted) throw error;
     log(`distillation ${id} failed: ${messageOf(error)}`);
     await fail(id, messageOf(error));
-    if (!(error instanceof AppError)) throw error;
+    if (!(error instanceof AppError) || options.throwErrors) throw error;
   }
 }
 
@@ -254,6 +267,7 @@ async function train(id: string, modelsDir: string | undefined, signal: AbortSig
           ...teacher,
         },
       });
+      await syncStudentModels(db, row.workspaceId);
     } catch (error) {
       await rm(outFile, { force: true });
       throw error;
@@ -366,7 +380,11 @@ async function measure(id: string, signal: AbortSignal, modelsDir: string | unde
       task: "text",
       studentKind: "lm",
       rows: { total: collected.rows.length + failedRows.length, train: collected.rows.length - held.length, heldOut: held.length, failed: failedRows.length },
-      exactMatch: 0,
+      // greedy outputs of student:<name> on (up to LATENCY_CALLS) held-out inputs, exactly the teacher's
+      exactMatch:
+        "summary" in studentLatency && studentLatency.outputs.length > 0
+          ? studentLatency.outputs.filter((output, index) => output.trim() === held[index]!.output.trim()).length / studentLatency.outputs.length
+          : 0,
       heads: [],
       accuracy: null,
       latency: { student: "summary" in studentLatency ? studentLatency.summary : { calls: 0, p50Ms: 0, p95Ms: 0 }, cascade: null, teacher: teacherLatency(collected.latencies) },
@@ -386,12 +404,17 @@ async function measure(id: string, signal: AbortSignal, modelsDir: string | unde
       // Cancelled while measuring: nothing stays registered.
       await transaction.student.deleteMany({ where: { distillationId: id } });
       await transaction.distillation.update({ where: { id }, data: { state: "cancelled", finishedAt: new Date() } });
+      await syncStudentModels(transaction, row.workspaceId);
       return false;
     }
     await transaction.distillation.update({
       where: { id },
       data: { state: "done", report: report as unknown as Prisma.InputJsonValue, finishedAt: new Date(), error: notes.length > 0 ? notes.join("; ") : null },
     });
+    await recordActivity(
+      { workspaceId: row.workspaceId, kind: "distillation.done", actorId: row.createdById, promptId: row.promptId, data: { distillationId: id, name: row.name, agreement: report.exactMatch } },
+      transaction,
+    );
     return true;
   });
   if (!done && student.kind === "classifier") await rm(studentFileOf(row.name, modelsDir), { force: true });

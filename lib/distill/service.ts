@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { recordActivity } from "../activity/record.ts";
 import { db, Prisma } from "../db.ts";
 import { env } from "../env.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
@@ -11,11 +12,13 @@ import { parseCases } from "../suites/parse-cases.ts";
 import { insertCases, newCaseId, type CaseRow } from "../suites/import-cases.ts";
 import { parseInput } from "../suites/suites.ts";
 import { createRun, type CreateRunOptions } from "../runs/create-run.ts";
+import type { VariantSpec } from "../runs/types.ts";
 import { cancelRun } from "../runs/control.ts";
 import type { HeadSpec } from "./classifier.ts";
 import { pickThreshold } from "./cascade-curve.ts";
 import { enqueueDistillation } from "./jobs.ts";
 import { studentFileOf } from "./pipeline.ts";
+import { syncStudentModels } from "./student-models.ts";
 import {
   cascadeThresholdInput,
   compareDistillationInput,
@@ -253,88 +256,147 @@ export async function createDistillation(
     lm: input.lm ? { baseModel: input.lm.baseModel, epochs: input.lm.epochs, learningRate: input.lm.learningRate } : null,
   };
 
+  let createdSuiteId: string | null = null;
+  const datasetSuiteId = async (): Promise<string> => {
+    if (onlySuite) return suite.id;
+    const suiteName = `distill · ${input.name}`;
+    createdSuiteId = await db.$transaction(async (transaction) => {
+      let created;
+      try {
+        created = await transaction.suite.create({
+          data: {
+            workspaceId,
+            name: suiteName,
+            description: `The dataset of distillation ${input.name}`,
+            assertions: (suite?.assertions ?? []) as Prisma.InputJsonValue,
+          },
+          select: { id: true },
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new AppError("conflict", "suite", `A suite named "${suiteName}" already exists: rename or delete it first`, [
+            { path: "name", message: "dataset suite name taken" },
+          ]);
+        }
+        throw error;
+      }
+      const rows: CaseRow[] = extra.map((item, position) => ({
+        id: newCaseId(),
+        suiteId: created.id,
+        position,
+        key: item.key,
+        variables: item.variables,
+        expected: item.expected,
+        tags: item.tags,
+        assertions: item.assertions,
+      }));
+      for (let start = 0; start < rows.length; start += 1_000) await insertCases(transaction, rows.slice(start, start + 1_000));
+      return created.id;
+    });
+    return createdSuiteId;
+  };
+  try {
+    return await startDistillation(
+      workspaceId,
+      userId,
+      {
+        name: input.name,
+        studentKind: input.studentKind,
+        promptId: input.teacher.promptId,
+        versionId: version.id,
+        label: version.label,
+        connectionId: input.teacher.connectionId,
+        model: input.teacher.model,
+        variant: {
+          label: `teacher · ${version.promptName} v${version.number} · ${input.teacher.model}`,
+          versionId: version.id,
+          connectionId: input.teacher.connectionId,
+          model: input.teacher.model,
+        },
+        suiteId: datasetSuiteId,
+        config,
+      },
+      options,
+    );
+  } catch (error) {
+    // Nothing half-written: the dataset suite goes with the failure (startDistillation removed its own rows).
+    if (createdSuiteId) await db.suite.delete({ where: { id: createdSuiteId } });
+    throw error;
+  }
+}
+
+export interface DistillationStart {
+  name: string;
+  studentKind: StudentKind;
+  promptId: string | null;
+  versionId: string | null;
+  label: string | null;
+  connectionId: string | null;
+  model: string;
+  /** the teacher as a run variant (a stored version or an inline prompt; a connection or an inline target) */
+  variant: VariantSpec;
+  /** the dataset suite, or a function that writes it (called once the name is reserved) */
+  suiteId: string | (() => Promise<string>);
+  caseIds?: string[] | null;
+  config: DistillationConfig;
+}
+
+/**
+ * Reserves the name (the Distillation row, state collecting), starts the teacher run and enqueues the job. Used by
+ * createDistillation and by `assay distill <suite.yaml>` (whose teacher may be an inline prompt and target). On any
+ * failure the row is removed again.
+ */
+export async function startDistillation(
+  workspaceId: string,
+  userId: string | null,
+  start: DistillationStart,
+  options: CreateDistillationOptions = {},
+): Promise<{ id: string }> {
+  checkStudentName(start.name);
+  if (await db.student.findUnique({ where: { workspaceId_name: { workspaceId, name: start.name } }, select: { id: true } })) throw nameTaken(start.name);
   let distillationId: string;
   try {
     distillationId = (
       await db.distillation.create({
         data: {
           workspaceId,
-          name: input.name,
-          studentKind: input.studentKind,
+          name: start.name,
+          studentKind: start.studentKind,
           state: "collecting",
-          promptId: input.teacher.promptId,
-          versionId: version.id,
-          label: version.label,
-          connectionId: input.teacher.connectionId,
-          model: input.teacher.model,
-          suiteId: onlySuite ? suite.id : null,
-          config: config as unknown as Prisma.InputJsonValue,
+          promptId: start.promptId,
+          versionId: start.versionId,
+          label: start.label,
+          connectionId: start.connectionId,
+          model: start.model,
+          suiteId: typeof start.suiteId === "string" ? start.suiteId : null,
+          config: start.config as unknown as Prisma.InputJsonValue,
           createdById: userId,
         },
         select: { id: true },
       })
     ).id;
   } catch (error) {
-    if (isUniqueViolation(error)) throw nameTaken(input.name);
+    if (isUniqueViolation(error)) throw nameTaken(start.name);
     throw error;
   }
-
-  let createdSuiteId: string | null = null;
   try {
-    let suiteId = suite?.id ?? null;
-    if (!onlySuite) {
-      const suiteName = `distill · ${input.name}`;
-      createdSuiteId = await db.$transaction(async (transaction) => {
-        let created;
-        try {
-          created = await transaction.suite.create({
-            data: {
-              workspaceId,
-              name: suiteName,
-              description: `The dataset of distillation ${input.name}`,
-              assertions: (suite?.assertions ?? []) as Prisma.InputJsonValue,
-            },
-            select: { id: true },
-          });
-        } catch (error) {
-          if (isUniqueViolation(error)) {
-            throw new AppError("conflict", "suite", `A suite named "${suiteName}" already exists: rename or delete it first`, [
-              { path: "name", message: "dataset suite name taken" },
-            ]);
-          }
-          throw error;
-        }
-        const rows: CaseRow[] = extra.map((item, position) => ({
-          id: newCaseId(),
-          suiteId: created.id,
-          position,
-          key: item.key,
-          variables: item.variables,
-          expected: item.expected,
-          tags: item.tags,
-          assertions: item.assertions,
-        }));
-        for (let start = 0; start < rows.length; start += 1_000) await insertCases(transaction, rows.slice(start, start + 1_000));
-        return created.id;
-      });
-      suiteId = createdSuiteId;
-    }
+    const suiteId = typeof start.suiteId === "string" ? start.suiteId : await start.suiteId();
     const run = await createRun(
       workspaceId,
       userId,
       {
-        suiteId: suiteId!,
-        name: `distill · ${input.name} · teacher`,
-        variants: [{ label: `teacher · ${version.promptName} v${version.number} · ${input.teacher.model}`, versionId: version.id, connectionId: input.teacher.connectionId, model: input.teacher.model }],
+        suiteId,
+        name: `distill · ${start.name} · teacher`,
+        variants: [start.variant],
+        ...(start.caseIds ? { caseIds: start.caseIds } : {}),
       },
       { source: options.source ?? "api", privateQueue: options.privateQueue ?? false, allowEnvironmentKeys: options.allowEnvironmentKeys ?? false },
     );
     await db.distillation.update({ where: { id: distillationId }, data: { teacherRunId: run.id, suiteId } });
     if (!options.noJob) await enqueueDistillation(distillationId);
+    await recordActivity({ workspaceId, kind: "distillation.started", actorId: userId, promptId: start.promptId, data: { distillationId, name: start.name, runId: run.id } });
   } catch (error) {
-    // Nothing half-written: the dataset suite and the distillation go with the failure.
     await db.distillation.delete({ where: { id: distillationId } });
-    if (createdSuiteId) await db.suite.delete({ where: { id: createdSuiteId } });
     throw error;
   }
   return { id: distillationId };
@@ -392,7 +454,7 @@ async function toViews(rows: DistillationRow[], light: boolean): Promise<Distill
       failedRows: light ? [] : (row.failedRows as unknown as FailedRow[]),
       // The list shows the last point only (the latest loss); the detail has the whole curve.
       loss: light ? loss.slice(-1) : loss,
-      report: light ? null : (row.report as unknown as DistillationReport | null),
+      report: row.report as unknown as DistillationReport | null,
       student: row.student
         ? {
             id: row.student.id,
@@ -413,7 +475,7 @@ async function toViews(rows: DistillationRow[], light: boolean): Promise<Distill
   });
 }
 
-/** Newest first; light: the last loss point only, no report or failed rows (the detail has them). */
+/** Newest first; light: the last loss point only and no failed rows (the detail has them); the report is there. */
 export async function listDistillations(workspaceId: string): Promise<DistillationView[]> {
   const rows = await db.distillation.findMany({ where: { workspaceId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], include: viewInclude, take: 500 });
   return toViews(rows, true);
@@ -467,6 +529,7 @@ export async function deleteDistillation(workspaceId: string, id: string): Promi
     if (student) await transaction.student.delete({ where: { id: student.id } });
     // A job still working sees the row gone and stops.
     await transaction.distillation.delete({ where: { id } });
+    await syncStudentModels(transaction, workspaceId);
   });
   if (student) {
     await rm(studentFileOf(student.name), { force: true });
@@ -503,10 +566,11 @@ export async function setCascadeThreshold(workspaceId: string, id: string, rawIn
     cascade,
     costPer1000: { ...report.costPer1000, cascade: report.costPer1000.teacher === null ? null : report.costPer1000.teacher * (1 - point.coverage) },
   };
-  await db.$transaction([
-    db.student.update({ where: { id: student.id }, data: { cascadeThreshold: point.threshold } }),
-    db.distillation.update({ where: { id }, data: { report: next as unknown as Prisma.InputJsonValue } }),
-  ]);
+  await db.$transaction(async (transaction) => {
+    await transaction.student.update({ where: { id: student.id }, data: { cascadeThreshold: point.threshold } });
+    await transaction.distillation.update({ where: { id }, data: { report: next as unknown as Prisma.InputJsonValue } });
+    await syncStudentModels(transaction, workspaceId);
+  });
   return getDistillation(workspaceId, id);
 }
 
@@ -546,4 +610,19 @@ export async function compareDistillation(
   await db.distillation.update({ where: { id }, data: { compareRunId: run.id } });
   const variants = await db.variant.findMany({ where: { runId: run.id }, orderBy: { position: "asc" }, select: { id: true } });
   return { runId: run.id, comparePath: `/compare?variants=${variants.map((variant) => variant.id).join(",")}` };
+}
+
+/** Unregisters a distillation's student (row, file, model names) and says why in its error; the report stays. */
+export async function removeStudent(workspaceId: string, id: string, reason: string): Promise<void> {
+  await requireRow(workspaceId, id);
+  const student = await db.student.findUnique({ where: { distillationId: id }, select: { id: true, name: true, file: true } });
+  await db.$transaction(async (transaction) => {
+    if (student) await transaction.student.delete({ where: { id: student.id } });
+    await transaction.distillation.update({ where: { id }, data: { error: reason } });
+    await syncStudentModels(transaction, workspaceId);
+  });
+  if (student) {
+    await rm(studentFileOf(student.name), { force: true });
+    if (student.file) await rm(path.join(env.ASSAY_MODELS_DIR, student.file), { force: true });
+  }
 }

@@ -5,7 +5,7 @@ import type { CreateDistillationInput } from "@/lib/distill/schema";
 
 export const dynamic = "force-dynamic";
 
-// GET /api/distillations → { distillations: DistillationView[] } (newest first, light: last loss point, no report);
+// GET /api/distillations → { distillations: DistillationView[] } (newest first, light: the last loss point only, no failed rows);
 // POST (createDistillationInput, lib/distill/schema.ts) → 201 { id }: the teacher run starts (state collecting).
 export const GET = withWorkspace(async ({ member }) => ({ distillations: await listDistillations(member.workspace.id) }), { action: "workspace.read" });
 

@@ -85,3 +85,15 @@ describe("describeEvent", () => {
     expect(describeEvent(event("version.saved", { number: 2 }), names).group).toBe("prompts");
   });
 });
+
+describe("distillation events", () => {
+  it("say who distilled what, and how it ended, linking the distillation", () => {
+    expect(line(event("distillation.started", { distillationId: "d1", name: "tickets" }))).toEqual(["Ada started distilling 'tickets' from support-triage", "/distill/d1", "neutral"]);
+    expect(line(event("distillation.done", { distillationId: "d1", name: "tickets", agreement: 0.975 }))).toEqual([
+      "Distillation 'tickets' finished: 97.5% agreement with the teacher",
+      "/distill/d1",
+      "good",
+    ]);
+    expect(line(event("distillation.failed", { distillationId: "d1", name: "tickets", error: "Too few examples" }))).toEqual(["Distillation 'tickets' failed: Too few examples", "/distill/d1", "bad"]);
+  });
+});

@@ -30,7 +30,7 @@ import { CASCADE_PREFIX } from "./types.ts";
 // messages and parameters, and answers with the teacher's answer (a stream passed through as it arrives; usage the
 // teacher's). Who answered is in the headers `x-assay-cascade: student|teacher`, `x-assay-cascade-confidence` and
 // `x-assay-cascade-threshold`, and in a non-standard `cascade` field of the body (of the last chunk when streamed by
-// the student; the teacher's stream is passed through untouched). See docs/local-models.md.
+// the student; the teacher's stream is passed through untouched). See docs/students.md.
 //
 // The teacher is called once (maxRetries 0, like the gateway): a streamed answer cannot be replayed, and the client
 // (the openai SDK retries 429 and 5xx by default) decides whether to try again.

@@ -36,7 +36,7 @@ const client = () => new OpenAI({ baseURL: `${server.url}/v1`, apiKey: KEY, maxR
 const completions = () => teacher.requests.filter((request) => request.path === "/v1/chat/completions").length;
 
 beforeAll(async () => {
-  teacher = await startFakeOpenAI({ reply: (request) => keywordLabel(request.lastUserMessage) });
+  teacher = await startFakeOpenAI({ reply: (request) => keywordLabel(request.lastUserMessage), modelBehaviors: { "fake-cut": { failure: "cut", tokenDelayMs: 1 } } });
   models = await writeTestModels();
   workspaceId = (await db.workspace.create({ data: { name: "Cascade", slug: `cascade-${randomUUID().slice(0, 8)}` } })).id;
   const connection = await db.connection.create({ data: { workspaceId, name: "Teacher", kind: "openai_compatible", baseUrl: teacher.url } });
@@ -54,6 +54,9 @@ beforeAll(async () => {
   // A cascade whose teacher always fails, and whose student never answers (threshold above any probability).
   const broken = await storeStudent(db, workspaceId, "broken", trained);
   await db.student.update({ where: { id: broken.id }, data: { teacherConnectionId: connection.id, teacherModel: "fake-server-error", cascadeThreshold: 1.5 } });
+  // A cascade whose teacher's stream is cut after its first tokens.
+  const cut = await storeStudent(db, workspaceId, "cut", trained);
+  await db.student.update({ where: { id: cut.id }, data: { teacherConnectionId: connection.id, teacherModel: "fake-cut", cascadeThreshold: 1.5 } });
   // A student with no teacher: served as student: only.
   await storeStudent(db, workspaceId, "alone", trained);
   server = await startModelServer({
@@ -77,7 +80,7 @@ describe("cascade:<name>", () => {
   it("lists cascades next to students, only for students with a teacher and a threshold", async () => {
     const ids: string[] = [];
     for await (const model of client().models.list()) ids.push(model.id);
-    expect(ids.filter((id) => id.includes(":")).sort()).toEqual(["cascade:broken", "cascade:tickets", "student:alone", "student:broken", "student:tickets"]);
+    expect(ids.filter((id) => id.includes(":")).sort()).toEqual(["cascade:broken", "cascade:cut", "cascade:tickets", "student:alone", "student:broken", "student:cut", "student:tickets"]);
     await expect(client().chat.completions.create({ model: "cascade:alone", messages: [{ role: "user", content: "refund" }] })).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -157,6 +160,20 @@ describe("cascade:<name>", () => {
     expect((streamed as APIError).status).toBe(500);
     // Called once each: the cascade does not retry (the client does, if it wants).
     expect(completions() - before).toBe(2);
+  });
+
+  it("a teacher's stream cut part-way ends the client's stream with an error event, which the SDK raises", async () => {
+    const { data: stream, response } = await client()
+      .chat.completions.create({ model: "cascade:cut", messages: [{ role: "user", content: "please refund the invoice that was charged twice" }], stream: true })
+      .withResponse();
+    expect(response.headers.get("x-assay-cascade")).toBe("teacher");
+    let text = "";
+    const failure = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+      return null;
+    })().catch((caught: unknown) => caught);
+    expect(failure).toBeInstanceOf(APIError);
+    expect((failure as APIError).message).toMatch(/model's server failed/);
   });
 });
 

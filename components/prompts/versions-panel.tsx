@@ -34,6 +34,7 @@ export function VersionsPanel(props: {
   // Until the workspace's protected list has loaded, nothing counts as movable.
   const canLabel = can(props.role, "label.move");
   const canReview = can(props.role, "review.write");
+  const canDistill = can(props.role, "model.call");
   const mayMove = (name: string) => protectedNames !== null && can(props.role, labelAction(name, protectedNames));
   const [labelName, setLabelName] = useState(can(props.role, "label.moveProtected") ? "production" : "staging");
   const readinessOf = (versionId: string, name: string) => gate?.versions[versionId]?.readiness[name] ?? null;
@@ -183,6 +184,7 @@ export function VersionsPanel(props: {
                 <button className="btn py-1 text-xs" onClick={() => setReviewFor(version.id)} data-testid="request-review">Request review</button>
               )}
               {canLabel && labelFor !== version.id && <button className="btn py-1 text-xs" onClick={() => setLabelFor(version.id)} data-testid="label-button">Label…</button>}
+              {canDistill && <Link className="btn py-1 text-xs" href={href(`/distill/new?prompt=${props.promptId}&version=${version.id}`)} title="Train a small local student on this version's answers" data-testid="version-distill">Distill</Link>}
               {version.id !== props.currentId && <button className="btn py-1 text-xs" onClick={() => open(version.id)}>Open</button>}
             </div>
           </li>

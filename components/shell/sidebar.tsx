@@ -12,6 +12,7 @@ const NAV = [
   { href: "/runs", label: "Runs", icon: "▶" },
   { href: "/compare", label: "Compare", icon: "⇄" },
   { href: "/releases", label: "Releases", icon: "⇪" },
+  { href: "/distill", label: "Distill", icon: "⚗" },
   { href: "/reviews", label: "Reviews", icon: "✓" },
   { href: "/activity", label: "Activity", icon: "◷" },
   { href: "/connections", label: "Connections", icon: "⚡" },

@@ -1,7 +1,9 @@
+import { StudentsTable } from "@/components/distill/students-table";
 import { ModelsManager } from "@/components/models/models-manager";
 import { PageHeader } from "@/components/shell/page-header";
 import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
+import { listStudents } from "@/lib/distill/students-list";
 import { listLocalModels } from "@/lib/local-models/catalog";
 import { listTradeoffs } from "@/lib/quantize/tradeoff-service";
 
@@ -19,6 +21,7 @@ export default async function ModelsPage() {
         subtitle="GGUF models served on this machine by Assay's model server, behind the same OpenAI API as hosted models. Run them through the Local models connection."
       />
       <ModelsManager initial={page} canWrite={canWrite} role={member.role} tradeoffs={tradeoffs} />
+      <StudentsTable students={await listStudents(member.workspace.id)} />
     </>
   );
 }

@@ -7,6 +7,7 @@ import type { SpeedMeasurement } from "@/lib/local-models/server-client";
 import { isQuantizable } from "@/lib/quantize/type-info";
 import { modelFamilies } from "@/lib/quantize/families";
 import type { TradeoffView } from "@/lib/quantize/tradeoff-service";
+import type { SuiteAgreementOptions } from "@/lib/quantize/suite-agreement";
 import { TradeoffPanel } from "./tradeoff-panel";
 import { AddModelForm } from "./add-model-form";
 import { QuantizePanel, quantizeNotice } from "./quantize-panel";
@@ -78,7 +79,7 @@ function Speed({ model, measuring }: { model: LocalModelView; measuring: Measuri
   );
 }
 
-export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boolean; role?: string; tradeoffs?: TradeoffView[] }) {
+export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boolean; canRun?: boolean; role?: string; tradeoffs?: TradeoffView[]; suiteOptions?: SuiteAgreementOptions }) {
   const [tradeoffs, setTradeoffs] = useState<TradeoffView[]>(props.tradeoffs ?? []);
   const [page, setPage] = useState(props.initial);
   const [quantizing, setQuantizing] = useState<LocalModelView | null>(null);
@@ -270,6 +271,8 @@ export function ModelsManager(props: { initial: LocalModelsPage; canWrite: boole
           family={family}
           stored={tradeoffs.find((view) => view.baseName === family.base)}
           canWrite={props.canWrite}
+          canRun={props.canRun ?? false}
+          {...(props.suiteOptions ? { suiteOptions: props.suiteOptions } : {})}
           onMeasured={(view) => setTradeoffs((current) => [...current.filter((item) => item.baseName !== view.baseName), view])}
         />
       ))}

@@ -5,6 +5,8 @@ import { formatBytes, formatNumber, formatPercent, formatRate, formatRelativeTim
 import type { ModelFamily } from "@/lib/quantize/families";
 import type { StoredTradeoffRow, TradeoffView } from "@/lib/quantize/tradeoff-service";
 import { niceTicks } from "@/components/compare/axis";
+import type { SuiteAgreementOptions } from "@/lib/quantize/suite-agreement";
+import { SuiteAgreement } from "./suite-agreement";
 
 // The trade-off of a model family (a base model and its <base>-<type> versions): what each version saves (size,
 // bits per weight, tokens/s) against what it keeps (top-1 next-token agreement and KL divergence from the original
@@ -96,7 +98,15 @@ function TradeoffTable({ view }: { view: TradeoffView }) {
   );
 }
 
-export function TradeoffPanel(props: { family: ModelFamily; stored: TradeoffView | undefined; canWrite: boolean; onMeasured: (view: TradeoffView) => void }) {
+export function TradeoffPanel(props: {
+  family: ModelFamily;
+  stored: TradeoffView | undefined;
+  canWrite: boolean;
+  /** may run the family on a suite (model.call) */
+  canRun?: boolean;
+  suiteOptions?: SuiteAgreementOptions;
+  onMeasured: (view: TradeoffView) => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const view = props.stored;
@@ -145,6 +155,7 @@ export function TradeoffPanel(props: { family: ModelFamily; stored: TradeoffView
             <Scatter rows={view.rows} title="Size vs top-1 agreement" value={(row) => row.top1Agreement} format={(value) => formatPercent(value, 0)} testId="tradeoff-plot-top1" fixedMax={1} />
             <Scatter rows={view.rows} title="Size vs KL divergence (nats)" value={(row) => row.klDivergence} format={(value) => formatNumber(value, 3)} testId="tradeoff-plot-kl" />
           </div>
+          {props.suiteOptions && <SuiteAgreement view={view} options={props.suiteOptions} canRun={props.canRun ?? false} onUpdate={props.onMeasured} />}
         </div>
       ) : (
         <p className="mt-3 text-sm text-slate-500" data-testid="tradeoff-empty">

@@ -6,6 +6,7 @@ import { db, Prisma } from "../db.ts";
 import { env } from "../env.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
 import { validatePrompt } from "../prompts/render.ts";
+import type { ModelParams } from "../prompts/schema.ts";
 import type { PromptContent } from "../prompts/types.ts";
 import { resolveTarget } from "../connections/service.ts";
 import { parseCases } from "../suites/parse-cases.ts";
@@ -89,6 +90,8 @@ interface TeacherVersion {
   prompt: PromptContent;
   label: string | null;
   promptName: string;
+  /** the version's saved call parameters (temperature, maxTokens, …): the teacher runs as the version is set up */
+  params: ModelParams;
 }
 
 async function resolveTeacherVersion(workspaceId: string, teacher: { promptId: string; versionId?: string | undefined; label?: string | undefined }): Promise<TeacherVersion> {
@@ -112,6 +115,7 @@ async function resolveTeacherVersion(workspaceId: string, teacher: { promptId: s
     number: version.number,
     label: teacher.label ?? null,
     promptName: prompt.name,
+    params: version.params as ModelParams,
     prompt: {
       messages: version.messages as unknown as PromptContent["messages"],
       examples: version.examples as unknown as PromptContent["examples"],
@@ -312,6 +316,7 @@ export async function createDistillation(
           versionId: version.id,
           connectionId: input.teacher.connectionId,
           model: input.teacher.model,
+          params: version.params,
         },
         suiteId: datasetSuiteId,
         config,
@@ -598,13 +603,16 @@ export async function compareDistillation(
   const caseIds = report.heldOutCaseIds ?? [];
   if (caseIds.length === 0) throw new AppError("conflict", "distillation", "This distillation recorded no held-out cases.");
   const model = `${input.against === "cascade" ? CASCADE_PREFIX : STUDENT_PREFIX}${row.name}`;
+  // Both arms with the version's own parameters, as the teacher run had them.
+  const saved = await db.promptVersion.findUnique({ where: { id: row.versionId }, select: { params: true } });
+  const params = (saved?.params ?? {}) as ModelParams;
   const run = await createRun(workspaceId, userId, {
     suiteId: row.suiteId,
     name: `distill · ${row.name} · teacher vs ${input.against}`,
     caseIds,
     variants: [
-      { label: `teacher · ${row.model}`, versionId: row.versionId, connectionId: row.connectionId, model: row.model },
-      { label: `${input.against} · ${model}`, versionId: row.versionId, connectionId: local.id, model },
+      { label: `teacher · ${row.model}`, versionId: row.versionId, connectionId: row.connectionId, model: row.model, params },
+      { label: `${input.against} · ${model}`, versionId: row.versionId, connectionId: local.id, model, params },
     ],
   });
   await db.distillation.update({ where: { id }, data: { compareRunId: run.id } });

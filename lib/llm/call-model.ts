@@ -88,7 +88,10 @@ export async function callModel(
   const capture: ResponseCapture = {};
   let releaseClient: (() => void) | null = null;
   let error: ProviderError | null = null;
-  const absorbContent = (text: string) => {
+  const absorbContent = (raw: string) => {
+    // PostgreSQL text and jsonb cannot hold U+0000: a model that emits NUL (byte tokens of a tiny or random model) would
+    // make every write of its output fail. It is kept, shown and stored as U+FFFD, the replacement character.
+    const text = raw.includes("\u0000") ? raw.replaceAll("\u0000", "\uFFFD") : raw;
     const now = performance.now();
     progress.output += text;
     progress.contentChunks += 1;

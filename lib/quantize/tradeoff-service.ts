@@ -3,6 +3,7 @@ import { db } from "../db.ts";
 import { AppError } from "../errors.ts";
 import { listLocalModels } from "../local-models/catalog.ts";
 import { modelFamilies } from "./families.ts";
+import { suiteAgreementOf, type StoredSuite, type SuiteAgreementView } from "./suite-agreement.ts";
 import { tradeoffTable, type TradeoffRow } from "./tradeoff.ts";
 
 // The trade-off of a model family on the Models page: a base local model (F32/F16) and its quantized versions named
@@ -17,15 +18,24 @@ export interface TradeoffView {
   threads: number;
   positions: number;
   measuredAt: string;
+  /** the family run on a chosen suite, when one was started */
+  suite: SuiteAgreementView | null;
 }
 
-function toView(row: { baseName: string; rows: unknown; threads: number; positions: number; measuredAt: Date }): TradeoffView {
-  return { baseName: row.baseName, rows: row.rows as StoredTradeoffRow[], threads: row.threads, positions: row.positions, measuredAt: row.measuredAt.toISOString() };
+async function toView(row: { baseName: string; rows: unknown; threads: number; positions: number; measuredAt: Date; suite: unknown }): Promise<TradeoffView> {
+  const suite = row.suite ? await suiteAgreementOf(row.suite as StoredSuite) : null;
+  return { baseName: row.baseName, rows: row.rows as StoredTradeoffRow[], threads: row.threads, positions: row.positions, measuredAt: row.measuredAt.toISOString(), suite };
 }
 
 export async function listTradeoffs(workspaceId: string): Promise<TradeoffView[]> {
   const rows = await db.quantTradeoff.findMany({ where: { workspaceId }, orderBy: { baseName: "asc" } });
-  return rows.map(toView);
+  return Promise.all(rows.map(toView));
+}
+
+export async function getTradeoff(workspaceId: string, baseName: string): Promise<TradeoffView> {
+  const row = await db.quantTradeoff.findUnique({ where: { workspaceId_baseName: { workspaceId, baseName } } });
+  if (!row) throw new AppError("not_found", "model", `No trade-off measured for "${baseName}"`);
+  return toView(row);
 }
 
 let llamaPromise: Promise<Llama> | undefined;

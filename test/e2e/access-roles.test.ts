@@ -83,6 +83,7 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "local-models/measure": { POST: manageLocalModels },
   "local-models/quantize": { POST: manageLocalModels },
   "local-models/tradeoff": { GET: read, POST: manageLocalModels },
+  "local-models/tradeoff/suite": { POST: callModel },
   members: { GET: read },
   // removing someone else is member.manage; leaving (DELETE members/me) is open to every role, see SESSION_ROUTES' test
   "members/[userId]": { PATCH: manageMembers, DELETE: manageMembers },

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "QuantTradeoff" ADD COLUMN     "suite" JSONB;
+

@@ -91,6 +91,35 @@ describe("quantizing on the Models page", () => {
     await expect.poll(() => page.locator(`[data-testid="tradeoff-panel"][data-model="${RANDOM_DEMO_MODEL}"] [data-testid="tradeoff-row"]`).count()).toBe(3);
   });
 
+  it("runs the family on a chosen suite and shows, per version, the share of answers equal to the original's", async () => {
+    const slug = /\/w\/([^/]+)\//.exec(new URL(page.url()).pathname)![1]!;
+    const workspace = await db.workspace.findUniqueOrThrow({ where: { slug: decodeURIComponent(slug) } });
+    const owner = await db.user.findUniqueOrThrow({ where: { email: OWNER.email } });
+    const name = `quant-words-${Date.now()}`;
+    const prompt = await db.prompt.create({
+      data: {
+        workspaceId: workspace.id,
+        name,
+        versions: { create: { number: 1, messages: [{ role: "user", content: "Tell me about {{ word }}" }], examples: [], counterexamples: [], params: { temperature: 0, maxTokens: 4 }, authorId: owner.id } },
+      },
+      include: { versions: true },
+    });
+    const suite = await db.suite.create({ data: { workspaceId: workspace.id, name, assertions: [{ type: "word-count", min: 1 }] } });
+    await db.case.createMany({ data: ["latency", "prompt", "model", "token"].map((word, index) => ({ suiteId: suite.id, position: index, key: word, variables: { word } })) });
+    await page.reload();
+    const panel = page.locator(`[data-testid="tradeoff-panel"][data-model="${RANDOM_DEMO_MODEL}"]`);
+    await panel.locator('[data-testid="suite-agreement-version"]').selectOption(prompt.versions[0]!.id);
+    await panel.locator('[data-testid="suite-agreement-suite"]').selectOption(suite.id);
+    await panel.locator('[data-testid="suite-agreement-run"]').click();
+    await expect.poll(() => panel.locator('[data-testid="suite-agreement-status"]').innerText(), { timeout: 90_000 }).toContain("completed, 12 of 12 calls");
+    expect(await panel.locator('[data-testid="suite-agreement-row"]').count()).toBe(3);
+    const q8 = await panel.locator(`[data-testid="suite-agreement-row"][data-model="${RANDOM_DEMO_MODEL}-Q8_0"] [data-testid="suite-agreement-value"]`).innerText();
+    expect(q8).toMatch(/^\d+\.\d% of 4$/);
+    await panel.locator('[data-testid="suite-agreement"]').screenshot({ path: path.join(ARTIFACTS, "models-tradeoff-suite.png") });
+    await panel.locator('[data-testid="suite-agreement-compare"]').click();
+    await page.waitForURL(/\/compare\?variants=/);
+  });
+
   it("a viewer sees the Quantize action disabled and why", async () => {
     const owner = await db.membership.findFirstOrThrow({ where: { user: { email: OWNER.email } }, orderBy: { createdAt: "asc" } });
     const id = `viewer-q-${Date.now().toString(36)}`;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "../support/isolated-database.ts";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai-server.ts";
+import type { FakeOpenAI } from "../support/fake-openai-server.ts";
+import { pruneFixture, PRUNE_CASES, type PruneFixture } from "../support/prune-fixture.ts";
 
 // Example pruning end to end: four examples, of which only two carry the effect (the fake model answers right only
 // when both are in the prompt). The pruning removes the other two, one round at a time, as ordinary runs, and stops
@@ -13,11 +14,8 @@ const { db } = await import("../../lib/db.ts");
 const { AppError } = await import("../../lib/errors.ts");
 const { prunePrompt } = await import("../../lib/prune/prune.ts");
 const { createPrunedVersion } = await import("../../lib/prune/draft.ts");
-const { RunWorker } = await import("../../lib/runs/worker.ts");
-const { stopBoss } = await import("../../lib/runs/queue.ts");
-const { createConnection } = await import("../../lib/connections/service.ts");
-const { createPrompt } = await import("../../lib/prompts/service.ts");
 
+let fixture: PruneFixture;
 let fake: FakeOpenAI;
 let workspaceId: string;
 let userId: string;
@@ -26,59 +24,16 @@ let suiteId: string;
 let emptySuiteId: string;
 let versionId: string;
 let bareVersionId: string;
-let worker: InstanceType<typeof RunWorker>;
 
-const CASES = 20;
-
-function reply(request: { messages: { role: string; content: string }[]; lastUserMessage: string }): string {
-  const shown = (text: string) => request.messages.some((message) => message.role === "user" && message.content.includes(text));
-  if (!shown("key alpha") || !shown("key gamma")) return "unsure";
-  return request.lastUserMessage.includes("great") ? "positive" : "negative";
-}
+const CASES = PRUNE_CASES;
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI({ reply, latencyMs: 1 });
-  const stamp = `${process.pid}-${Date.now()}`;
-  workspaceId = (await db.workspace.create({ data: { name: "Prune", slug: `prune-${stamp}` } })).id;
-  userId = (await db.user.create({ data: { id: `prune-${stamp}`, name: "Ada", email: `prune-${stamp}@example.com` } })).id;
-  connectionId = (await createConnection(workspaceId, { name: "fake", baseUrl: fake.url, apiKey: "sk-test-0123456789abcdef", concurrency: 20, models: [{ name: "fake-echo", inputPricePerM: 1, outputPricePerM: 2 }] })).id;
-  suiteId = (await db.suite.create({ data: { workspaceId, name: "Reviews", assertions: [{ type: "equals", value: "{{ expected }}" }] } })).id;
-  emptySuiteId = (await db.suite.create({ data: { workspaceId, name: "Empty", assertions: [] } })).id;
-  await db.case.createMany({
-    data: Array.from({ length: CASES }, (_, index) => ({
-      suiteId,
-      position: index,
-      key: `review-${index}`,
-      variables: { text: `${index % 2 === 0 ? "great" : "awful"} product ${index}` },
-      expected: index % 2 === 0 ? "positive" : "negative",
-    })),
-  });
-  const prompt = await createPrompt(workspaceId, userId, {
-    name: "sentiment",
-    version: {
-      messages: [{ role: "user", content: "Classify: {{ text }}" }],
-      examples: [
-        { variables: { text: "key alpha" }, output: "positive" },
-        { variables: { text: "filler two" }, output: "positive" },
-        { variables: { text: "key gamma" }, output: "negative" },
-        { variables: { text: "filler four" }, output: "negative" },
-      ],
-      params: { temperature: 0, maxTokens: 20 },
-    },
-  });
-  versionId = prompt.latest.id;
-  bareVersionId = (await createPrompt(workspaceId, userId, { name: "bare", version: { messages: [{ role: "user", content: "Classify: {{ text }}" }] } })).latest.id;
-  worker = new RunWorker({ log: () => {} });
-  await worker.start();
+  fixture = await pruneFixture();
+  ({ fake, workspaceId, userId, connectionId, suiteId, emptySuiteId, versionId, bareVersionId } = fixture);
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await stopBoss();
-  await db.workspace.deleteMany({ where: { id: workspaceId } });
-  await db.user.deleteMany({ where: { id: userId } });
-  await fake?.close();
-  await db.$disconnect();
+  await fixture?.close();
 });
 
 describe("example pruning", () => {

@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
+import { CodeSnippet } from "@/components/shell/code-snippet";
 import { useWorkspacePath } from "@/components/shell/use-workspace-path";
 
 // How to call the student (or the cascade) once it is done: the model names on the Local models connection, and the
@@ -32,19 +33,8 @@ export function UseIt(props: { models: string[]; modelServerUrl: string }) {
   const inWorkspace = useWorkspacePath();
   const [model, setModel] = useState(props.models[0] ?? "");
   const [form, setForm] = useState<"sdk" | "curl">("sdk");
-  const [copied, setCopied] = useState<"yes" | "no" | null>(null);
   const snippet = form === "sdk" ? studentSnippet({ modelServerUrl: props.modelServerUrl, model }) : curlSnippet({ modelServerUrl: props.modelServerUrl, model });
 
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(snippet);
-      setCopied("yes");
-    } catch (error) {
-      // no clipboard permission (plain http on another host): the snippet stays selectable
-      console.warn("clipboard unavailable", error);
-      setCopied("no");
-    }
-  }
 
   return (
     <div className="space-y-2" data-testid="use-it">
@@ -70,11 +60,7 @@ export function UseIt(props: { models: string[]; modelServerUrl: string }) {
           </button>
         ))}
       </div>
-      <div className="relative">
-        <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100" data-testid="use-it-snippet">{snippet}</pre>
-        <button type="button" className="btn absolute right-2 top-2 px-2 py-0.5 text-xs" onClick={copy}>{copied === "yes" ? "Copied" : "Copy"}</button>
-      </div>
-      {copied === "no" && <p className="text-xs text-slate-500">Select the snippet and press Ctrl+C.</p>}
+      <CodeSnippet snippet={snippet} testId="use-it-snippet" />
       <p className="text-xs text-slate-600">
         <code className="kbd">cascade:</code> answers from the student when its confidence is at least the threshold below and asks the teacher otherwise.
       </p>

@@ -4,10 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ensureDemoModels, RANDOM_DEMO_MODEL } from "../../lib/local-models/demo-models.ts";
-import { startModelServer, type ModelServer } from "../../lib/local-models/server.ts";
-import { checkDefaults, quantizeDefaults, quantizeGguf } from "../../lib/quantize/llama-quantize.ts";
-import { tradeoffTable, type TradeoffRow } from "../../lib/quantize/tradeoff.ts";
+import type { ModelServer } from "../../lib/local-models/server.ts";
+import type { TradeoffRow } from "../../lib/quantize/tradeoff.ts";
 import { testLlama } from "../support/local-models.ts";
 
 // llama.cpp's own quantizer (through koffi on node-llama-cpp's libllama) on the project's random 1M model: the
@@ -17,6 +15,11 @@ import { testLlama } from "../support/local-models.ts";
 process.env.DATABASE_URL = inject("databaseUrl");
 const modelsDir = await mkdtemp(path.join(os.tmpdir(), "assay-quantize-"));
 process.env.ASSAY_MODELS_DIR = modelsDir;
+// Imported once the models folder is set: lib/env.ts reads it when first imported.
+const { ensureDemoModels, RANDOM_DEMO_MODEL } = await import("../../lib/local-models/demo-models.ts");
+const { startModelServer } = await import("../../lib/local-models/server.ts");
+const { checkDefaults, quantizeDefaults, quantizeGguf } = await import("../../lib/quantize/llama-quantize.ts");
+const { tradeoffTable } = await import("../../lib/quantize/tradeoff.ts");
 const { db } = await import("../../lib/db.ts");
 const { quantizeLocalModel } = await import("../../lib/quantize/quantize-model.ts");
 

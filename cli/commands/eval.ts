@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { mark, reportLoopDelay, watchLoopDelay } from "../../lib/runtime/timing.ts";
+import { mark, markCpu, reportLoopDelay, watchLoopDelay } from "../../lib/runtime/timing.ts";
 import type { StartedDatabase } from "../../lib/runtime/database.ts";
 import type { Background } from "../../lib/runtime/in-background.ts";
 import { chooseWorkspace, outputFormatProblem, progressReporter, UsageError, writeOutput } from "./eval-shared.ts";
@@ -251,7 +251,8 @@ async function evaluate(argv: string[]): Promise<number> {
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     const reporter = progressReporter();
-    const progress = await waitForRun(runId, { onProgress: (update) => reporter.update(update), signal: interrupted.signal });
+    // Polled often: this process is the run's only worker, and the run's end is noticed up to one interval late.
+    const progress = await waitForRun(runId, { intervalMs: 50, onProgress: (update) => reporter.update(update), signal: interrupted.signal });
     reporter.end();
     mark("run-done");
     reportLoopDelay("the run");
@@ -301,5 +302,6 @@ async function evaluate(argv: string[]): Promise<number> {
     // committed), and the next start waits for it if it comes that soon.
     await database.stop({ wait: false });
     mark("db-stopped");
+    markCpu();
   }
 }

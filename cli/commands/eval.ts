@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { mark, markCpu, reportLoopDelay, watchLoopDelay } from "../../lib/runtime/timing.ts";
+import { mark, markCpu, reportLoopDelay, reportSpans, watchLoopDelay } from "../../lib/runtime/timing.ts";
 import type { StartedDatabase } from "../../lib/runtime/database.ts";
 import type { Background } from "../../lib/runtime/in-background.ts";
 import { chooseWorkspace, outputFormatProblem, progressReporter, UsageError, writeOutput } from "./eval-shared.ts";
@@ -70,6 +70,7 @@ async function loadRunModules() {
   ]);
   return {
     stopBoss: queue.stopBoss,
+    getBoss: queue.getBoss,
     privateQueue: queue.privateQueue,
     deleteQueue: queue.deleteQueue,
     db: dbModule.db,
@@ -202,6 +203,9 @@ async function evaluate(argv: string[]): Promise<number> {
   });
   mark("db-open");
   const { stopBoss, privateQueue, deleteQueue, db, prepareEval, createRun, RunWorker, waitForRun, getRun, cancelRun, summaryTable, formatPercent, publicUrl } = modules;
+  // pg-boss starts (schema check, the shared queue) while the suite is stored, instead of inside createRun. A start
+  // that fails is forgotten by getBoss and tried again by createRun, which reports its error.
+  modules.getBoss().catch(() => undefined);
   try {
     let workspace;
     let prepared;
@@ -256,6 +260,7 @@ async function evaluate(argv: string[]): Promise<number> {
     reporter.end();
     mark("run-done");
     reportLoopDelay("the run");
+    reportSpans();
 
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

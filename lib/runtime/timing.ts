@@ -36,3 +36,26 @@ export function reportLoopDelay(what: string): void {
   );
   histogram = null;
 }
+
+const spans = new Map<string, { count: number; items: number; totalMs: number; maxMs: number }>();
+
+/** Counts one stretch of `what` (a batch of result writes, say) for reportSpans. */
+export function recordSpan(what: string, ms: number, items = 1): void {
+  if (!enabled) return;
+  const span = spans.get(what) ?? { count: 0, items: 0, totalMs: 0, maxMs: 0 };
+  span.count++;
+  span.items += items;
+  span.totalMs += ms;
+  span.maxMs = Math.max(span.maxMs, ms);
+  spans.set(what, span);
+}
+
+/** Prints what recordSpan counted. */
+export function reportSpans(): void {
+  for (const [what, span] of spans) {
+    process.stderr.write(
+      `[timing] ${what}: ${span.count} × (${span.items} items), ${span.totalMs.toFixed(0)} ms in all, longest ${span.maxMs.toFixed(0)} ms\n`,
+    );
+  }
+  spans.clear();
+}

@@ -2,12 +2,13 @@
 // Bundles the CLI commands that CI runs (bin/cli-bundle.js BUNDLED_COMMANDS) with esbuild into dist/cli: cli/ and
 // lib/ compiled to JavaScript once, at npm install, instead of by tsx on every `assay eval`. node_modules stay
 // external (the same packages are loaded as before). Plain JavaScript so that it runs before anything is compiled.
-//   node scripts/build-cli.mjs [outdir]
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import { readFile } from "node:fs/promises";
+//   node scripts/build-cli.mjs [--if-possible] [outdir]
+// --if-possible (npm install's postinstall): a failed build is reported and the install goes on; the commands then
+// run from the sources through tsx, as they do whenever the bundle is stale.
+import { createRequire } from "node:module";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { BUNDLED_COMMANDS, MANIFEST } from "../bin/cli-bundle.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -37,8 +38,20 @@ function sourceLocation(outdir) {
   };
 }
 
+/** esbuild comes with tsx (a dependency); npm may have put it under tsx's own node_modules. */
+async function loadEsbuild() {
+  try {
+    return await import("esbuild");
+  } catch (error) {
+    if (error?.code !== "ERR_MODULE_NOT_FOUND") throw error;
+    const fromTsx = createRequire(createRequire(import.meta.url).resolve("tsx/package.json"));
+    return fromTsx("esbuild");
+  }
+}
+
 export async function buildCli(outdir = path.join(root, "dist", "cli")) {
   const started = Date.now();
+  const { build } = await loadEsbuild();
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   const result = await build({
@@ -63,7 +76,14 @@ export async function buildCli(outdir = path.join(root, "dist", "cli")) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const outdir = process.argv[2] ? path.resolve(process.argv[2]) : undefined;
-  const built = await buildCli(outdir);
-  console.log(`[assay] CLI bundle: ${built.inputs} source files → ${path.relative(process.cwd(), built.outdir) || "."} in ${built.ms} ms`);
+  const args = process.argv.slice(2);
+  const ifPossible = args.includes("--if-possible");
+  const [outdirArg] = args.filter((arg) => arg !== "--if-possible");
+  try {
+    const built = await buildCli(outdirArg ? path.resolve(outdirArg) : undefined);
+    console.log(`[assay] CLI bundle: ${built.inputs} source files → ${path.relative(process.cwd(), built.outdir) || "."} in ${built.ms} ms`);
+  } catch (error) {
+    if (!ifPossible) throw error;
+    console.warn(`[assay] warning: the CLI bundle was not built (${error?.message ?? error}); \`assay eval\` runs from the sources through tsx, slower to start. Retry with: npm run build:cli`);
+  }
 }

@@ -9,7 +9,8 @@
 // The fake server runs in a process of its own; the eval is a real child process of this script, run with
 // ASSAY_TIMING=1 (its phases: BENCH_EVAL_PHASES=1; attempts: BENCH_EVAL_PROCESS_ATTEMPTS, default 5).
 import { spawn } from "node:child_process";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import os from "node:os";
 import path from "node:path";
@@ -62,11 +63,11 @@ interface EvalOutcome {
   stderr: string;
 }
 
-function runEval(args: string[], env: NodeJS.ProcessEnv): Promise<EvalOutcome> {
+function runEval(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<EvalOutcome> {
   return new Promise((resolve) => {
     const spawnedAt = Date.now();
     const started = performance.now();
-    const child = spawn(process.execPath, [path.join(root, "bin/assay.js"), "eval", ...args], { cwd: root, env });
+    const child = spawn(process.execPath, [...nodeArgs, path.join(root, "bin/assay.js"), "eval", ...args], { cwd: root, env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (data: Buffer) => (stdout += data.toString()));
@@ -78,6 +79,39 @@ function runEval(args: string[], env: NodeJS.ProcessEnv): Promise<EvalOutcome> {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+}
+
+/** Self time of a V8 CPU profile by where the code comes from: a package, Node's internals, Assay's own code, GC. */
+async function cpuByOrigin(dir: string): Promise<[string, number][]> {
+  const file = (await readdir(dir)).find((name) => name.endsWith(".cpuprofile"));
+  if (!file) throw new Error(`no CPU profile in ${dir}`);
+  const profile = JSON.parse(await readFile(path.join(dir, file), "utf8")) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  const origin = new Map<number, string>();
+  for (const node of profile.nodes) {
+    const { url, functionName } = node.callFrame;
+    const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+    origin.set(
+      node.id,
+      inPackage ??
+        (url.startsWith("wasm://") ? "wasm (Prisma's query compiler)"
+        : url.startsWith("node:") ? `node:${url.includes("webstreams") ? "web streams" : url.includes("/modules/") ? "module loading" : "internals"}`
+        : url.includes("/dist/cli/") || url.includes("/lib/") || url.includes("/cli/") ? "Assay's code"
+        : functionName === "(garbage collector)" ? "garbage collector"
+        : functionName === "(idle)" ? "idle (waiting)"
+        : "native (I/O, compile, other)"),
+    );
+  }
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, index) => {
+    const key = origin.get(id) ?? "?";
+    totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000);
+  });
+  return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
 export async function benchEvalProcess(rows: string[][], load: () => string): Promise<void> {
@@ -175,8 +209,23 @@ cases: cases.csv
     for (const line of outcome.stderr.split("\n").filter((text) => /event-loop delay|result writes|\] cpu /.test(text))) {
       rows.push([`  where it goes: ${line.replace(/^\[timing\]\s*/, "")}`, "", "", ""]);
     }
+
+    // Where the CPU goes (BENCH_EVAL_PROFILE=1): one more eval under V8's profiler, self time by origin.
+    if (process.env.BENCH_EVAL_PROFILE === "1") {
+      const profileDir = path.join(home, "profile");
+      const profiled = await runEval([suite], env, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]);
+      await fake.drain();
+      if (profiled.code !== 0) throw new Error(`the profiled eval failed (${profiled.code}):\n${profiled.stderr}`);
+      const origins = await cpuByOrigin(profileDir);
+      const busy = origins.filter(([name]) => !name.startsWith("idle")).reduce((sum, [, ms]) => sum + ms, 0);
+      rows.push([`  CPU profile of one eval: ${busy.toFixed(0)} ms busy on its main thread, by origin:`, "", "", ""]);
+      for (const [name, ms] of origins.slice(0, 12)) rows.push([`    ${name}`, `${ms.toFixed(0)} ms`, "", name.startsWith("idle") ? "" : `${((ms / busy) * 100).toFixed(0)} %`]);
+    }
   } finally {
     fake.stop();
+    // The last eval did not wait for PostgreSQL's shutdown; its folder can go once the server has removed its lock.
+    const lock = path.join(home, "home", "pg", "postmaster.pid");
+    for (let waited = 0; existsSync(lock) && waited < 30_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     await rm(home, { recursive: true, force: true }).catch((error: unknown) => console.error(`could not remove ${home}:`, error));
   }
 }

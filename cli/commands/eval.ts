@@ -246,7 +246,16 @@ async function evaluate(argv: string[]): Promise<number> {
     process.stdout.write(`Run ${runId} (${workspace.name})\n${url}\n`);
 
     // This process works its own run: its inline targets' keys live in this environment.
-    const worker = new RunWorker({ shared: false, queues: [privateQueue(runId)], log: (line) => process.stderr.write(`[worker] ${line}\n`) });
+    // Its chunk ends nudge the wait below, which then looks at once instead of at its next poll.
+    const checked = new Set<() => void>();
+    const worker = new RunWorker({
+      shared: false,
+      queues: [privateQueue(runId)],
+      log: (line) => process.stderr.write(`[worker] ${line}\n`),
+      onRunChecked: () => {
+        for (const listener of [...checked]) listener();
+      },
+    });
     await worker.start();
     mark("worker-started");
     watchLoopDelay();
@@ -255,8 +264,14 @@ async function evaluate(argv: string[]): Promise<number> {
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     const reporter = progressReporter();
-    // Polled often: this process is the run's only worker, and the run's end is noticed up to one interval late.
-    const progress = await waitForRun(runId, { intervalMs: 50, onProgress: (update) => reporter.update(update), signal: interrupted.signal });
+    const progress = await waitForRun(runId, {
+      onProgress: (update) => reporter.update(update),
+      signal: interrupted.signal,
+      nudge: (listener) => {
+        checked.add(listener);
+        return () => checked.delete(listener);
+      },
+    });
     reporter.end();
     mark("run-done");
     reportLoopDelay("the run");

@@ -36,6 +36,8 @@ export interface WorkerOptions {
   fetch?: typeof fetch;
   environment?: Record<string, string | undefined>;
   log?: (line: string) => void;
+  /** called each time this worker has checked whether a run is over (it may just have ended it) */
+  onRunChecked?: (runId: string) => void;
 }
 
 interface RunEntry {
@@ -277,6 +279,7 @@ export class RunWorker {
     const checkFinished = () =>
       void entry.context
         .then((context) => (context && !context.abort.signal.aborted ? finishRunIfDone(context.id, context.queue) : undefined))
+        .then(() => this.options.onRunChecked?.(data.runId))
         .catch((error: unknown) => this.log(`finishing run ${data.runId}: ${messageOf(error)}`));
     // This worker's results of the run are all committed: the run may be complete (when another worker still holds
     // chunks, the one whose results land last sees it). Checked alongside the job's completion, which saves its

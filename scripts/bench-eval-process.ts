@@ -218,7 +218,8 @@ cases: cases.csv
       if (profiled.code !== 0) throw new Error(`the profiled eval failed (${profiled.code}):\n${profiled.stderr}`);
       const origins = await cpuByOrigin(profileDir);
       const busy = origins.filter(([name]) => !name.startsWith("idle")).reduce((sum, [, ms]) => sum + ms, 0);
-      rows.push([`  CPU profile of one eval: ${busy.toFixed(0)} ms busy on its main thread, by origin:`, "", "", ""]);
+      // Samples are wall-clock: on a busy machine they include time the OS gave other processes, so read the shares.
+      rows.push([`  CPU profile of one eval (main thread, ${busy.toFixed(0)} ms sampled outside idle), by origin:`, "", "", "share"]);
       for (const [name, ms] of origins.slice(0, 12)) rows.push([`    ${name}`, `${ms.toFixed(0)} ms`, "", name.startsWith("idle") ? "" : `${((ms / busy) * 100).toFixed(0)} %`]);
     }
   } finally {

@@ -1,4 +1,6 @@
-// npm run bench:eval — the run engine's speed and memory, against the fake OpenAI-compatible server.
+// npm run bench:eval — the `assay eval` process, and the run engine's speed and memory, against the fake
+// OpenAI-compatible server. BENCH_EVAL_PARTS=process,engine,memory (default all) picks parts.
+//  0. The `assay eval` process end to end, its first model call, and its latency fidelity: bench-eval-process.ts.
 //  1. 1,000 cells, fake server answering in a fixed 100 ms, concurrency 50: ideal 1,000 / 50 × 0.1 s = 2.0 s; the
 //     target is at most 1.15 × ideal, timed from createRun to the run's completion (process start excluded).
 //  2. 100,000 cells against a fast fake server, executed by a fresh `assay worker` process: its peak RSS (VmHWM),
@@ -10,6 +12,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { migrate } from "../lib/db/migrate.ts";
+import { benchEvalProcess } from "./bench-eval-process.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -41,7 +44,23 @@ async function startWorkerProcess() {
   return child;
 }
 
+function printTable(rows: string[][]): void {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  "));
+}
+
 async function main(): Promise<void> {
+  const parts = new Set((process.env.BENCH_EVAL_PARTS ?? "process,engine,memory").split(",").map((part) => part.trim()));
+  const rows: string[][] = [["measure", "measured", "ideal / target", "ratio"]];
+  // These machines are shared: a busy CPU stretches every call. The load average is printed with the figures.
+  const load = () => os.loadavg()[0]?.toFixed(1) ?? "?";
+  console.log(`load average at start: ${load()} (on ${os.cpus().length} cores)`);
+  if (parts.has("process")) await benchEvalProcess(rows, load);
+  if (!parts.has("engine") && !parts.has("memory")) {
+    console.log(`load average at the end: ${load()}`);
+    printTable(rows);
+    return;
+  }
   let stopDatabase = async () => {};
   if (!process.env.DATABASE_URL) {
     const dir = await mkdtemp(path.join(os.tmpdir(), "assay-bench-eval-"));
@@ -71,11 +90,6 @@ async function main(): Promise<void> {
     await importCases(workspaceId, suite.id, Readable.from(lines()), "jsonl");
     return suite.id;
   }
-  const rows: string[][] = [["measure", "measured", "ideal / target", "ratio"]];
-  // These machines are shared: a busy CPU stretches every call. The load average is printed with the figures.
-  const load = () => os.loadavg()[0]?.toFixed(1) ?? "?";
-  console.log(`load average at start: ${load()} (on ${os.cpus().length} cores)`);
-
   // 1. Speed
   const fakes = await startFakes();
   const slowConnection = await db.connection.create({ data: { workspaceId, name: "fake-100ms", baseUrl: fakes.slow, concurrency: 50 } });
@@ -142,8 +156,7 @@ async function main(): Promise<void> {
   rows.push([`throughput of that run (fast server)`, `${Math.round(cells / seconds)} cells/s`, "—", "—"]);
 
   console.log(`load average at the end: ${load()}`);
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-  for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  "));
+  printTable(rows);
   await stopBoss();
   await db.workspace.delete({ where: { id: workspaceId } });
   await db.$disconnect();

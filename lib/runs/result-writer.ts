@@ -1,5 +1,6 @@
 import { db, Prisma } from "../db.ts";
 import { messageOf } from "../errors.ts";
+import { recordSpan } from "../runtime/timing.ts";
 import type { CachedResponse } from "./cache.ts";
 import type { CellOutcome, ResultRow } from "./execute-cell.ts";
 
@@ -46,7 +47,9 @@ export class ResultWriter {
     if (batch.length === 0) return this.flushing;
     this.flushing = this.flushing.then(async () => {
       try {
+        const started = performance.now();
         await writeBatch(batch);
+        recordSpan("result writes (batches, rows)", performance.now() - started, batch.length);
         for (const item of batch) item.resolve();
       } catch (error) {
         const runs = [...new Set(batch.map((item) => item.row.runId))].join(", ");

@@ -11,7 +11,14 @@ export const ENDED: ReadonlySet<string> = new Set(["completed", "cancelled", "fa
  */
 export async function waitForRun(
   runId: string,
-  options: { intervalMs?: number; onProgress?: (progress: RunProgress) => void; signal?: AbortSignal } = {},
+  options: {
+    intervalMs?: number;
+    onProgress?: (progress: RunProgress) => void;
+    signal?: AbortSignal;
+    /** subscribes to a nudge that looks again at once (the run's own worker in this process: it may have just ended
+     * it); returns the unsubscribe */
+    nudge?: (listener: () => void) => () => void;
+  } = {},
 ): Promise<RunProgress> {
   const interval = options.intervalMs ?? 250;
   let lastDone = -1;
@@ -29,6 +36,14 @@ export async function waitForRun(
       if (shape) await finishRunIfDone(runId, shape.queue);
     }
     if (options.signal?.aborted) return progress;
-    await new Promise((resolve) => setTimeout(resolve, interval));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, interval);
+      const unsubscribe = options.nudge?.(done);
+      function done() {
+        clearTimeout(timer);
+        unsubscribe?.();
+        resolve();
+      }
+    });
   }
 }

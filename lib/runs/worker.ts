@@ -36,6 +36,8 @@ export interface WorkerOptions {
   fetch?: typeof fetch;
   environment?: Record<string, string | undefined>;
   log?: (line: string) => void;
+  /** called each time this worker has checked whether a run is over (it may just have ended it) */
+  onRunChecked?: (runId: string) => void;
 }
 
 interface RunEntry {
@@ -70,6 +72,7 @@ export class RunWorker {
   private wakeUp: () => void = () => undefined;
   private timers: NodeJS.Timeout[] = [];
   private listener: pg.Client | null = null;
+  private listening: Promise<void> | null = null;
   private readonly completions = new JobCompletions(() => this.boss, (line) => this.log(line));
   private readonly active = new Set<Promise<void>>();
 
@@ -89,10 +92,13 @@ export class RunWorker {
     this.boss = await getBoss();
     for (const queue of this.queues) await ensureQueue(this.boss, queue);
     this.running = true;
-    await this.listen();
+    // LISTEN gets its own connection; the first fetch does not wait for it (chunks already queued are fetched now),
+    // start() does: once it returns, a new run's notification wakes this worker.
+    const listening = this.ensureListening();
     this.timers.push(setInterval(() => void extendLeases(this.held, (line) => this.log(line)), HEARTBEAT_MS));
     this.timers.push(setInterval(() => void this.checkRuns(), RUN_CHECK_MS));
     this.loopDone = this.loop();
+    await listening;
   }
 
   /** Stops fetching, abandons cells not yet finished (their chunks come back to the queue), waits for writes. */
@@ -127,6 +133,7 @@ export class RunWorker {
       }
     }
     this.held.clear();
+    await this.listening;
     await this.listener?.end().catch((error: unknown) => this.log(`closing the LISTEN connection failed: ${messageOf(error)}`));
     this.listener = null;
   }
@@ -143,6 +150,14 @@ export class RunWorker {
   /** Cells fetched and not finished, over all runs. */
   get busyCells(): number {
     return this.pendingCells;
+  }
+
+  /** One LISTEN connection attempt at a time; it logs its own failure (the worker then polls). */
+  private ensureListening(): Promise<void> {
+    this.listening ??= this.listen().finally(() => {
+      this.listening = null;
+    });
+    return this.listening;
   }
 
   private async listen(): Promise<void> {
@@ -181,7 +196,7 @@ export class RunWorker {
     while (this.running) {
       let fetched = 0;
       try {
-        if (!this.listener) await this.listen();
+        if (!this.listener) void this.ensureListening();
         for (const queue of [...this.queues]) {
           if (!this.wantsMore() || !this.boss) break;
           const room = this.target() - this.pendingCells;
@@ -264,6 +279,7 @@ export class RunWorker {
     const checkFinished = () =>
       void entry.context
         .then((context) => (context && !context.abort.signal.aborted ? finishRunIfDone(context.id, context.queue) : undefined))
+        .then(() => this.options.onRunChecked?.(data.runId))
         .catch((error: unknown) => this.log(`finishing run ${data.runId}: ${messageOf(error)}`));
     // This worker's results of the run are all committed: the run may be complete (when another worker still holds
     // chunks, the one whose results land last sees it). Checked alongside the job's completion, which saves its

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { env } from "../env.ts";
 import { startEmbeddedPostgres } from "../db/embedded-postgres.ts";
@@ -10,8 +11,12 @@ export interface OpenDatabase {
   applied: string[];
   /** stored API keys moved from the v1 to the v2 format by this start */
   keys: ReencryptionReport;
-  stop(): Promise<void>;
+  /** `wait: false`: see EmbeddedHandle.stop */
+  stop(options?: { wait?: boolean }): Promise<void>;
 }
+
+/** The database is running and migrated; stored keys not yet looked at (finishOpening does that). */
+export type StartedDatabase = Omit<OpenDatabase, "keys">;
 
 /**
  * DATABASE_URL when set, else the embedded PostgreSQL under ASSAY_HOME; migrations applied either way, then stored
@@ -19,9 +24,22 @@ export interface OpenDatabase {
  * processes use it.
  */
 export async function openDatabase(options: { log?: (line: string) => void } = {}): Promise<OpenDatabase> {
+  return finishOpening(await startDatabase(options));
+}
+
+/** Whether startDatabase is quick: an external database, or an embedded one already initialised (no initdb). */
+export function databaseStartsQuickly(): boolean {
+  return Boolean(process.env.DATABASE_URL) || existsSync(path.resolve(env.ASSAY_HOME, "pg", "PG_VERSION"));
+}
+
+/**
+ * The first half of openDatabase: the server and the migrations. It needs only the `pg` driver, not the Prisma
+ * client, so a command can start it before it has loaded (or decided) anything else.
+ */
+export async function startDatabase(options: { log?: (line: string) => void } = {}): Promise<StartedDatabase> {
   const external = process.env.DATABASE_URL;
   let url: string;
-  let stop = async () => {};
+  let stop: OpenDatabase["stop"] = async () => {};
   if (external) {
     url = external;
   } else {
@@ -31,10 +49,20 @@ export async function openDatabase(options: { log?: (line: string) => void } = {
       log: options.log,
     });
     url = handle.url;
-    stop = () => handle.stop();
+    stop = (stopOptions) => handle.stop(stopOptions);
   }
   process.env.DATABASE_URL = url;
-  const { applied } = await migrate(url);
+  try {
+    const { applied } = await migrate(url);
+    return { url, embedded: !external, applied, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The second half of openDatabase: stored API keys re-encrypted to the current format. */
+export async function finishOpening(started: StartedDatabase): Promise<OpenDatabase> {
   // Loaded here, not at the top: it brings the Prisma client, which nothing before this point needs.
   const { reencryptLegacyKeys } = await import("../connections/reencrypt-keys.ts");
   const keys = await reencryptLegacyKeys();
@@ -45,5 +73,5 @@ export async function openDatabase(options: { log?: (line: string) => void } = {
         `${keys.unreadable.join(", ")}. Start with the master key they were saved under, or enter those keys again.`,
     );
   }
-  return { url, embedded: !external, applied, keys, stop };
+  return { ...started, keys };
 }

@@ -1,13 +1,12 @@
 import { AppError, type ErrorDetail } from "../errors.ts";
 import type { JudgeSpec, VariantSpec } from "../runs/types.ts";
-import { readCases } from "./cases.ts";
+import { readCases, type FileCase } from "./cases.ts";
 import { loadSuiteFile } from "./load.ts";
 import { suiteFileError, type ParsedSuiteFile } from "./parse.ts";
 import { syncSuite } from "./sync.ts";
 
-// Everything `assay eval` checks before it stores anything, then the one write of the suite and its cases.
-// The cases are read twice (a CSV of 100,000 rows is streamed, never held): first to check every row against every
-// prompt, then to store them.
+// Everything `assay eval` checks, and the one write of the suite and its cases. The cases are streamed (a CSV of
+// 100,000 rows is never held) and each is checked against every prompt on its way into the sync's transaction.
 
 export interface PreparedEval {
   suiteId: string;
@@ -30,24 +29,28 @@ export async function prepareEval(
     const line = parsed.lineOf(["assertions"]);
     throw suiteFileError(fileName, [{ ...(line ? { line } : {}), path: "judge", message: "llm-rubric assertions need a judge: add judge: { connection, model }" }]);
   }
-  const keys = new Map<string, string>();
-  let count = 0;
-  for await (const item of readCases(parsed, fileName, baseDir)) {
-    count++;
-    const earlier = keys.get(item.key);
-    if (earlier) throw problem(item.where, `key "${item.key}" is already the key of ${earlier}`);
-    keys.set(item.key, item.where);
-    for (const variant of loaded.variants) {
-      const missing = variant.variables.find((name) => !Object.hasOwn(item.variables, name));
-      if (missing) throw problem(item.where, `case "${item.key}" has no variable "${missing}", which ${variant.promptPath} uses`);
+  // Each case is checked as it is stored, in the sync's one transaction: a problem anywhere rolls the whole write back,
+  // so nothing is stored, and the file is read once.
+  async function* checked(cases: AsyncIterable<FileCase>): AsyncIterable<FileCase> {
+    const keys = new Map<string, string>();
+    let count = 0;
+    for await (const item of cases) {
+      count++;
+      const earlier = keys.get(item.key);
+      if (earlier) throw problem(item.where, `key "${item.key}" is already the key of ${earlier}`);
+      keys.set(item.key, item.where);
+      for (const variant of loaded.variants) {
+        const missing = variant.variables.find((name) => !Object.hasOwn(item.variables, name));
+        if (missing) throw problem(item.where, `case "${item.key}" has no variable "${missing}", which ${variant.promptPath} uses`);
+      }
+      if (!judged && item.assertions.some((assertion) => assertion.type.endsWith("llm-rubric"))) {
+        throw problem(item.where, `case "${item.key}" has an llm-rubric assertion: add a judge to the suite file`);
+      }
+      yield item;
     }
-    if (!judged && item.assertions.some((assertion) => assertion.type.endsWith("llm-rubric"))) {
-      throw problem(item.where, `case "${item.key}" has an llm-rubric assertion: add a judge to the suite file`);
-    }
+    if (count === 0) throw suiteFileError(fileName, [{ path: "cases", message: "the suite file has no cases" }]);
   }
-  if (count === 0) throw suiteFileError(fileName, [{ path: "cases", message: "the suite file has no cases" }]);
-  keys.clear();
-  const synced = await syncSuite(workspaceId, parsed.config, readCases(parsed, fileName, baseDir));
+  const synced = await syncSuite(workspaceId, parsed.config, checked(readCases(parsed, fileName, baseDir)));
   return {
     suiteId: synced.suiteId,
     variants: loaded.variants.map((variant) => variant.spec),

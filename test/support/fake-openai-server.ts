@@ -83,7 +83,17 @@ export interface RecordedRequest {
   outcome: FakeFailure | "ok";
   /** the connection closed before the answer was complete (client cancelled, timed out, or a cut) */
   closedEarly: boolean;
+  /** when the request's headers arrived (Date.now(), so another process on this machine can compare) */
+  arrivedAt: number;
+  /** ms from the request's arrival to its response headers: what the SERVICE_TIME_HEADER said; null if none sent */
+  serviceMs: number | null;
 }
+
+/**
+ * Every answer says how long this server took over it, from the request's arrival to its response headers (with
+ * token delays off, the whole answer is written then): a client's measured latency minus this is its own overhead.
+ */
+export const SERVICE_TIME_HEADER = "x-fake-service-time-ms";
 
 export interface FakeOpenAI {
   /** base URL ending in /v1 */
@@ -160,7 +170,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     };
   };
 
-  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse, arrived: number, arrivedAt: number) => {
     const url = request.url ?? "/";
     const pathname = url.split("?")[0] ?? "/";
     const method = request.method ?? "GET";
@@ -181,7 +191,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const completion = method === "POST" && pathname !== "/v1/models";
     const scripted429 = completion && behavior.faults?.first429 !== undefined && scripted429Sent++ < behavior.faults.first429;
     const failure = behavior.failure ?? (scripted429 ? "rate_limit" : drawFault(behavior.faults, faultRandom));
-    const entry: RecordedRequest = { method, path: pathname, headers: request.headers, body: text ? body : undefined, outcome: failure ?? "ok", closedEarly: false };
+    const entry: RecordedRequest = { method, path: pathname, headers: request.headers, body: text ? body : undefined, outcome: failure ?? "ok", closedEarly: false, arrivedAt, serviceMs: null };
+    stampServiceTime(response, arrived, (ms) => (entry.serviceMs = ms));
     if (record) {
       requests.push(entry);
       response.once("close", () => {
@@ -216,7 +227,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   };
 
   const server = http.createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+    handle(request, response, performance.now(), Date.now()).catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, { error: { message: String(error), type: "fake_server_bug", param: null, code: null } });
       else response.destroy();
     });
@@ -411,6 +422,17 @@ function authError(authorization: string | undefined) {
 
 function withMessage<T extends { error: { message: string; code: string | null } }>(fixture: T, message: string, code?: string | null): T {
   return { ...fixture, error: { ...fixture.error, message, ...(code === undefined ? {} : { code }) } };
+}
+
+/** Adds SERVICE_TIME_HEADER to whatever writeHead the answer ends up sending. */
+function stampServiceTime(response: ServerResponse, arrived: number, record: (ms: number) => void): void {
+  const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse;
+  response.writeHead = ((...args: unknown[]) => {
+    const ms = performance.now() - arrived;
+    record(ms);
+    response.setHeader(SERVICE_TIME_HEADER, ms.toFixed(3));
+    return writeHead(...args);
+  }) as ServerResponse["writeHead"];
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -1,0 +1,3 @@
+export declare const MANIFEST: string;
+export declare const BUNDLED_COMMANDS: string[];
+export declare function bundleProblem(root: string, dir: string): string | null;

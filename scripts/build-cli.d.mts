@@ -1,0 +1,1 @@
+export declare function buildCli(outdir?: string): Promise<{ outdir: string; inputs: number; ms: number }>;

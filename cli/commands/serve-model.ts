@@ -19,7 +19,8 @@ const USAGE = `Usage: assay serve-model [options]
 
 With DATABASE_URL set (as \`assay start\` does), the GGUF files registered on the Models page are served too, each
 only to requests with its workspace's key (the built-in Local models connection sends it), and so are the
-workspace's distilled students, as student:<name>.
+workspace's distilled students, as student:<name> (and cascade:<name> for those with a teacher and a threshold).
+The folder's students/<name>.student.json files are served as student:<name> to every caller.
 `;
 
 function integer(name: string, value: string | undefined, minimum: number): number | undefined {
@@ -86,9 +87,11 @@ export async function run(argv: string[]): Promise<number> {
     const { allowedModelFolders } = await import("../../lib/local-models/model-paths.ts");
     database = createDb(env.DATABASE_URL);
     extraModels = registeredModelSource(database, { allowedFolders: allowedModelFolders(modelsDir) });
-    const { studentSource } = await import("../../lib/distill/serve-student.ts");
-    students = studentSource(database);
   }
+  // The models folder's students/<name>.student.json are served with or without a database; the Student table's
+  // students (and their cascades) with one.
+  const { studentSource } = await import("../../lib/distill/serve-student.ts");
+  students = studentSource(database ?? null, { modelsDir });
   const server = await startModelServer({
     modelsDir,
     port: port ?? env.ASSAY_MODEL_PORT,

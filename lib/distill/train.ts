@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { PrismaClient } from "../db.ts";
+import { syncStudentModels } from "./student-models.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
 import { agreementOf, type Agreement } from "./agreement.ts";
 import { ClassifierStudent, type HeadSpec, type TrainOptions } from "./classifier.ts";
@@ -131,9 +132,12 @@ export function checkStudentName(name: string): void {
   }
 }
 
-/** Store a trained student under a name of the workspace: one row, written complete. */
+/**
+ * Store a trained student under a name of the workspace: one row, written complete; then its model names
+ * (student:<name>, cascade:<name>) join the workspace's Local models connection (student-models.ts).
+ */
 export async function storeStudent(
-  database: Pick<PrismaClient, "student">,
+  database: Pick<PrismaClient, "student" | "connection" | "connectionModel">,
   workspaceId: string,
   name: string,
   trained: TrainedStudent,
@@ -153,6 +157,7 @@ export async function storeStudent(
       },
       select: { id: true },
     });
+    await syncStudentModels(database, workspaceId);
     return { id: row.id, name, task: trained.task.kind, classes, metrics: trained.metrics };
   } catch (error) {
     if (isUniqueViolation(error)) {
@@ -164,7 +169,7 @@ export async function storeStudent(
 
 /** Check, train, measure and store a classifier student of the workspace. */
 export async function trainStudent(
-  database: Pick<PrismaClient, "student">,
+  database: Pick<PrismaClient, "student" | "connection" | "connectionModel">,
   workspaceId: string,
   name: string,
   rows: unknown[],

@@ -7,7 +7,9 @@ import { invalidRequest, OpenAiApiError, toOpenAiError } from "./api-errors.ts";
 import { handleChatCompletion, handleCompletion, type InferenceDependencies } from "./completions.ts";
 import { MetricsRecorder } from "./metrics.ts";
 import { ModelPool, type ExtraModel } from "./model-pool.ts";
+import { handleCascadeChat, handleCascadeCompletion } from "../distill/serve-cascade.ts";
 import { handleStudentChat, handleStudentCompletion, STUDENT_PREFIX, type StudentSource } from "../distill/serve-student.ts";
+import { CASCADE_PREFIX } from "../distill/types.ts";
 
 // Assay's local model server: GGUF models through node-llama-cpp behind the OpenAI HTTP API, on plain node:http.
 // `assay serve-model` runs it as its own process, so inference never blocks the web app.
@@ -42,8 +44,9 @@ export interface ModelServerOptions {
    */
   workspaceOfKey?: (apiKey: string) => Promise<string | null>;
   /**
-   * distilled students (lib/distill), served as `student:<name>` to requests with their workspace's key; they need no
-   * model file or llama.cpp
+   * distilled students (lib/distill), served as `student:<name>` to requests with their workspace's key (classifier
+   * students need no model file or llama.cpp; lm students are GGUFs the pool serves) and, when they have a teacher and
+   * a threshold, as `cascade:<name>`; the models folder's students/<name>.student.json files to every caller
    */
   students?: StudentSource;
   /** a Llama instance to share (tests, the bench); by default one is created with build "never" and no GPU */
@@ -91,9 +94,9 @@ function sendError(response: ServerResponse, error: unknown): void {
   sendJson(response, status, body, retryAfterSeconds !== undefined ? { "retry-after": String(retryAfterSeconds) } : {});
 }
 
-function isStudentRequest(body: unknown): boolean {
+function requestedModel(body: unknown): string | null {
   const model = (body as { model?: unknown } | null)?.model;
-  return typeof model === "string" && model.startsWith(STUDENT_PREFIX);
+  return typeof model === "string" ? model : null;
 }
 
 export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
@@ -102,9 +105,15 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     llamaPromise ??= options.llama ? Promise.resolve(options.llama) : getLlama({ build: "never", gpu: false });
     return llamaPromise;
   };
+  const students = options.students;
+  // lm students are GGUF files: the pool serves them as student:<name>, each to its workspace.
+  const extraModels =
+    students?.lmModels
+      ? async () => [...((await options.extraModels?.()) ?? []), ...(await students.lmModels!())]
+      : options.extraModels;
   const pool = new ModelPool({
     modelsDir: options.modelsDir,
-    ...(options.extraModels ? { extraModels: options.extraModels } : {}),
+    ...(extraModels ? { extraModels } : {}),
     getLlama: llama,
     threads: options.threads ?? 1,
     ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
@@ -135,9 +144,12 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         return { id: model.id, object: "model", created, owned_by: "assay-local" };
       }),
     );
-    if (options.students && workspaceId) {
-      for (const student of await options.students.list(workspaceId)) {
-        data.push({ id: `${STUDENT_PREFIX}${student.name}`, object: "model", created: Math.floor(student.createdAt.getTime() / 1000), owned_by: "assay-student" });
+    if (students) {
+      for (const student of await students.list(workspaceId)) {
+        const created = Math.floor(student.createdAt.getTime() / 1000);
+        // lm students are listed by the pool (their file)
+        if (student.kind === "classifier") data.push({ id: `${STUDENT_PREFIX}${student.name}`, object: "model", created, owned_by: "assay-student" });
+        if (student.cascade) data.push({ id: `${CASCADE_PREFIX}${student.name}`, object: "model", created, owned_by: "assay-cascade" });
       }
     }
     return { object: "list", data };
@@ -166,10 +178,16 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     if (method === "POST" && (pathname === "/v1/chat/completions" || pathname === "/v1/completions")) {
       const body = await readJson(request);
       const chat = pathname === "/v1/chat/completions";
-      if (options.students && isStudentRequest(body)) {
-        return chat
-          ? handleStudentChat(body, response, workspaceId, options.students)
-          : handleStudentCompletion(body, response, workspaceId, options.students);
+      const model = requestedModel(body);
+      if (students && model?.startsWith(CASCADE_PREFIX)) {
+        return chat ? handleCascadeChat(body, response, workspaceId, students) : handleCascadeCompletion(body, response, workspaceId, students);
+      }
+      if (students && model?.startsWith(STUDENT_PREFIX)) {
+        const student = await students.find(model.slice(STUDENT_PREFIX.length), workspaceId);
+        // An lm student is a GGUF in the pool (listed there as student:<name>): real llama.cpp generation.
+        if (student?.kind !== "lm") {
+          return chat ? handleStudentChat(body, response, workspaceId, students) : handleStudentCompletion(body, response, workspaceId, students);
+        }
       }
       return chat ? handleChatCompletion(body, response, dependencies) : handleCompletion(body, response, dependencies);
     }

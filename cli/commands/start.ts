@@ -68,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const children: ChildProcess[] = [];
   let stopping = false;
+  let demoRunStarted = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
@@ -87,6 +88,8 @@ export async function run(argv: string[]): Promise<number> {
           }),
       ),
     );
+    // The demo run's enqueue started a pg-boss client in this process: stopped before the database it talks to.
+    if (demoRunStarted) await (await import("../../lib/runs/queue.ts")).stopBoss();
     await database.stop();
     log("Stopped.");
     process.exit(code);
@@ -151,6 +154,19 @@ export async function run(argv: string[]): Promise<number> {
     if (setupToken) {
       log("No owner yet, and Assay is reachable from the network: setup needs this one-time token.");
       log(`Open ${url}/setup?token=${setupToken}`);
+    }
+    if (!values["no-model-server"]) {
+      // In the background: the app is usable while the model server comes up and the web's worker runs the cells.
+      void (async () => {
+        const { startDemoRun, waitForModelServer } = await import("../../lib/workspaces/demo-run.ts");
+        const { localModelServerUrl } = await import("../../lib/workspaces/seed.ts");
+        await waitForModelServer(localModelServerUrl(), 60_000);
+        demoRunStarted = true;
+        const started = await startDemoRun();
+        if (started) log("Started the demo run (support-triage v1 vs v2 on the local model); it finishes in the background.");
+      })().catch((error: unknown) => {
+        if (!stopping) log(`The demo run was not started: ${error instanceof Error ? error.message : String(error)}`);
+      });
     }
   } catch (error) {
     log(`Could not start: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "PromptVersion" ADD COLUMN     "testInputs" JSONB NOT NULL DEFAULT '[]';
+

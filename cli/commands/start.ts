@@ -99,9 +99,10 @@ export async function run(argv: string[]): Promise<number> {
 
   try {
     const { seedDemo } = await import("../../lib/workspaces/seed.ts");
-    const { ensureDemoModels } = await import("../../lib/local-models/demo-models.ts");
+    const { ensureDemoModels, ensureTriageDemoModel } = await import("../../lib/local-models/demo-models.ts");
     const modelsDir = path.resolve(env.ASSAY_MODELS_DIR);
     await ensureDemoModels(modelsDir);
+    await ensureTriageDemoModel(modelsDir);
     if (await seedDemo()) log("Seeded the demo workspace");
 
     const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(port), ASSAY_HOST: host, NEXT_TELEMETRY_DISABLED: "1" };

@@ -2,7 +2,7 @@ import { db } from "../db.ts";
 import { isUniqueViolation } from "../errors.ts";
 import { createRun } from "../runs/create-run.ts";
 import { DEMO_SUITE, DEMO_TRIAGE_PROMPT } from "./demo-content.ts";
-import { DEMO_MODEL, LOCAL_CONNECTION_NAME } from "./seed.ts";
+import { LOCAL_CONNECTION_NAME, TRIAGE_MODEL } from "./seed.ts";
 
 // The demo's finished run: support-triage v1 (zero-shot) against v2 (few-shot with counterexamples) on the demo
 // suite, on the Local models connection. It is an ordinary run, started once the model server answers, and the web
@@ -54,7 +54,7 @@ export async function startDemoRun(): Promise<DemoRun | null> {
       await db.meta.update({ where: { key: DEMO_RUN_META }, data: { value: "skipped: the demo prompt, suite or connection is gone" } });
       return null;
     }
-    const variant = (versionId: string, label: string) => ({ label, versionId, connectionId: targets.connectionId, model: DEMO_MODEL });
+    const variant = (versionId: string, label: string) => ({ label, versionId, connectionId: targets.connectionId, model: TRIAGE_MODEL });
     const { id } = await createRun(
       workspaceId,
       null,

@@ -5,6 +5,8 @@ import { DEMO_CASES, DEMO_PROMPTS, DEMO_SUITE, DEMO_TRIAGE_PROMPT, TRIAGE_FEW_SH
 
 export const LOCAL_CONNECTION_NAME = "Local models";
 export const DEMO_MODEL = "assay-ngram-demo";
+/** the demo classifier (lib/local-models/classifier-model.ts): support-triage's answers depend on the message */
+export const TRIAGE_MODEL = "assay-triage-demo";
 
 export function localModelServerUrl(): string {
   return `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`;
@@ -32,6 +34,7 @@ export async function seedDemo(): Promise<boolean> {
           create: [
             { name: DEMO_MODEL, contextWindow: 512, inputPricePerM: 0, outputPricePerM: 0 },
             { name: "assay-random-1m", contextWindow: 512, inputPricePerM: 0, outputPricePerM: 0 },
+            { name: TRIAGE_MODEL, contextWindow: 2048, inputPricePerM: 0, outputPricePerM: 0 },
           ],
         },
       },
@@ -45,7 +48,7 @@ export async function seedDemo(): Promise<boolean> {
         testInputs: prompt.testInputs,
         exampleMode: prompt.exampleMode,
         connectionId: connection.id,
-        model: DEMO_MODEL,
+        model: prompt.name === DEMO_TRIAGE_PROMPT ? TRIAGE_MODEL : DEMO_MODEL,
         params: prompt.params,
         commitMessage: prompt.name === DEMO_TRIAGE_PROMPT ? "Zero-shot: the queues named in the instructions" : "Demo prompt",
       };

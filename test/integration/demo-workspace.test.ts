@@ -27,7 +27,9 @@ const { listResults } = await import("../../lib/runs/results.ts");
 const { getComparison } = await import("../../lib/compare/service.ts");
 const { getPrompt, listVersions, getVersion } = await import("../../lib/prompts/service.ts");
 const { startModelServer } = await import("../../lib/local-models/server.ts");
-const { ensureDemoModels } = await import("../../lib/local-models/demo-models.ts");
+const { trainClassifierModel, loadSupportCorpus, predictLabel, classifierPromptText } = await import("../../lib/local-models/classifier-model.ts");
+const { assembleMessages } = await import("../../lib/prompts/assemble.ts");
+const { ensureDemoModels, ensureTriageDemoModel } = await import("../../lib/local-models/demo-models.ts");
 const { workspaceOfModelKey } = await import("../../lib/local-models/workspace-key.ts");
 const { loadMasterKey } = await import("../../lib/connections/crypto.ts");
 
@@ -38,6 +40,7 @@ let worker: InstanceType<typeof RunWorker>;
 beforeAll(async () => {
   modelsDir = await mkdtemp(path.join(os.tmpdir(), "assay-demo-models-"));
   await ensureDemoModels(modelsDir);
+  await ensureTriageDemoModel(modelsDir);
   const masterKey = await loadMasterKey();
   server = await startModelServer({
     modelsDir,
@@ -107,16 +110,26 @@ describe("the demo workspace", () => {
     const run = await db.run.findUniqueOrThrow({ where: { id: started!.runId }, include: { variants: { orderBy: { position: "asc" } } } });
     expect(run.name).toBe(DEMO_RUN_NAME);
     expect(run.variants.map((variant) => [variant.label, variant.model])).toEqual([
-      ["v1 zero-shot", "assay-ngram-demo"],
-      ["v2 few-shot", "assay-ngram-demo"],
+      ["v1 zero-shot", "assay-triage-demo"],
+      ["v2 few-shot", "assay-triage-demo"],
     ]);
     const page = await listResults(workspaceId, started!.runId, { limit: 100 });
     expect(page.rows).toHaveLength(24);
-    // real calls: the model wrote something, and tokens and latency were measured for every cell
-    const results = await db.result.findMany({ where: { runId: started!.runId } });
+    // Real calls: every output is what the classifier's counts say for the prompt as the variant rendered it, one
+    // class each, with tokens and latency measured. Zero-shot gets 21 of 24 right; the few-shot version's examples
+    // outweigh the message in this bag of words, and it gets 5 (counted by hand from predictLabel).
+    const results = await db.result.findMany({ where: { runId: started!.runId }, include: { case: true, variant: true } });
     expect(results).toHaveLength(48);
-    expect(results.filter((result) => (result.output ?? "").trim() === "")).toEqual([]);
-    expect(results.every((result) => (result.latencyMs ?? 0) > 0 && (result.outputTokens ?? 0) > 0)).toBe(true);
+    const triage = trainClassifierModel(await loadSupportCorpus());
+    for (const result of results) {
+      const version = await getVersion(workspaceId, (await getPrompt(workspaceId, "support-triage")).id, result.variant.versionId!);
+      const messages = assembleMessages(version, result.case.variables as Record<string, string>);
+      expect(result.output, `${result.variant.label} ${result.case.key}`).toBe(predictLabel(triage, classifierPromptText(messages)));
+    }
+    expect(results.every((result) => (result.latencyMs ?? 0) > 0 && result.outputTokens === 1)).toBe(true);
+    const right = (label: string) => results.filter((result) => result.variant.label === label && result.output === result.case.expected).length;
+    expect([right("v1 zero-shot"), right("v2 few-shot")]).toEqual([21, 5]);
+    expect(results.filter((result) => result.variant.label === "v1 zero-shot" && result.pass).length).toBe(21);
 
     const demo = await findDemoRun(workspaceId);
     expect(demo).toEqual({ runId: started!.runId, variantIds: [run.variants[0]!.id, run.variants[1]!.id] });

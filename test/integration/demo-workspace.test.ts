@@ -26,6 +26,7 @@ const { stopBoss } = await import("../../lib/runs/queue.ts");
 const { listResults } = await import("../../lib/runs/results.ts");
 const { getComparison } = await import("../../lib/compare/service.ts");
 const { getPrompt, listVersions, getVersion } = await import("../../lib/prompts/service.ts");
+const { startHereFor, dismissStartHere } = await import("../../lib/workspaces/start-here.ts");
 const { startModelServer } = await import("../../lib/local-models/server.ts");
 const { trainClassifierModel, loadSupportCorpus, predictLabel, classifierPromptText } = await import("../../lib/local-models/classifier-model.ts");
 const { assembleMessages } = await import("../../lib/prompts/assemble.ts");
@@ -135,5 +136,27 @@ describe("the demo workspace", () => {
     expect(demo).toEqual({ runId: started!.runId, variantIds: [run.variants[0]!.id, run.variants[1]!.id] });
     const comparison = await getComparison(workspaceId, { variants: demo!.variantIds });
     expect(comparison.variants.map((variant) => variant.label)).toEqual(["v1 zero-shot", "v2 few-shot"]);
+    // zero-shot 21/24 against few-shot 5/24: the comparison sees the drop in pass rate
+    expect(comparison.stats.map((stats) => [stats.passRate?.passed, stats.passRate?.graded])).toEqual([[21, 24], [5, 24]]);
   }, 120_000);
+
+  it("Start here links the demo prompt, the demo run, its comparison and the members page, until the member closes it", async () => {
+    const workspaceId = await demoWorkspaceId();
+    const user = await db.user.create({ data: { id: `owner-${Date.now()}`, name: "Owner", email: `demo-owner-${Date.now()}@example.com` } });
+    await db.membership.create({ data: { workspaceId, userId: user.id, role: "owner" } });
+    const member = { workspace: { id: workspaceId }, user: { id: user.id } };
+    const demo = (await findDemoRun(workspaceId))!;
+    const triage = await getPrompt(workspaceId, "support-triage");
+    const steps = await startHereFor(member);
+    expect(steps?.map((step) => [step.key, step.href])).toEqual([
+      ["edit", `/prompts/${triage.id}`],
+      ["run", `/runs/${demo.runId}`],
+      ["compare", `/compare?run=${demo.runId}&a=${demo.variantIds[0]}&b=${demo.variantIds[1]}`],
+      ["share", "/settings/members"],
+    ]);
+    await dismissStartHere(member);
+    expect(await startHereFor(member)).toBeNull();
+    await dismissStartHere(member); // closing twice is harmless
+    expect(await startHereFor(member)).toBeNull();
+  });
 });

@@ -163,10 +163,15 @@ export async function run(argv: string[]): Promise<number> {
         const { localModelServerUrl } = await import("../../lib/workspaces/seed.ts");
         await waitForModelServer(localModelServerUrl(), 60_000);
         demoRunStarted = true;
-        const started = await startDemoRun();
-        if (started) log("Started the demo run (support-triage v1 vs v2 on the local model); it finishes in the background.");
+        const demoRun = await startDemoRun();
+        if (!demoRun) return;
+        log("Started the demo run (support-triage v1 vs v2 on the local model); it finishes in the background.");
+        const { waitForRun } = await import("../../lib/runs/wait.ts");
+        const progress = await waitForRun(demoRun.runId, { intervalMs: 500 });
+        const after = ((performance.now() - started) / 1000).toFixed(1);
+        log(`The demo run ${progress.status}: ${progress.done}/${progress.total} cells, ${progress.errors} errors (${after} s after start).`);
       })().catch((error: unknown) => {
-        if (!stopping) log(`The demo run was not started: ${error instanceof Error ? error.message : String(error)}`);
+        if (!stopping) log(`The demo run: ${error instanceof Error ? error.message : String(error)}`);
       });
     }
   } catch (error) {

@@ -6,7 +6,7 @@ export const TRIAGE_CLASSES = ["billing", "bug", "feature-request", "account", "
 export const DEMO_PROMPTS = [
   {
     name: "support-triage",
-    description: "Zero-shot: route a customer message to one queue.",
+    description: "Route a customer message to one queue: v1 zero-shot, v2 few-shot with counterexamples.",
     exampleMode: "chat" as const,
     messages: [
       {

@@ -81,6 +81,7 @@ describe("the demo on a first visit", () => {
     await page.waitForURL(/\/runs\/run[^/?]+$/);
     await expect.poll(() => page.locator('[data-testid="progress-text"]').innerText(), { timeout: 120_000 }).toMatch(/^48 \/ 48 cells · 0 errors/);
     await expect.poll(() => page.locator('[data-testid="run-progress"]').innerText(), { timeout: 30_000 }).toContain("completed");
+    await page.locator('[data-testid="result-row"]').first().waitFor();
     await screenshot(page, "demo-run");
 
     await page.goto(`${appUrl}/prompts`);

@@ -25,7 +25,7 @@ const started = performance.now();
 const child = spawn(process.execPath, [path.join(root, "bin/assay.js"), "start", "--port", String(port)], {
   cwd: root,
   stdio: ["ignore", "pipe", "inherit"],
-  env: { ...inherited, ASSAY_HOME: path.join(dir, "home"), ASSAY_MODEL_PORT: String(modelPort), ASSAY_PG_PORT: String(pgPort), NODE_ENV: "production" },
+  env: { ...inherited, ASSAY_HOME: path.join(dir, "home"), ASSAY_MODELS_DIR: path.join(dir, "models"), ASSAY_MODEL_PORT: String(modelPort), ASSAY_PG_PORT: String(pgPort), NODE_ENV: "production" },
 });
 const marks: Record<string, number> = {};
 let output = "";

@@ -164,12 +164,21 @@ export async function run(argv: string[]): Promise<number> {
         await waitForModelServer(localModelServerUrl(), 60_000);
         demoRunStarted = true;
         const demoRun = await startDemoRun();
+        // Enqueued: the web process's worker runs it; this process needs no pg-boss client of its own any more.
+        await (await import("../../lib/runs/queue.ts")).stopBoss();
         if (!demoRun) return;
         log("Started the demo run (support-triage v1 vs v2 on the local model); it finishes in the background.");
-        const { waitForRun } = await import("../../lib/runs/wait.ts");
-        const progress = await waitForRun(demoRun.runId, { intervalMs: 500 });
-        const after = ((performance.now() - started) / 1000).toFixed(1);
-        log(`The demo run ${progress.status}: ${progress.done}/${progress.total} cells, ${progress.errors} errors (${after} s after start).`);
+        const { runProgress } = await import("../../lib/runs/progress.ts");
+        const { ENDED } = await import("../../lib/runs/wait.ts");
+        for (const deadline = Date.now() + 600_000; Date.now() < deadline && !stopping; ) {
+          const progress = await runProgress(demoRun.runId);
+          if (ENDED.has(progress.status)) {
+            const after = ((performance.now() - started) / 1000).toFixed(1);
+            log(`The demo run ${progress.status}: ${progress.done}/${progress.total} cells, ${progress.errors} errors (${after} s after start).`);
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
       })().catch((error: unknown) => {
         if (!stopping) log(`The demo run: ${error instanceof Error ? error.message : String(error)}`);
       });

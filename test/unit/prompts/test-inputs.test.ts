@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { diffVersions } from "../../../lib/prompts/diff.ts";
 import { promptVersionInput, testInputs } from "../../../lib/prompts/schema.ts";
 
 const messages = [{ role: "user" as const, content: "{{ message }}" }];
@@ -30,5 +31,22 @@ describe("test inputs schema", () => {
     expect(testInputs.safeParse(many.slice(0, 50)).success).toBe(true);
     const bad = paths(promptVersionInput.safeParse({ messages, testInputs: [{ name: "A", variables: { "1st": "x" } }] }));
     expect(bad).toEqual(["testInputs.0.variables.1st: Invalid key in record"]);
+  });
+});
+
+describe("test inputs in the version diff", () => {
+  const base = { messages, examples: [], counterexamples: [], exampleMode: "chat" as const, params: {} };
+  it("lists those added, removed and changed by name, without calling the content changed", () => {
+    const diff = diffVersions(
+      { ...base, testInputs: [{ name: "Kept", variables: { message: "a" } }, { name: "Gone", variables: { message: "b" } }, { name: "Edited", variables: { message: "c" } }] },
+      { ...base, testInputs: [{ name: "Edited", variables: { message: "C" } }, { name: "Kept", variables: { message: "a" } }, { name: "New", variables: { message: "d" } }] },
+    );
+    expect(diff.changed).toBe(false);
+    expect(diff.testInputs).toEqual([
+      { key: "Edited", old: { message: "c" }, new: { message: "C" } },
+      { key: "New", old: undefined, new: { message: "d" } },
+      { key: "Gone", old: { message: "b" }, new: undefined },
+    ]);
+    expect(diffVersions(base, base).testInputs).toEqual([]);
   });
 });

@@ -49,9 +49,10 @@ export const DEMO_PROMPTS = [
       },
     ],
     testInputs: [
-      { name: "Loves it", variables: { product: "backpack", review: "Light, roomy and the zips feel solid. Worth every cent." } },
-      { name: "Broke quickly", variables: { product: "blender", review: "The lid cracked the first time I used it and the motor smells burnt." } },
-      { name: "Mixed", variables: { product: "laptop", review: "Fast and quiet, but the battery barely lasts three hours." } },
+      // No full stop at the end: the n-gram model these run on ends its answer right after one (an empty answer).
+      { name: "Loves it", variables: { product: "backpack", review: "Light, roomy and the zips feel solid. I would buy it again" } },
+      { name: "Broke quickly", variables: { product: "blender", review: "The lid cracked the first time I used it and the motor smells burnt" } },
+      { name: "Mixed", variables: { product: "laptop", review: "Fast and quiet, but the battery barely lasts three hours" } },
     ],
     params: { temperature: 0, maxTokens: 8 },
   },
@@ -68,11 +69,11 @@ export const DEMO_PROMPTS = [
     testInputs: [
       {
         name: "Login outage",
-        variables: { customer: "Northwind", plan: "enterprise", body: "Since 09:10 none of our 40 users can sign in; SSO returns error 500. Blocking our whole support team." },
+        variables: { customer: "Northwind", plan: "enterprise", body: "Since 09:10 none of our 40 users can sign in; SSO returns error 500. Blocking our whole support team" },
       },
       {
         name: "Slow search",
-        variables: { customer: "Contoso", plan: "team", body: "Search in the ticket list takes 20 seconds since yesterday's update. Filters still work." },
+        variables: { customer: "Contoso", plan: "team", body: "Search in the ticket list takes 20 seconds since yesterday's update; filters still work" },
       },
     ],
     params: { temperature: 0.2, maxTokens: 48 },

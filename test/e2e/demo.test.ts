@@ -53,6 +53,24 @@ describe("the demo on a first visit", () => {
     expect(await page.locator("body").innerText()).not.toContain("Missing variable");
   });
 
+  it("opens the other demo prompts filled in too: Run answers on the first click", async () => {
+    for (const name of ["review-sentiment", "ticket-summary"]) {
+      await page.goto(`${appUrl}/prompts`);
+      await page.locator('[data-testid="prompt-row"]', { hasText: name }).locator("a").first().click();
+      await page.waitForURL(/\/prompts\/[^/?]+$/);
+      await page.locator('[data-testid="test-input-picker"]').waitFor();
+      await page.click('[data-testid="run"]');
+      const output = page.locator('[data-testid="target-0"] [data-testid="output"]');
+      await expect.poll(async () => (await output.innerText()).trim().length, { timeout: 30_000 }).toBeGreaterThan(0);
+      expect(await page.locator('[data-testid="playground-error"]').count(), name).toBe(0);
+      expect(await page.locator("body").innerText()).not.toContain("Missing variable");
+    }
+    await page.goto(`${appUrl}/prompts`);
+    await page.locator('[data-testid="prompt-row"]', { hasText: "support-triage" }).locator("a").first().click();
+    await page.waitForURL(/\/prompts\/[^/?]+$/);
+    await page.locator('[data-testid="test-input-picker"]').waitFor();
+  });
+
   it("picks another test input, and keeps typed variables as a new one in the draft", async () => {
     const second = testInputs[1]!;
     await page.locator('[data-testid="test-input-picker"]').selectOption(second.name);

@@ -30,6 +30,7 @@ const { startHereFor, dismissStartHere } = await import("../../lib/workspaces/st
 const { startModelServer } = await import("../../lib/local-models/server.ts");
 const { trainClassifierModel, loadSupportCorpus, predictLabel, classifierPromptText } = await import("../../lib/local-models/classifier-model.ts");
 const { assembleMessages } = await import("../../lib/prompts/assemble.ts");
+const { trainNgramModel, loadCorpus, greedyContinuation } = await import("../../lib/local-models/ngram-model.ts");
 const { ensureDemoModels, ensureTriageDemoModel } = await import("../../lib/local-models/demo-models.ts");
 const { workspaceOfModelKey } = await import("../../lib/local-models/workspace-key.ts");
 const { loadMasterKey } = await import("../../lib/connections/crypto.ts");
@@ -81,7 +82,18 @@ describe("the demo workspace", () => {
         for (const name of used) expect(String(input.variables[name] ?? "").length, `${demo.name} / ${input.name} / ${name}`).toBeGreaterThan(0);
       }
     }
+    // the n-gram model's prompts answer something on every test input (it ends an answer after a full stop)
+    const ngram = trainNgramModel(await loadCorpus());
+    for (const demo of DEMO_PROMPTS.filter((prompt) => prompt.name !== "support-triage")) {
+      const latest = (await getPrompt(workspaceId, demo.name)).latest;
+      expect(latest.model).toBe("assay-ngram-demo");
+      for (const input of latest.testInputs) {
+        const text = assembleMessages(latest, input.variables).map((message) => message.content).join("");
+        expect(greedyContinuation(ngram, text, 8).text.trim(), `${demo.name} / ${input.name}`).not.toBe("");
+      }
+    }
     const triage = await getPrompt(workspaceId, "support-triage");
+    expect(triage.latest.model).toBe("assay-triage-demo");
     expect((await listVersions(workspaceId, triage.id)).map((version) => version.number)).toEqual([2, 1]);
     const zeroShot = await getVersion(workspaceId, triage.id, 1);
     const fewShot = await getVersion(workspaceId, triage.id, 2);

@@ -16,6 +16,9 @@ export const limits = {
   variableCharacters: 200_000,
   variables: 200,
   examples: 100,
+  /** named variable sets kept with a version for the playground */
+  testInputs: 50,
+  testInputNameCharacters: 100,
   exampleOutputCharacters: 100_000,
   commitMessageCharacters: 500,
   /** one comment's markdown, after trimming */

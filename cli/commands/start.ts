@@ -68,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const children: ChildProcess[] = [];
   let stopping = false;
+  let demoRunStarted = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
@@ -87,6 +88,8 @@ export async function run(argv: string[]): Promise<number> {
           }),
       ),
     );
+    // The demo run's enqueue started a pg-boss client in this process: stopped before the database it talks to.
+    if (demoRunStarted) await (await import("../../lib/runs/queue.ts")).stopBoss();
     await database.stop();
     log("Stopped.");
     process.exit(code);
@@ -96,9 +99,10 @@ export async function run(argv: string[]): Promise<number> {
 
   try {
     const { seedDemo } = await import("../../lib/workspaces/seed.ts");
-    const { ensureDemoModels } = await import("../../lib/local-models/demo-models.ts");
+    const { ensureDemoModels, ensureTriageDemoModel } = await import("../../lib/local-models/demo-models.ts");
     const modelsDir = path.resolve(env.ASSAY_MODELS_DIR);
     await ensureDemoModels(modelsDir);
+    await ensureTriageDemoModel(modelsDir);
     if (await seedDemo()) log("Seeded the demo workspace");
 
     const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(port), ASSAY_HOST: host, NEXT_TELEMETRY_DISABLED: "1" };
@@ -151,6 +155,33 @@ export async function run(argv: string[]): Promise<number> {
     if (setupToken) {
       log("No owner yet, and Assay is reachable from the network: setup needs this one-time token.");
       log(`Open ${url}/setup?token=${setupToken}`);
+    }
+    if (!values["no-model-server"]) {
+      // In the background: the app is usable while the model server comes up and the web's worker runs the cells.
+      void (async () => {
+        const { startDemoRun, waitForModelServer } = await import("../../lib/workspaces/demo-run.ts");
+        const { localModelServerUrl } = await import("../../lib/workspaces/seed.ts");
+        await waitForModelServer(localModelServerUrl(), 60_000);
+        demoRunStarted = true;
+        const demoRun = await startDemoRun();
+        // Enqueued: the web process's worker runs it; this process needs no pg-boss client of its own any more.
+        await (await import("../../lib/runs/queue.ts")).stopBoss();
+        if (!demoRun) return;
+        log("Started the demo run (support-triage v1 vs v2 on the local model); it finishes in the background.");
+        const { runProgress } = await import("../../lib/runs/progress.ts");
+        const { ENDED } = await import("../../lib/runs/wait.ts");
+        for (const deadline = Date.now() + 600_000; Date.now() < deadline && !stopping; ) {
+          const progress = await runProgress(demoRun.runId);
+          if (ENDED.has(progress.status)) {
+            const after = ((performance.now() - started) / 1000).toFixed(1);
+            log(`The demo run ${progress.status}: ${progress.done}/${progress.total} cells, ${progress.errors} errors (${after} s after start).`);
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      })().catch((error: unknown) => {
+        if (!stopping) log(`The demo run: ${error instanceof Error ? error.message : String(error)}`);
+      });
     }
   } catch (error) {
     log(`Could not start: ${error instanceof Error ? error.message : String(error)}`);

@@ -12,6 +12,7 @@ import { MessagesEditor } from "./messages-editor";
 import { ParamsEditor } from "./params-editor";
 import { PlaygroundPanel } from "./playground-panel";
 import { PreviewPanel, ProblemsList, TokenMeter } from "./preview-panel";
+import { TestInputPicker, TestInputsEditor, variablesAsText } from "./test-inputs";
 import { VersionsPanel } from "./versions-panel";
 import type { CallView, ConnectionOption, Draft, PreviewResult, VersionFull, VersionSummary } from "./types";
 import { ShareButton, type SharePolicy } from "@/components/share/share-button";
@@ -23,6 +24,8 @@ function draftOf(version: VersionFull): Draft {
     messages: version.messages,
     examples: version.examples,
     counterexamples: version.counterexamples,
+    // an older stored version (or a view built before test inputs existed) has none
+    testInputs: (version.testInputs ?? []).map((input) => ({ name: input.name, variables: variablesAsText(input.variables) })),
     exampleMode: version.exampleMode,
     connectionId: version.connectionId,
     model: version.model,
@@ -47,7 +50,8 @@ export function PromptStudio(props: {
   const [versions, setVersions] = useState(props.versions);
   const [base, setBase] = useState<VersionFull>(props.version);
   const [draft, setDraft] = useState<Draft>(() => draftOf(props.version));
-  const [variables, setVariables] = useState<Record<string, string>>({});
+  // Opens with the version's first test input filled in, so Run answers on the first click.
+  const [variables, setVariables] = useState<Record<string, string>>(() => draftOf(props.version).testInputs[0]?.variables ?? {});
   const [preview, setPreview] = useState<PreviewResult | null>(null);
   const [previewLoading, setPreviewLoading] = useState(false);
   const [tab, setTab] = useState<Tab>(tabs[0] ?? "versions");
@@ -108,9 +112,24 @@ export function PromptStudio(props: {
     if (dirty && !window.confirm("Discard the unsaved changes and open this version?")) return;
     setBase(version);
     setDraft(draftOf(version));
+    const first = draftOf(version).testInputs[0];
+    if (first) setVariables(first.variables);
+  }
+
+  /** Keeps the typed variables as a test input of the draft (replacing one of the same name); saved with the version. */
+  function saveCurrentAsTestInput(name: string) {
+    const values = Object.fromEntries(detected.map((variable) => [variable, variables[variable] ?? ""]));
+    const existing = draft.testInputs.some((input) => input.name === name);
+    patch({
+      testInputs: existing
+        ? draft.testInputs.map((input) => (input.name === name ? { name, variables: values } : input))
+        : [...draft.testInputs, { name, variables: values }],
+    });
   }
 
   const missing = detected.filter((name) => (variables[name] ?? "") === "");
+  const selectedInput =
+    draft.testInputs.find((input) => detected.every((name) => (input.variables[name] ?? "") === (variables[name] ?? "")))?.name ?? null;
   const blocked = preview && preview.problems.length > 0 ? "Fix the template problems before running." : null;
 
   return (
@@ -144,6 +163,7 @@ export function PromptStudio(props: {
             exampleMode={draft.exampleMode}
             onChange={(change) => patch(change as Partial<Draft>)}
           />
+          <TestInputsEditor variables={detected} testInputs={draft.testInputs} onChange={(testInputs) => patch({ testInputs })} />
           <ParamsEditor draft={draft} connections={props.connections} onChange={patch} />
         </fieldset>
         {canEdit && (
@@ -161,8 +181,19 @@ export function PromptStudio(props: {
 
       <div className="flex min-h-0 flex-col overflow-hidden bg-slate-50">
         {(canEdit || canRun) && <div className="space-y-3 border-b border-slate-200 bg-white p-4">
-          <div className="flex items-center justify-between">
-            <h3 className="text-sm font-semibold">Variables</h3>
+          <div className="flex items-center justify-between gap-3">
+            <div className="flex items-center gap-3">
+              <h3 className="text-sm font-semibold">Variables</h3>
+              {detected.length > 0 && (
+                <TestInputPicker
+                  testInputs={draft.testInputs}
+                  selected={selectedInput}
+                  canSave={canEdit}
+                  onPick={(input) => setVariables(input.variables)}
+                  onSaveCurrent={saveCurrentAsTestInput}
+                />
+              )}
+            </div>
             {missing.length > 0 && <span className="text-xs text-amber-700">Empty: {missing.join(", ")}</span>}
           </div>
           {detected.length === 0 ? (

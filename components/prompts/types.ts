@@ -10,6 +10,11 @@ export interface Example {
 export interface Counterexample extends Example {
   reason: string;
 }
+/** A named variable set kept with the version; the playground opens with the first one filled in. */
+export interface TestInput {
+  name: string;
+  variables: Record<string, string>;
+}
 export type ResponseFormat =
   | { type: "text" }
   | { type: "json_object" }
@@ -26,6 +31,7 @@ export interface Draft {
   messages: Message[];
   examples: Example[];
   counterexamples: Counterexample[];
+  testInputs: TestInput[];
   exampleMode: "chat" | "inline";
   connectionId: string | null;
   model: string | null;
@@ -109,6 +115,7 @@ export const emptyDraft = (): Draft => ({
   ],
   examples: [],
   counterexamples: [],
+  testInputs: [],
   exampleMode: "chat",
   connectionId: null,
   model: null,

@@ -125,6 +125,12 @@ export function VersionDiffView(props: { a: number; b: number; diff: VersionDiff
           <ValueChanges changes={settings} />
         </section>
       )}
+      {(diff.testInputs ?? []).length > 0 && (
+        <section className="space-y-1" data-testid="diff-test-inputs">
+          <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Test inputs</h4>
+          <ValueChanges changes={diff.testInputs} />
+        </section>
+      )}
     </div>
   );
 }

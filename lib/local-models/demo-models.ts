@@ -2,6 +2,7 @@ import { access, mkdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { loadCorpus, trainNgramModel, writeNgramModel } from "./ngram-model.ts";
 import { writeRandomModel } from "./random-model.ts";
+import { loadSupportCorpus, trainClassifierModel, writeClassifierModel } from "./classifier-model.ts";
 
 // The models `npm start` puts in the models folder so the offline demo has something to run: the n-gram model
 // (deterministic, readable output) and a ≈1M-parameter random model (gibberish, but a real transformer).
@@ -9,6 +10,8 @@ import { writeRandomModel } from "./random-model.ts";
 export const NGRAM_DEMO_MODEL = "assay-ngram-demo";
 export const RANDOM_DEMO_MODEL = "assay-random-1m";
 export const RANDOM_DEMO_SEED = 1;
+/** the bag-of-words ticket classifier the demo's label prompt runs on (classifier-model.ts) */
+export const TRIAGE_DEMO_MODEL = "assay-triage-demo";
 
 async function exists(filePath: string): Promise<boolean> {
   try {
@@ -45,4 +48,17 @@ export async function ensureDemoModels(modelsDir: string): Promise<string[]> {
     written.push(randomPath);
   }
   return written;
+}
+
+/**
+ * The demo workspace's classifier (`npm start` writes it beside the two above; kept apart so a models folder made
+ * for tests of the serving path holds only those two). Returns the path when it wrote it.
+ */
+export async function ensureTriageDemoModel(modelsDir: string): Promise<string | null> {
+  await mkdir(modelsDir, { recursive: true });
+  const triagePath = path.join(modelsDir, `${TRIAGE_DEMO_MODEL}.gguf`);
+  if (await exists(triagePath)) return null;
+  const model = trainClassifierModel(await loadSupportCorpus());
+  await writeAtomically(triagePath, (temporaryPath) => writeClassifierModel(temporaryPath, model));
+  return triagePath;
 }

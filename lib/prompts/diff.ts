@@ -63,12 +63,15 @@ export interface VersionDiff {
   connectionId: Change<string | null> | null;
   /** changed parameters only, in a fixed order */
   params: ValueChange[];
+  /** test inputs added, removed or changed, by name (not part of what is sent, so not in `changed`) */
+  testInputs: ValueChange[];
 }
 
 export interface DiffableVersion extends PromptContent {
   model?: string | null;
   connectionId?: string | null;
   params: ModelParams;
+  testInputs?: ReadonlyArray<{ name: string; variables: Record<string, unknown> }>;
 }
 
 /** JSON with object keys sorted, so {a, b} and {b, a} compare equal. */
@@ -223,11 +226,13 @@ export function diffVersions(a: DiffableVersion, b: DiffableVersion): VersionDif
   const model = change(a.model ?? null, b.model ?? null);
   const connectionId = change(a.connectionId ?? null, b.connectionId ?? null);
   const params = diffValues(a.params, b.params, PARAM_ORDER);
+  const byName = (version: DiffableVersion) => Object.fromEntries((version.testInputs ?? []).map((input) => [input.name, input.variables]));
+  const testInputs = diffValues(byName(a), byName(b), (b.testInputs ?? []).map((input) => input.name));
   const changed =
     [...messages, ...examples, ...counterexamples].some((item) => item.status !== "unchanged") ||
     exampleMode !== null ||
     model !== null ||
     connectionId !== null ||
     params.length > 0;
-  return { changed, messages, examples, counterexamples, exampleMode, model, connectionId, params };
+  return { changed, messages, examples, counterexamples, exampleMode, model, connectionId, params, testInputs };
 }

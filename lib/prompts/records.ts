@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { PrismaClient } from "../db.ts";
-import { counterexample, example, messageTemplate, modelParams, type ModelParams } from "./schema.ts";
+import { counterexample, example, messageTemplate, modelParams, testInput, type ModelParams, type TestInput } from "./schema.ts";
 import type { PromptContent } from "./types.ts";
 
 // What the prompt service returns: rows with their JSON columns parsed into typed shapes, and authors resolved
@@ -19,6 +19,8 @@ export interface PromptVersionRecord extends PromptContent {
   connectionId: string | null;
   model: string | null;
   params: ModelParams;
+  /** named variable sets for the playground, in the order the author gave them */
+  testInputs: TestInput[];
   commitMessage: string;
   createdAt: Date;
   author: Author | null;
@@ -62,6 +64,7 @@ const storedContent = z.object({
   messages: z.array(messageTemplate),
   examples: z.array(example),
   counterexamples: z.array(counterexample),
+  testInputs: z.array(testInput),
   params: modelParams,
 });
 
@@ -72,6 +75,7 @@ export interface VersionRow {
   messages: unknown;
   examples: unknown;
   counterexamples: unknown;
+  testInputs: unknown;
   exampleMode: "chat" | "inline";
   connectionId: string | null;
   model: string | null;
@@ -106,6 +110,7 @@ export function toVersionRecord(row: VersionRow, authors: Map<string, Author>): 
     messages: row.messages,
     examples: row.examples,
     counterexamples: row.counterexamples,
+    testInputs: row.testInputs,
     params: row.params,
   });
   return {

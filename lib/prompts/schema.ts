@@ -46,6 +46,27 @@ export const counterexample = z.object({
     .refine((reason) => !/[\r\n]/.test(reason), "Keep the reason to one line"),
 });
 
+/** A named set of variable values kept with a version: the playground opens with the first one filled in. */
+export const testInput = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, "Give the test input a name")
+    .max(limits.testInputNameCharacters, `at most ${formatCount(limits.testInputNameCharacters)} characters`),
+  variables: templateVariables,
+});
+
+/** Test inputs of one version: names are unique, so the picker and the API can address one by name. */
+export const testInputs = cappedArray(testInput, limits.testInputs, "test inputs").superRefine((inputs, context) => {
+  const seen = new Set<string>();
+  inputs.forEach((input, index) => {
+    if (seen.has(input.name)) {
+      context.addIssue({ code: "custom", path: [index, "name"], message: `Another test input is already named "${input.name}"` });
+    }
+    seen.add(input.name);
+  });
+});
+
 export const exampleMode = z.enum(["chat", "inline"]);
 
 export const responseFormat = z.discriminatedUnion("type", [
@@ -76,6 +97,7 @@ export const promptVersionInput = z.object({
     .refine((messages) => messages.some((message) => message.role === "user"), "A prompt needs at least one user message"),
   examples: cappedArray(example, limits.examples, "examples").default([]),
   counterexamples: cappedArray(counterexample, limits.examples, "counterexamples").default([]),
+  testInputs: testInputs.default([]),
   exampleMode: exampleMode.default("chat"),
   connectionId: z.string().min(1).nullish(),
   model: z.string().min(1).max(200).nullish(),
@@ -128,6 +150,7 @@ export type ChatRoleName = z.infer<typeof chatRole>;
 export type MessageTemplateInput = z.infer<typeof messageTemplate>;
 export type ExampleInput = z.infer<typeof example>;
 export type CounterexampleInput = z.infer<typeof counterexample>;
+export type TestInput = z.infer<typeof testInput>;
 export type ResponseFormat = z.infer<typeof responseFormat>;
 export type ModelParams = z.infer<typeof modelParams>;
 /** after parsing (defaults applied) */

@@ -29,6 +29,7 @@ export async function createPrunedVersion(workspaceId: string, userId: string, i
     messages: version.messages,
     examples: version.examples.filter((_, index) => keptExamples.has(index)),
     counterexamples: version.counterexamples.filter((_, index) => keptCounterexamples.has(index)),
+    testInputs: version.testInputs,
     exampleMode: version.exampleMode,
     connectionId: version.connectionId,
     model: version.model,

@@ -122,6 +122,8 @@ const EXPECTED: Record<string, Partial<Record<Method, Rule>>> = {
   "share-links": { GET: shareLinks, POST: shareLinks },
   "share-links/[id]": { DELETE: shareLinks },
   "runs/[id]/resume": { POST: callModel },
+  // a member closes their own "Start here" panel
+  "start-here": { DELETE: read },
   suites: { GET: read, POST: editSuite },
   "suites/[id]": { GET: read, PATCH: editSuite, DELETE: editSuite },
   "suites/[id]/cases": { GET: read, POST: editSuite },

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL } from "../../lib/local-models/demo-models.ts";
+import { NGRAM_DEMO_MODEL, RANDOM_DEMO_MODEL, TRIAGE_DEMO_MODEL } from "../../lib/local-models/demo-models.ts";
 import { greedyContinuation, loadCorpus, trainNgramModel } from "../../lib/local-models/ngram-model.ts";
 import { writeRandomModel } from "../../lib/local-models/random-model.ts";
 import { hashPassword } from "better-auth/crypto";
@@ -152,13 +152,13 @@ describe("local models", () => {
       const viewerPage = await viewerContext.newPage();
       await viewerPage.goto(`${appUrl}/models`);
       await viewerPage.locator(`[data-testid="local-model-row"][data-model="${NGRAM_DEMO_MODEL}"]`).waitFor();
-      expect(await viewerPage.locator('[data-testid="model-file"]').allInnerTexts()).toEqual([`${NGRAM_DEMO_MODEL}.gguf`, `${RANDOM_DEMO_MODEL}.gguf`]);
+      expect(await viewerPage.locator('[data-testid="model-file"]').allInnerTexts()).toEqual([`${NGRAM_DEMO_MODEL}.gguf`, `${RANDOM_DEMO_MODEL}.gguf`, `${TRIAGE_DEMO_MODEL}.gguf`]);
       const home = path.dirname(inject("registeredModelsDir"));
       expect(await viewerPage.locator("body").innerText()).not.toContain(home);
       expect(await viewerPage.content()).not.toContain(home);
       expect(await viewerPage.locator('[data-testid="add-model-form"]').count()).toBe(0);
       const listed = (await (await viewerContext.request.get(`${appUrl}/api/local-models`)).json()) as { modelsDir: unknown; models: { path: unknown }[] };
-      expect([listed.modelsDir, ...listed.models.map((model) => model.path)]).toEqual([null, null, null]);
+      expect([listed.modelsDir, ...listed.models.map((model) => model.path)]).toEqual([null, null, null, null]);
       await screenshot(viewerPage, "local-models-viewer");
     } finally {
       await viewerContext.close();

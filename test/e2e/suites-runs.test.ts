@@ -52,6 +52,12 @@ const badCsv = [
   goodRows[1]!.map(csvCell).join(","),
 ].join("\n");
 
+async function selectVersionOne(variant: ReturnType<Page["locator"]>) {
+  const version = variant.locator('[data-testid="variant-0-version"]');
+  const value = await version.locator("option", { hasText: /^v1\b/ }).getAttribute("value");
+  await version.selectOption(value!);
+}
+
 async function upload(name: string, content: string) {
   await page.locator('[data-testid="import-file"]').setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(content) });
   await page.click('[data-testid="import-submit"]');
@@ -141,6 +147,8 @@ describe("suites and runs in the browser", () => {
     await page.waitForURL(/\/runs\/new\?suite=/);
     const first = page.locator('[data-testid="variant-0"]');
     await first.locator('[data-testid="variant-0-prompt"]').selectOption({ label: "support-triage" });
+    // v1, the zero-shot version: the demo's few-shot v2 does not fit the n-gram model's 512-token window.
+    await selectVersionOne(first);
     // The version's own parameters are filled in (support-triage v1: max tokens 16).
     await expect.poll(() => first.locator('[data-testid="variant-0-max-tokens"]').inputValue()).toBe("16");
     await first.locator('[aria-label="Connection"]').selectOption({ label: "Local models" });
@@ -217,6 +225,7 @@ describe("suites and runs in the browser", () => {
     await page.goto(`${appUrl}/runs/new?suite=${suiteUrl.split("/").pop()}`);
     const first = page.locator('[data-testid="variant-0"]');
     await first.locator('[data-testid="variant-0-prompt"]').selectOption({ label: "support-triage" });
+    await selectVersionOne(first);
     await expect.poll(() => first.locator('[data-testid="variant-0-max-tokens"]').inputValue()).toBe("16");
     await first.locator('[aria-label="Connection"]').selectOption({ label: "Local models" });
     await first.locator('[aria-label="Model"]').selectOption("assay-ngram-demo");

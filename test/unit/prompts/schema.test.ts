@@ -12,6 +12,7 @@ describe("promptVersionInput", () => {
       messages: [{ role: "user", content: "{{ input }}" }],
       examples: [],
       counterexamples: [],
+      testInputs: [],
       exampleMode: "chat",
       params: {},
       commitMessage: "",

@@ -1,13 +1,11 @@
 import { db } from "../db.ts";
-import { env } from "../env.ts";
+import { localModelServerUrl } from "../env.ts";
 import { DEMO_PROMPTS } from "./demo-content.ts";
 
 export const LOCAL_CONNECTION_NAME = "Local models";
 export const DEMO_MODEL = "assay-ngram-demo";
 
-export function localModelServerUrl(): string {
-  return `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`;
-}
+export { localModelServerUrl };
 
 /**
  * First run only (remembered in Meta): a demo workspace with example prompts whose target is the local n-gram model,

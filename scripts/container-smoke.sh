@@ -22,6 +22,14 @@ PGDATA="$WORK/pgdata"
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 SECRET="container-smoke-secret-0123456789"
 LOGS="$WORK/logs"
+# Podman as root raises RLIMIT_NOFILE to 1048576 and RLIMIT_NPROC in every container; a root without
+# CAP_SYS_RESOURCE (these VMs) cannot, and the runtime fails with "setrlimit RLIMIT_NOFILE: Operation not permitted".
+# The containers get the host's open-file limit and at most 32768 processes instead (as much as conmon has here).
+NOFILE="$(ulimit -Hn)"; [ "$NOFILE" = unlimited ] && NOFILE=1048576
+NPROC="$(ulimit -Hu)"; { [ "$NPROC" = unlimited ] || [ "$NPROC" -gt 32768 ]; } && NPROC=32768
+ULIMIT=(--ulimit "nofile=$NOFILE:$NOFILE" --ulimit "nproc=$NPROC:$NPROC")
+# The OCI runtime: crun (podman's default) unless it cannot run here; choose_runtime() falls back to runc.
+RUNTIME=(--runtime crun)
 mkdir -p "$WORK" "$LOGS"
 
 declare -a SUMMARY=()
@@ -71,8 +79,11 @@ install_tools() {
   command -v buildah >/dev/null || missing+=(buildah)
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   [ -n "$PGBIN" ] || missing+=(postgresql)
+  command -v curl >/dev/null || missing+=(curl)
   if [ ${#missing[@]} -eq 0 ]; then echo "podman $(podman --version | cut -d' ' -f3), buildah $(buildah --version | cut -d' ' -f3), debootstrap, PostgreSQL in $PGBIN: already installed"; return 0; fi
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" && echo "installed ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" || return 1
+  PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  echo "installed ${missing[*]}"
 }
 
 # --- a minimal Debian bookworm ---------------------------------------------------------------------------------------
@@ -108,22 +119,36 @@ import_base() {
   podman rmi -f "$BASE_IMAGE" >/dev/null 2>&1
   tar -C "$ROOTFS" --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* -c . \
     | podman import --change 'CMD ["/bin/bash"]' --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' - "$BASE_IMAGE" \
-    && podman run --rm --network host "$BASE_IMAGE" node -e 'console.log(`base image runs node ${process.version} on ${process.platform}`)'
+    && podman image inspect "$BASE_IMAGE" --format "imported $BASE_IMAGE ({{.Size}} bytes)"
+}
+
+# crun 1.8 (bookworm's) refuses a hybrid cgroup layout whose cgroup2 mount has controllers ("cgroups in hybrid mode
+# not supported, drop all controllers from cgroupv2"), which is what these VMs have; runc runs there.
+choose_runtime() {
+  local probe='console.log(`node ${process.version} runs in the base image (${process.platform})`)'
+  if podman --runtime crun run --rm "${ULIMIT[@]}" --network host "$BASE_IMAGE" node -e "$probe" 2>"$LOGS/crun-probe.err"; then
+    echo "runtime crun"; return 0
+  fi
+  echo "crun cannot run containers here: $(tail -1 "$LOGS/crun-probe.err")"
+  command -v runc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq runc >/dev/null || return 1
+  podman --runtime runc run --rm "${ULIMIT[@]}" --network host "$BASE_IMAGE" node -e "$probe" || return 1
+  RUNTIME=(--runtime runc)
+  echo "using runtime runc ($(runc --version | head -1))"
 }
 
 build_image() {
   # --network host: the build stages run `npm ci` against the npm registry; --format docker keeps the HEALTHCHECK.
-  podman build --pull=never --network host --format docker --build-arg "BASE=$BASE_IMAGE" -t "$IMAGE" -f "$ROOT/Dockerfile" "$ROOT" \
+  podman "${RUNTIME[@]}" build "${ULIMIT[@]}" --pull=never --network host --format docker --build-arg "BASE=$BASE_IMAGE" -t "$IMAGE" -f "$ROOT/Dockerfile" "$ROOT" \
     && podman image inspect "$IMAGE" --format 'image {{.Id}}: {{.Size}} bytes'
 }
 
 inspect_image() {
   local user healthcheck
-  user="$(podman run --rm --entrypoint id "$IMAGE" -u)" || return 1
+  user="$(podman "${RUNTIME[@]}" run --rm "${ULIMIT[@]}" --entrypoint id "$IMAGE" -u)" || return 1
   [ "$user" != 0 ] || { echo "the image runs as root"; return 1; }
-  podman run --rm --entrypoint sh "$IMAGE" -c 'test ! -e node_modules/vitest && test ! -e node_modules/playwright-core && test ! -e node_modules/@sparticuz/chromium' \
+  podman "${RUNTIME[@]}" run --rm "${ULIMIT[@]}" --entrypoint sh "$IMAGE" -c 'test ! -e node_modules/vitest && test ! -e node_modules/playwright-core && test ! -e node_modules/@sparticuz/chromium' \
     || { echo "devDependencies (vitest, playwright-core or @sparticuz/chromium) are in the final image"; return 1; }
-  podman run --rm --entrypoint sh "$IMAGE" -c 'test -f .next/BUILD_ID && test -f .next/assay-build-hash && test -d lib/generated/prisma && test -d prisma/migrations && test -d node_modules/@node-llama-cpp && test -d node_modules/koffi' \
+  podman "${RUNTIME[@]}" run --rm "${ULIMIT[@]}" --entrypoint sh "$IMAGE" -c 'test -f .next/BUILD_ID && test -f .next/assay-build-hash && test -d lib/generated/prisma && test -d prisma/migrations && test -d node_modules/@node-llama-cpp && test -d node_modules/koffi' \
     || { echo "the image lacks the build, the generated client, the migrations, node-llama-cpp's binaries or koffi"; return 1; }
   healthcheck="$(podman image inspect "$IMAGE" --format '{{json .HealthCheck.Test}}' 2>/dev/null || podman image inspect "$IMAGE" --format '{{json .Config.Healthcheck.Test}}')"
   case "$healthcheck" in *api/health*) ;; *) echo "no HEALTHCHECK on /api/health (got $healthcheck)"; return 1 ;; esac
@@ -144,7 +169,7 @@ run_web() {
   podman rm -f assay-smoke-web >/dev/null 2>&1
   podman volume create assay-smoke-models >/dev/null 2>&1
   # Host networking: the containers and the host's PostgreSQL meet on loopback. Runs go to the worker container.
-  podman run -d --name assay-smoke-web --network host -v assay-smoke-models:/data/models \
+  podman "${RUNTIME[@]}" run -d "${ULIMIT[@]}" --name assay-smoke-web --network host -v assay-smoke-models:/data/models \
     -e DATABASE_URL="$DATABASE_URL" -e ASSAY_SECRET="$SECRET" -e PORT="$WEB_PORT" -e ASSAY_MODEL_PORT="$MODEL_PORT" -e ASSAY_WORKER=off \
     "$IMAGE" start --no-model-server --host 127.0.0.1 --port "$WEB_PORT" || return 1
   local deadline=$((SECONDS + 240))
@@ -162,12 +187,12 @@ run_web() {
 }
 
 healthcheck_web() {
-  podman healthcheck run assay-smoke-web && echo "the image's HEALTHCHECK passes in the running container ($(podman inspect -f '{{.State.Health.Status}}' assay-smoke-web 2>/dev/null || echo checked))"
+  podman "${RUNTIME[@]}" healthcheck run assay-smoke-web && echo "the image's HEALTHCHECK passes in the running container ($(podman inspect -f '{{.State.Health.Status}}' assay-smoke-web 2>/dev/null || echo checked))"
 }
 
 run_models() {
   podman rm -f assay-smoke-models >/dev/null 2>&1
-  podman run -d --name assay-smoke-models --network host -v assay-smoke-models:/data/models \
+  podman "${RUNTIME[@]}" run -d "${ULIMIT[@]}" --name assay-smoke-models --network host -v assay-smoke-models:/data/models \
     -e DATABASE_URL="$DATABASE_URL" -e ASSAY_SECRET="$SECRET" \
     "$IMAGE" serve-model --host 127.0.0.1 --port "$MODEL_PORT" --models-dir /data/models || return 1
   local deadline=$((SECONDS + 90))
@@ -185,7 +210,7 @@ run_models() {
 
 run_worker() {
   podman rm -f assay-smoke-worker >/dev/null 2>&1
-  podman run -d --name assay-smoke-worker --network host -e DATABASE_URL="$DATABASE_URL" -e ASSAY_SECRET="$SECRET" \
+  podman "${RUNTIME[@]}" run -d "${ULIMIT[@]}" --name assay-smoke-worker --network host -e DATABASE_URL="$DATABASE_URL" -e ASSAY_SECRET="$SECRET" \
     -e ASSAY_MODEL_PORT="$MODEL_PORT" "$IMAGE" worker || return 1
   local deadline=$((SECONDS + 90))
   while [ $SECONDS -lt $deadline ]; do
@@ -215,7 +240,7 @@ echo "Assay container smoke test: $(date -u +%FT%TZ), kernel $(uname -r), work f
 STARTED=$SECONDS
 step tools install_tools || { echo "cannot continue without podman/debootstrap"; exit 1; }
 if step debootstrap debootstrap_rootfs && step node add_node; then
-  if step base-image import_base && step build-image build_image; then
+  if step base-image import_base && step runtime choose_runtime && step build-image build_image; then
     step image-contents inspect_image
     if step postgres start_postgres; then
       WEB_STARTED=$SECONDS

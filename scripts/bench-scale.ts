@@ -9,7 +9,8 @@
 // exist only in this bench's database copy it next to each row (BEFORE INSERT: every row a worker tried to write,
 // duplicates included — the writer's ON CONFLICT DO NOTHING drops those; AFTER INSERT: the rows stored).
 //
-//   BENCH_SCALE_CASES (default 5000), BENCH_SCALE_WORKERS (3), BENCH_SCALE_LATENCY_MS (20), BENCH_SCALE_KILL_AT (0.3)
+//   BENCH_SCALE_CASES (default 5000), BENCH_SCALE_WORKERS (3), BENCH_SCALE_LATENCY_MS (20), BENCH_SCALE_KILL_AT (0.3:
+//   the share of cells stored when one worker is killed; 0 kills none, for a throughput baseline)
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { startDebianPostgres, type DebianPostgres } from "./debian-postgres.ts";
@@ -157,7 +158,7 @@ async function main(): Promise<number> {
     let storedAtKill = 0;
     let killedOwn = 0;
     let killClock = new Date(0);
-    for (;;) {
+    for (; KILL_AT > 0; ) {
       const stored = await db.result.count({ where: { runId } });
       if (stored >= CELLS * KILL_AT) {
         victim.child.kill("SIGKILL");
@@ -172,7 +173,7 @@ async function main(): Promise<number> {
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    log(`SIGKILL to ${victim.name} at ${((killedAt - t0) / 1000).toFixed(1)} s: ${storedAtKill} of ${CELLS} cells stored, ${killedOwn} of them by ${victim.name}`);
+    if (KILL_AT > 0) log(`SIGKILL to ${victim.name} at ${((killedAt - t0) / 1000).toFixed(1)} s: ${storedAtKill} of ${CELLS} cells stored, ${killedOwn} of them by ${victim.name}`);
     const progress = await waitForRun(runId, { intervalMs: 200 });
     const elapsed = (performance.now() - t0) / 1000;
 
@@ -208,12 +209,18 @@ async function main(): Promise<number> {
     console.log("");
     log(`run ${progress.status}: ${CELLS} cells (${CASES} cases × ${VARIANTS} variants), ${WORKERS} workers, fake server ${LATENCY_MS} ms a call, run concurrency ${CONCURRENCY}`);
     log(`figures measured on a busy 2-core machine (other engineers' tests running): re-run quietly for clean ones`);
-    log(`wall time ${elapsed.toFixed(1)} s → ${(CELLS / elapsed).toFixed(0)} cells/s overall; before the kill ${(storedAtKill / ((killedAt - t0) / 1000)).toFixed(0)} cells/s with ${WORKERS} workers`);
+    log(
+      `wall time ${elapsed.toFixed(1)} s → ${(CELLS / elapsed).toFixed(0)} cells/s overall` +
+        (KILL_AT > 0 ? `; before the kill ${(storedAtKill / ((killedAt - t0) / 1000)).toFixed(0)} cells/s with ${WORKERS} workers` : "") +
+        ` (ideal ${((WORKERS * CONCURRENCY * 1000) / LATENCY_MS).toFixed(0)} cells/s: ${WORKERS} × ${CONCURRENCY} calls in flight of ${LATENCY_MS} ms)`,
+    );
     for (const share of shares) {
       const stored = Number(share.stored);
-      log(`  ${share.worker.padEnd(16)} stored ${String(stored).padStart(6)} (${((100 * stored) / CELLS).toFixed(1)} %)${share.worker === victim.name ? "  ← killed with SIGKILL" : ""}`);
+      log(`  ${share.worker.padEnd(16)} stored ${String(stored).padStart(6)} (${((100 * stored) / CELLS).toFixed(1)} %)${KILL_AT > 0 && share.worker === victim.name ? "  ← killed with SIGKILL" : ""}`);
     }
-    if (recovered?.restarted && recovered.finished) {
+    if (KILL_AT <= 0) {
+      log("no worker killed (BENCH_SCALE_KILL_AT=0)");
+    } else if (recovered?.restarted && recovered.finished) {
       const killMs = killClock.getTime();
       log(
         `killed worker's chunks: ${recovered.chunks} (${recovered.cells} cells) handed out again after ${((recovered.restarted.getTime() - killMs) / 1000).toFixed(1)} s, ` +

@@ -138,7 +138,15 @@ choose_runtime() {
 
 build_image() {
   # --network host: the build stages run `npm ci` against the npm registry; --format docker keeps the HEALTHCHECK.
-  podman "${RUNTIME[@]}" build "${ULIMIT[@]}" --pull=never --network host --format docker --build-arg "BASE=$BASE_IMAGE" -t "$IMAGE" -f "$ROOT/Dockerfile" "$ROOT" \
+  # A machine whose HTTPS goes through a TLS-inspecting proxy trusts its CA through NODE_EXTRA_CA_CERTS (this one
+  # does: without it npm ci hangs on "self-signed certificate in certificate chain"); the build sees the same file,
+  # mounted read-only for the RUN steps, not copied into a layer.
+  local ca=()
+  if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+    ca=(-v "$NODE_EXTRA_CA_CERTS:/run/assay-build-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/assay-build-ca.crt)
+    echo "build trusts the CA bundle in NODE_EXTRA_CA_CERTS"
+  fi
+  podman "${RUNTIME[@]}" build "${ULIMIT[@]}" "${ca[@]}" --pull=never --network host --format docker --build-arg "BASE=$BASE_IMAGE" -t "$IMAGE" -f "$ROOT/Dockerfile" "$ROOT" \
     && podman image inspect "$IMAGE" --format 'image {{.Id}}: {{.Size}} bytes'
 }
 

@@ -1,7 +1,9 @@
 // npm run bench:scale — scale-out on a real server: Debian's PostgreSQL (the `postgresql` package, installed with apt
-// when missing and this runs as root; not the embedded one), migrations applied, three `assay worker` processes and
-// a fake OpenAI-compatible server in a process of its own. One run of 10,000 cells (5,000 cases × 2 variants) is
-// created through lib/runs (what the API's POST handler calls); one worker is killed with SIGKILL mid-run. Checked:
+// when missing and this runs as root; not the embedded one), the web app and the local model server (`assay start`
+// against that database, ASSAY_WORKER=off; it builds the app first when no current build exists), three
+// `assay worker` processes and a fake OpenAI-compatible server in a process of its own. One run of 10,000 cells
+// (5,000 cases × 2 variants) is created through the web app's API (POST /api/runs, signed in as the owner; with
+// BENCH_SCALE_WEB=0, through lib/runs directly and without the web app); one worker is killed with SIGKILL mid-run. Checked:
 // every worker stored a share, every (variant, case, repeat) is stored exactly once, the run completes. Printed:
 // cells/s, each worker's share, how long the killed worker's chunks took to come back and finish.
 //
@@ -23,6 +25,8 @@ const WORKERS = Number(process.env.BENCH_SCALE_WORKERS ?? 3);
 const LATENCY_MS = Number(process.env.BENCH_SCALE_LATENCY_MS ?? 20);
 const KILL_AT = Number(process.env.BENCH_SCALE_KILL_AT ?? 0.3);
 const CONCURRENCY = 40;
+const WITH_WEB = process.env.BENCH_SCALE_WEB !== "0";
+const OWNER = { name: "Scale Owner", email: "owner@scale.test", password: "correct horse battery", workspaceName: "Scale" };
 
 function log(line: string): void {
   process.stdout.write(`[bench:scale] ${line}\n`);
@@ -73,6 +77,62 @@ function startWorker(name: string): Promise<Worker> {
   });
 }
 
+interface Web {
+  url: string;
+  child: ChildProcess;
+  cookie: string;
+  slug: string;
+}
+
+/** `assay start` on the bench's database, signed in as a new owner. */
+async function startWeb(home: string): Promise<Web> {
+  const { freePort } = await import("../test/support/app-setup.ts");
+  const [port, modelPort] = [await freePort(), await freePort()];
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(root, "bin/assay.js"), "start", "--port", String(port)], {
+    cwd: root,
+    env: { ...process.env, ASSAY_HOME: home, ASSAY_MODEL_PORT: String(modelPort), ASSAY_WORKER: "off", NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (data: Buffer) => {
+    output += data.toString();
+    if (data.toString().includes("Building")) log("assay start is building the web app (no current build)…");
+  });
+  child.stderr?.on("data", (data: Buffer) => (output += data.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20 * 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`assay start exited (${child.exitCode}): ${output.slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error(`assay start was not healthy within 20 minutes: ${output.slice(-2000)}`);
+    if (await fetch(`${url}/api/health`).then((response) => response.ok, () => false)) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  log(`web app and model server healthy after ${((performance.now() - started) / 1000).toFixed(1)} s (${url}, model server on ${modelPort})`);
+  const setup = await fetch(`${url}/api/setup`, { method: "POST", headers: { "content-type": "application/json", origin: url }, body: JSON.stringify(OWNER) });
+  if (setup.status !== 201) throw new Error(`setup failed: ${setup.status} ${await setup.text()}`);
+  const signIn = await fetch(`${url}/api/auth/sign-in/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify({ email: OWNER.email, password: OWNER.password }),
+  });
+  if (!signIn.ok) throw new Error(`sign-in failed: ${signIn.status} ${await signIn.text()}`);
+  const cookie = signIn.headers.getSetCookie().map((line) => line.split(";")[0]).join("; ");
+  const { db } = await import("../lib/db.ts");
+  const membership = await db.membership.findFirstOrThrow({ where: { user: { email: OWNER.email } }, include: { workspace: true } });
+  return { url, child, cookie, slug: membership.workspace.slug };
+}
+
+async function api<T>(web: Web, method: string, route: string, body: unknown): Promise<T> {
+  const response = await fetch(`${web.url}${route}`, {
+    method,
+    headers: { "content-type": "application/json", origin: web.url, cookie: web.cookie, "x-assay-workspace": web.slug },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
 function stopWorker(worker: Worker, signal: NodeJS.Signals): Promise<void> {
   return new Promise((resolve) => {
     const { child } = worker;
@@ -108,6 +168,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const workers: Worker[] = [];
+  let web: Web | undefined;
   let fake: { url: string; stop: () => void } | undefined;
   let failures = 0;
   try {
@@ -125,8 +186,26 @@ async function main(): Promise<number> {
     const runs = await import("../lib/runs/service.ts");
     const { waitForRun } = await import("../lib/runs/wait.ts");
     const { stopBoss, SHARED_QUEUE } = await import("../lib/runs/queue.ts");
-    const workspaceId = (await db.workspace.create({ data: { name: "Scale", slug: `scale-${Date.now()}` } })).id;
-    const connectionId = (await createConnection(workspaceId, { name: "fake", baseUrl: fake.url, concurrency: 500, models: [{ name: "fake-echo" }] })).id;
+    let workspaceId: string;
+    let connectionId: string;
+    if (WITH_WEB) {
+      const { mkdtemp } = await import("node:fs/promises");
+      const os = await import("node:os");
+      web = await startWeb(await mkdtemp(path.join(os.tmpdir(), "assay-bench-scale-")));
+      workspaceId = (await db.workspace.findFirstOrThrow({ where: { slug: web.slug } })).id;
+      connectionId = (
+        await api<{ id: string }>(web, "POST", "/api/connections", {
+          name: "fake",
+          baseUrl: fake.url,
+          apiKey: "sk-scale-0123456789abcdef",
+          concurrency: 500,
+          models: [{ name: "fake-echo" }],
+        })
+      ).id;
+    } else {
+      workspaceId = (await db.workspace.create({ data: { name: "Scale", slug: `scale-${Date.now()}` } })).id;
+      connectionId = (await createConnection(workspaceId, { name: "fake", baseUrl: fake.url, concurrency: 500, models: [{ name: "fake-echo" }] })).id;
+    }
     const suite = await db.suite.create({ data: { workspaceId, name: "scale" } });
     for (let start = 0; start < CASES; start += 1_000) {
       await db.case.createMany({
@@ -145,14 +224,16 @@ async function main(): Promise<number> {
 
     const prompt = { messages: [{ role: "user" as const, content: "Say {{ text }}" }], examples: [], counterexamples: [], exampleMode: "chat" as const };
     const t0 = performance.now();
-    const { id: runId } = await runs.createRun(workspaceId, null, {
+    const runInput = {
       suiteId: suite.id,
       variants: [
         { prompt, connectionId, model: "fake-echo" },
         { prompt, connectionId, model: "fake-echo", params: { seed: 1 } },
       ],
       concurrency: CONCURRENCY,
-    });
+    };
+    const { id: runId } = web ? await api<{ id: string }>(web, "POST", "/api/runs", runInput) : await runs.createRun(workspaceId, null, runInput);
+    log(`run ${runId} created through ${web ? "POST /api/runs on the web app" : "lib/runs createRun (BENCH_SCALE_WEB=0)"}`);
     const victim = workers[1] ?? workers[0]!;
     let killedAt = 0;
     let storedAtKill = 0;
@@ -237,10 +318,12 @@ async function main(): Promise<number> {
     check(shares.reduce((sum, share) => sum + Number(share.stored), 0) === CELLS, "the shares add up to every cell");
 
     await Promise.all(workers.map((worker) => stopWorker(worker, "SIGTERM")));
+    if (web) await stopWorker({ name: "web", child: web.child }, "SIGINT");
     await stopBoss();
     await db.$disconnect();
   } finally {
     await Promise.all(workers.map((worker) => stopWorker(worker, "SIGKILL")));
+    if (web) await stopWorker({ name: "web", child: web.child }, "SIGINT");
     fake?.stop();
     await postgres.stop();
   }

@@ -47,6 +47,8 @@ RUN groupadd --system --gid 10001 assay \
 # does not rebuild.
 COPY --from=build /app ./
 COPY --from=prod-deps /app/node_modules ./node_modules
+# The app is read-only to its user except Next's cache folder (fetch and image caches at run time).
+RUN mkdir -p .next/cache && chown assay:assay .next/cache
 USER assay
 VOLUME ["/data"]
 EXPOSE 3000 8088

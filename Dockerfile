@@ -27,7 +27,12 @@ FROM ${BASE} AS prod-deps
 ARG NODE_EXTRA_CA_CERTS
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# node-llama-cpp's optional packages bring every platform's llama.cpp (CUDA, Vulkan, ARM: ~640 MB); Assay loads it
+# with gpu: false, so only this architecture's CPU build stays.
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+ && cd node_modules/@node-llama-cpp \
+ && keep="linux-$(node -p process.arch)" && for dir in *; do [ "$dir" = "$keep" ] || rm -rf "$dir"; done \
+ && test -d "$keep"
 
 # --- final: sources the CLI runs (tsx), the build, the generated client, the migrations, production node_modules ----
 FROM ${BASE}
@@ -39,8 +44,8 @@ ENV NODE_ENV=production \
     ASSAY_HOME=/data/home \
     ASSAY_MODELS_DIR=/data/models \
     ASSAY_MODEL_PORT=8088
-RUN groupadd --system --gid 10001 assay \
- && useradd --system --uid 10001 --gid assay --home-dir /data/home --shell /usr/sbin/nologin assay \
+RUN groupadd --gid 10001 assay \
+ && useradd --uid 10001 --gid assay --home-dir /data/home --shell /usr/sbin/nologin assay \
  && mkdir -p /data/home /data/models \
  && chown -R assay:assay /data
 # The build stamp (.next/assay-build-hash) hashes these same files: `assay start` finds the build current and

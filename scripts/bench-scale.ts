@@ -179,7 +179,7 @@ async function main(): Promise<number> {
     const { applied } = await migrate(postgres.url, path.join(root, "prisma/migrations"));
     log(`migrations applied: ${applied.length}`);
     const { db } = await import("../lib/db.ts");
-    for (const statement of TRIGGERS.split(/;\s*(?=CREATE)/)) await db.$executeRawUnsafe(statement);
+    if (process.env.BENCH_SCALE_TRIGGERS !== "0") for (const statement of TRIGGERS.split(/;\s*(?=CREATE)/)) await db.$executeRawUnsafe(statement);
     fake = await startFake();
 
     const { createConnection } = await import("../lib/connections/service.ts");
@@ -257,6 +257,7 @@ async function main(): Promise<number> {
     if (KILL_AT > 0) log(`SIGKILL to ${victim.name} at ${((killedAt - t0) / 1000).toFixed(1)} s: ${storedAtKill} of ${CELLS} cells stored, ${killedOwn} of them by ${victim.name}`);
     const progress = await waitForRun(runId, { intervalMs: 200 });
     const elapsed = (performance.now() - t0) / 1000;
+    log(`run ${progress.status} after ${elapsed.toFixed(1)} s`);
 
     const [totals] = await db.$queryRawUnsafe<{ rows: bigint; cells: bigint; errors: bigint }[]>(
       `SELECT count(*) AS rows, count(DISTINCT ("variantId", "caseId", repeat)) AS cells, count(*) FILTER (WHERE error IS NOT NULL) AS errors

@@ -106,20 +106,28 @@ add_node() {
   local node; node="$(readlink -f "$pkg/node_modules/node/bin/node")"
   file_type="$(head -c 4 "$node" | od -An -c | tr -d ' ')"
   [ "$file_type" = "177ELF" ] || { echo "$node is not an ELF binary ($file_type)"; return 1; }
-  install -m 0755 "$node" "$ROOTFS/usr/local/bin/node"
+  cmp -s "$node" "$ROOTFS/usr/local/bin/node" || install -m 0755 "$node" "$ROOTFS/usr/local/bin/node"
   # npm itself is JavaScript: the copy this machine runs (the `node` npm package ships only the binary).
   local npm_dir; npm_dir="$(npm root -g)/npm"
-  rm -rf "$ROOTFS/usr/local/lib/node_modules/npm" && mkdir -p "$ROOTFS/usr/local/lib/node_modules"
-  cp -a "$npm_dir" "$ROOTFS/usr/local/lib/node_modules/npm"
+  if ! cmp -s "$npm_dir/package.json" "$ROOTFS/usr/local/lib/node_modules/npm/package.json"; then
+    rm -rf "$ROOTFS/usr/local/lib/node_modules/npm" && mkdir -p "$ROOTFS/usr/local/lib/node_modules"
+    cp -a "$npm_dir" "$ROOTFS/usr/local/lib/node_modules/npm"
+  fi
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$ROOTFS/usr/local/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$ROOTFS/usr/local/bin/npx"
   echo "node $(chroot "$ROOTFS" /usr/local/bin/node -v), npm $(chroot "$ROOTFS" /usr/local/bin/node /usr/local/bin/npm -v) in the rootfs"
 }
 
 import_base() {
+  # Imported again only when the rootfs changed: a new base image id would rebuild every stage of the Dockerfile.
+  local stamp; stamp="$( (cat "$ROOTFS/etc/debian_version"; sha256sum "$ROOTFS/usr/local/bin/node"; cat "$ROOTFS/usr/local/lib/node_modules/npm/package.json") | sha256sum | cut -c1-16)"
+  if [ "$(podman image inspect "$BASE_IMAGE" --format '{{index .Labels "assay.base-stamp"}}' 2>/dev/null)" = "$stamp" ]; then
+    echo "reused $BASE_IMAGE (same rootfs, stamp $stamp)"; return 0
+  fi
   podman rmi -f "$BASE_IMAGE" >/dev/null 2>&1
   tar -C "$ROOTFS" --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* -c . \
-    | podman import --change 'CMD ["/bin/bash"]' --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' - "$BASE_IMAGE" \
+    | podman import --change 'CMD ["/bin/bash"]' --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        --change "LABEL assay.base-stamp=$stamp" - "$BASE_IMAGE" \
     && podman image inspect "$BASE_IMAGE" --format "imported $BASE_IMAGE ({{.Size}} bytes)"
 }
 
@@ -156,9 +164,10 @@ inspect_image() {
   user="$(podman "${RUNTIME[@]}" run --rm "${ULIMIT[@]}" --entrypoint id "$IMAGE" -u)" || return 1
   echo "node_modules: $(podman "${RUNTIME[@]}" run --rm "${ULIMIT[@]}" --entrypoint du "$IMAGE" -sh node_modules | cut -f1)"
   [ "$user" != 0 ] || { echo "the image runs as root"; return 1; }
-  # (vitest is there: better-auth, a production dependency, depends on it)
-  podman "${RUNTIME[@]}" run --rm "${ULIMIT[@]}" --entrypoint sh "$IMAGE" -c 'test ! -e node_modules/playwright-core && test ! -e node_modules/@sparticuz/chromium && test ! -e node_modules/smtp-server && test ! -e node_modules/@types/react' \
-    || { echo "devDependencies (playwright-core, @sparticuz/chromium, smtp-server or @types/react) are in the final image"; return 1; }
+  # devDependencies no production dependency needs (vitest and @types/react are there: better-auth and react-markdown
+  # depend on them)
+  podman "${RUNTIME[@]}" run --rm "${ULIMIT[@]}" --entrypoint sh "$IMAGE" -c 'test ! -e node_modules/playwright-core && test ! -e node_modules/@sparticuz/chromium && test ! -e node_modules/smtp-server && test ! -e node_modules/@tailwindcss/postcss' \
+    || { echo "devDependencies (playwright-core, @sparticuz/chromium, smtp-server or @tailwindcss/postcss) are in the final image"; return 1; }
   podman "${RUNTIME[@]}" run --rm "${ULIMIT[@]}" --entrypoint sh "$IMAGE" -c 'test -f .next/BUILD_ID && test -f .next/assay-build-hash && test -d lib/generated/prisma && test -d prisma/migrations && test -d node_modules/@node-llama-cpp && test -d node_modules/koffi' \
     || { echo "the image lacks the build, the generated client, the migrations, node-llama-cpp's binaries or koffi"; return 1; }
   healthcheck="$(podman image inspect "$IMAGE" --format '{{json .HealthCheck.Test}}' 2>/dev/null || podman image inspect "$IMAGE" --format '{{json .Config.Healthcheck.Test}}')"
@@ -232,6 +241,39 @@ run_worker() {
   echo "the worker did not say ready within 90 s"; podman logs assay-smoke-worker 2>&1 | tail -20; return 1
 }
 
+# A suite run inside a container: `assay eval` (the run engine and its results in PostgreSQL) against the model
+# server container (node-llama-cpp on the demo n-gram model).
+eval_in_container() {
+  mkdir -p "$WORK/eval" && cat >"$WORK/eval/suite.yaml" <<SUITE
+name: container-smoke
+prompts:
+  - label: echo
+    messages:
+      - role: user
+        content: "Say {{ word }}"
+targets:
+  - label: local
+    baseURL: http://127.0.0.1:$MODEL_PORT/v1
+    apiKeyEnv: LOCAL_KEY
+    model: assay-ngram-demo
+    params: { temperature: 0, maxTokens: 8 }
+assertions:
+  - type: latency
+    threshold: 60000
+cases:
+  - key: one
+    variables: { word: one }
+  - key: two
+    variables: { word: two }
+  - key: three
+    variables: { word: three }
+SUITE
+  podman "${RUNTIME[@]}" run --rm "${ULIMIT[@]}" --network host -v "$WORK/eval:/eval:ro" \
+    -e DATABASE_URL="$DATABASE_URL" -e ASSAY_SECRET="$SECRET" -e LOCAL_KEY=none -e ASSAY_MODEL_PORT="$MODEL_PORT" \
+    "$IMAGE" eval /eval/suite.yaml || return 1
+  echo "assay eval in a container: 3 cases against the model server container, exit 0"
+}
+
 # --- the browser tests' Chromium in a bare Debian -------------------------------------------------------------------
 chroot_chromium() {
   rm -rf "$CHROOT" && cp -a "$ROOTFS" "$CHROOT" || return 1
@@ -259,6 +301,7 @@ if step debootstrap debootstrap_rootfs && step node add_node; then
         step healthcheck healthcheck_web
         step model-server run_models
         step worker run_worker
+        step eval-in-container eval_in_container
       else
         skip model-server "the web container did not become healthy"; skip worker "the web container did not become healthy"
       fi

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   "gateway-keys": { summary: "create, list and revoke the workspace's gateway keys", load: () => import("./commands/gateway-keys.ts") },
   quantize: { summary: "quantize a GGUF model with llama.cpp's quantizer and print its trade-off table", load: () => import("./commands/quantize.ts") },
   db: { summary: "database tasks: migrate, migrate-dev, seed", load: () => import("./commands/db.ts") },
+  build: { summary: "build the web app now (what start does when no current build exists)", load: () => import("./commands/build.ts") },
   generate: { summary: "generate the Prisma client (runs on npm install)", load: () => import("./commands/generate.ts") },
 };
 

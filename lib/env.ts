@@ -34,6 +34,16 @@ const schema = z.object({
   PORT: z.coerce.number().int().positive().default(3000),
   ASSAY_PG_PORT: z.coerce.number().int().positive().default(54329),
   ASSAY_MODEL_PORT: z.coerce.number().int().positive().default(8088),
+  /**
+   * where the web app and workers reach the local model server when it runs elsewhere (another container or machine,
+   * e.g. http://models:8088/v1); unset = http://127.0.0.1:ASSAY_MODEL_PORT/v1, where `assay start` runs it
+   */
+  ASSAY_MODEL_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value.replace(/\/+$/, "") : undefined))
+    .refine((value) => value === undefined || /^https?:\/\/[^/\s]+(\/\S*)?$/.test(value), "ASSAY_MODEL_URL must be an http(s) URL such as http://models:8088/v1"),
   ASSAY_MODELS_DIR: z.string().default("models"),
   /** more folders GGUF files may be registered from by path, colon- or comma-separated */
   ASSAY_MODEL_PATHS: z.string().default(""),
@@ -102,7 +112,12 @@ export const env: Env = parse();
  * Whether ASSAY_MODEL_PORT was set rather than defaulted: the built-in local connection follows the model server's
  * port only when one was configured, and otherwise keeps the base URL it was saved with.
  */
-export const modelPortConfigured: boolean = Boolean(process.env.ASSAY_MODEL_PORT);
+export const modelPortConfigured: boolean = Boolean(process.env.ASSAY_MODEL_PORT) || Boolean(process.env.ASSAY_MODEL_URL?.trim());
+
+/** The local model server's OpenAI base URL: ASSAY_MODEL_URL, else loopback on ASSAY_MODEL_PORT. */
+export function localModelServerUrl(): string {
+  return env.ASSAY_MODEL_URL ?? `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`;
+}
 
 export function publicUrl(): string {
   return env.ASSAY_PUBLIC_URL ?? `http://localhost:${env.PORT}`;

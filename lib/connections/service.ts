@@ -7,7 +7,7 @@ import { assertOutboundUrlAllowed } from "../net/outbound-policy.ts";
 import { decryptSecret, encryptSecret, loadMasterKey } from "./crypto.ts";
 import { originOf } from "./origin.ts";
 import { localModelKeyFor } from "../local-models/workspace-key.ts";
-import { env, modelPortConfigured } from "../env.ts";
+import { env, localModelServerUrl, modelPortConfigured } from "../env.ts";
 import { presetModel, type ConnectionKind } from "./presets.ts";
 import {
   connectionModelsInput,
@@ -365,10 +365,10 @@ export async function importModels(
 
 /**
  * The built-in "Local models" connection follows the port this install's model server listens on now
- * (ASSAY_MODEL_PORT), not the port it had when the workspace was seeded.
+ * (ASSAY_MODEL_PORT, or ASSAY_MODEL_URL when it runs elsewhere), not the one it had when the workspace was seeded.
  */
 function effectiveBaseUrl(row: { kind: ConnectionKind; baseUrl: string }): string {
-  if (row.kind === "local" && modelPortConfigured) return `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`;
+  if (row.kind === "local" && modelPortConfigured) return localModelServerUrl();
   return row.baseUrl;
 }
 

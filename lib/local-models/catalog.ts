@@ -2,7 +2,7 @@ import { readdir, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { db, Prisma } from "../db.ts";
-import { env } from "../env.ts";
+import { env, localModelServerUrl } from "../env.ts";
 import { AppError, isUniqueViolation } from "../errors.ts";
 import { registerLocalModelInput, measureLocalModelInput, type MeasureLocalModelInput, type RegisterLocalModelInput } from "./catalog-schema.ts";
 import { readGgufInfo, type GgufInfo } from "./gguf-info.ts";
@@ -67,7 +67,7 @@ export function modelsDirectory(): string {
  */
 async function serverTarget(workspaceId: string): Promise<{ baseUrl: string; apiKey?: string }> {
   const connection = await db.connection.findFirst({ where: { workspaceId, kind: "local" }, orderBy: { createdAt: "asc" } });
-  const baseUrl = connection?.baseUrl ?? `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`;
+  const baseUrl = connection?.baseUrl ?? localModelServerUrl();
   const apiKey = await localModelKeyFor(workspaceId, baseUrl);
   return apiKey ? { baseUrl, apiKey } : { baseUrl };
 }

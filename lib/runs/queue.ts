@@ -77,14 +77,28 @@ const knownQueues = new Set<string>();
 
 export async function ensureQueue(boss: PgBoss, name: string): Promise<void> {
   if (knownQueues.has(name)) return;
-  await boss.createQueue(name, {
-    name,
-    retryLimit: 50,
-    retryDelay: 1,
-    retryBackoff: false,
-    expireInSeconds: CHUNK_EXPIRE_SECONDS,
-    retentionMinutes: 60 * 24,
-  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Most starts find the queue there: no DDL then.
+      if (!(await boss.getQueue(name))) {
+        await boss.createQueue(name, {
+          name,
+          retryLimit: 50,
+          retryDelay: 1,
+          retryBackoff: false,
+          expireInSeconds: CHUNK_EXPIRE_SECONDS,
+          retentionMinutes: 60 * 24,
+        });
+      }
+      break;
+    } catch (error) {
+      // Several workers starting at once on a fresh database (compose's replicas, bench:scale) create the queue
+      // together, and pg-boss 10's create_queue (a partition plus a foreign key) can deadlock: PostgreSQL rolls one
+      // back (40P01), and the next attempt finds the queue the other made.
+      if ((error as { code?: string }).code !== "40P01" || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+    }
+  }
   knownQueues.add(name);
 }
 

@@ -1,5 +1,5 @@
 import { db, Prisma } from "../db.ts";
-import { env } from "../env.ts";
+import { localModelServerUrl } from "../env.ts";
 import { caseInput, createSuiteInput } from "../suites/schema.ts";
 import { DEMO_CASES, DEMO_PROMPTS, DEMO_SUITE, DEMO_TRIAGE_PROMPT, TRIAGE_FEW_SHOT } from "./demo-content.ts";
 
@@ -8,9 +8,7 @@ export const DEMO_MODEL = "assay-ngram-demo";
 /** the demo classifier (lib/local-models/classifier-model.ts): support-triage's answers depend on the message */
 export const TRIAGE_MODEL = "assay-triage-demo";
 
-export function localModelServerUrl(): string {
-  return `http://127.0.0.1:${env.ASSAY_MODEL_PORT}/v1`;
-}
+export { localModelServerUrl };
 
 /**
  * First run only (remembered in Meta): a demo workspace with example prompts whose target is the local n-gram model,

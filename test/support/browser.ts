@@ -1,6 +1,11 @@
-import { accessSync, constants } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { accessSync, constants, createReadStream, createWriteStream, existsSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import os from "node:os";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { createBrotliDecompress } from "node:zlib";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 // Browser tests drive Debian's Chromium (no Playwright browser download here) against the app started by
@@ -29,6 +34,8 @@ const FLAGS = [
 
 export interface FoundBrowser {
   executablePath: string;
+  /** environment the browser needs besides the test process's (the bundled one: its own libraries and fonts) */
+  env?: Record<string, string>;
   /** said once per process, so a test log shows which browser ran */
   description: string;
 }
@@ -70,9 +77,52 @@ export function findBrowser(): Promise<FoundBrowser> {
     }
     const bundled = (await import("@sparticuz/chromium")).default;
     const executablePath = await bundled.executablePath();
-    return { executablePath, description: `the Chromium inside the @sparticuz/chromium package (no system Chromium found; unpacked to ${executablePath})` };
+    const libraries = await bundledLibraries();
+    const env: Record<string, string> = {
+      LD_LIBRARY_PATH: [libraries, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":"),
+      FONTCONFIG_PATH: process.env.FONTCONFIG_PATH ?? path.join(os.tmpdir(), "fonts"),
+    };
+    return {
+      executablePath,
+      env,
+      description: `the Chromium inside the @sparticuz/chromium package (no system Chromium found; unpacked to ${executablePath}, its libraries in ${libraries})`,
+    };
   })();
   return found;
+}
+
+/**
+ * The libraries @sparticuz/chromium's binary links beyond glibc (NSS, NSPR, expat), from the al2023.tar.br it carries.
+ * The package unpacks them only on AWS Lambda; a bare Debian lacks them too (verified in a debootstrap chroot with
+ * no chromium package: "libnspr4.so: cannot open shared object file"), so they are unpacked here, with the system's
+ * tar, once per machine.
+ */
+async function bundledLibraries(): Promise<string> {
+  const folder = path.join(os.tmpdir(), "al2023");
+  const libraries = path.join(folder, "lib");
+  if (existsSync(path.join(libraries, "libnspr4.so"))) return libraries;
+  const packageEntry = createRequire(import.meta.url).resolve("@sparticuz/chromium");
+  const archive = path.resolve(path.dirname(packageEntry), "../../bin/al2023.tar.br");
+  const partial = `${folder}.${process.pid}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+  // Through a file, not a pipe: tar stops reading at the archive's end marker, before the padding after it.
+  const tarFile = path.join(partial, "al2023.tar");
+  await pipeline(createReadStream(archive), createBrotliDecompress(), createWriteStream(tarFile));
+  await new Promise<void>((resolve, reject) => {
+    const tar = spawn("tar", ["-x", "-f", tarFile, "-C", partial], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    tar.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    tar.once("error", reject);
+    tar.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`tar -x of ${archive} failed (exit ${code}): ${stderr.trim()}`))));
+  });
+  await rm(tarFile);
+  // Another process may have unpacked them meanwhile: theirs are the same files.
+  await rename(partial, folder).catch(async (error: NodeJS.ErrnoException) => {
+    if (!existsSync(path.join(libraries, "libnspr4.so"))) throw error;
+    await rm(partial, { recursive: true, force: true });
+  });
+  return libraries;
 }
 
 let announced = false;
@@ -83,7 +133,11 @@ export async function launchBrowser(): Promise<Browser> {
     announced = true;
     process.stderr.write(`[browser tests] using ${browser.description}\n`);
   }
-  return chromium.launch({ executablePath: browser.executablePath, args: FLAGS });
+  return chromium.launch({
+    executablePath: browser.executablePath,
+    args: FLAGS,
+    ...(browser.env ? { env: { ...process.env, ...browser.env } } : {}),
+  });
 }
 
 /** Creates the owner through the API when the database has no user yet; otherwise does nothing. */

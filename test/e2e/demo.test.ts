@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, screenshot, signedInContext } from "../support/browser.ts";
+import { launchBrowser, OWNER, screenshot, signedInContext } from "../support/browser.ts";
 import { classifierPromptText, loadSupportCorpus, predictLabel, trainClassifierModel } from "../../lib/local-models/classifier-model.ts";
 import { assembleMessages } from "../../lib/prompts/assemble.ts";
 import type { PromptContent } from "../../lib/prompts/types.ts";
@@ -12,6 +12,8 @@ import { DEMO_PROMPTS, TRIAGE_FEW_SHOT } from "../../lib/workspaces/demo-content
 // demo workspace).
 
 const appUrl = inject("appUrl");
+process.env.DATABASE_URL = inject("databaseUrl");
+const { db } = await import("../../lib/db.ts");
 let browser: Browser;
 let page: Page;
 
@@ -25,6 +27,8 @@ async function expectedAnswer(message: string): Promise<string> {
 }
 
 beforeAll(async () => {
+  // A first visit: files before this one (access-roles calls DELETE /api/start-here as every role) may have closed it.
+  await db.membership.updateMany({ where: { user: { email: OWNER.email } }, data: { startHereDismissedAt: null } });
   browser = await launchBrowser();
   page = await (await signedInContext(browser, appUrl)).newPage();
 });

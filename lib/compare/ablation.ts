@@ -85,3 +85,14 @@ export async function listAblationCandidates(workspaceId: string, limit = 300): 
     }))
     .filter((row) => row.examples + row.counterexamples > 0);
 }
+
+/** What the ablation and pruning forms offer: a version with examples, a suite, a connection × model. */
+export async function exampleFormOptions(workspaceId: string) {
+  const [{ listSuites }, { listConnections }] = await Promise.all([import("../suites/suites.ts"), import("../connections/service.ts")]);
+  const [candidates, suites, connections] = await Promise.all([listAblationCandidates(workspaceId), listSuites(workspaceId), listConnections(workspaceId)]);
+  return {
+    candidates,
+    suites: suites.map((suite) => ({ id: suite.id, name: suite.name, caseCount: suite.caseCount })),
+    connections: connections.map((connection) => ({ id: connection.id, name: connection.name, models: connection.models.map((model) => model.name) })),
+  };
+}

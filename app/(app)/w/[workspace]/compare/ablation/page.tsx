@@ -5,9 +5,7 @@ import { AblationForm } from "@/components/compare/ablation-form";
 import { NotAllowed } from "@/components/shell/not-allowed";
 import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
-import { listAblationCandidates } from "@/lib/compare/ablation";
-import { listConnections } from "@/lib/connections/service";
-import { listSuites } from "@/lib/suites/suites";
+import { exampleFormOptions } from "@/lib/compare/ablation";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Measure examples" };
@@ -18,11 +16,7 @@ export default async function AblationPage({ searchParams }: { searchParams: Sea
   const member = await requireMember();
   const params = await searchParams;
   const version = typeof params.version === "string" ? params.version : null;
-  const [candidates, suites, connections] = await Promise.all([
-    listAblationCandidates(member.workspace.id),
-    listSuites(member.workspace.id),
-    listConnections(member.workspace.id),
-  ]);
+  const { candidates, suites, connections } = await exampleFormOptions(member.workspace.id);
   return (
     <>
       <PageHeader title="Do the examples earn their tokens?" subtitle="Runs one prompt version zero-shot, with its examples, and with examples plus counterexamples — then compares them."
@@ -34,8 +28,8 @@ export default async function AblationPage({ searchParams }: { searchParams: Sea
         ) : (
           <AblationForm
             candidates={candidates}
-            suites={suites.map((suite) => ({ id: suite.id, name: suite.name, caseCount: suite.caseCount }))}
-            connections={connections.map((connection) => ({ id: connection.id, name: connection.name, models: connection.models.map((model) => model.name) }))}
+            suites={suites}
+            connections={connections}
             initialVersionId={version}
           />
         )}

@@ -3,9 +3,7 @@ import { PruneForm } from "@/components/prune/prune-form";
 import { NotAllowed } from "@/components/shell/not-allowed";
 import { can } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
-import { listAblationCandidates } from "@/lib/compare/ablation";
-import { listConnections } from "@/lib/connections/service";
-import { listSuites } from "@/lib/suites/suites";
+import { exampleFormOptions } from "@/lib/compare/ablation";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Prune examples" };
@@ -16,11 +14,7 @@ export default async function PrunePage({ searchParams }: { searchParams: Search
   const member = await requireMember();
   const params = await searchParams;
   const version = typeof params.version === "string" ? params.version : null;
-  const [candidates, suites, connections] = await Promise.all([
-    listAblationCandidates(member.workspace.id),
-    listSuites(member.workspace.id),
-    listConnections(member.workspace.id),
-  ]);
+  const { candidates, suites, connections } = await exampleFormOptions(member.workspace.id);
   return (
     <>
       <PageHeader title="Use as few examples as possible" subtitle="Removes examples one at a time, the least useful first, while the pass rate stays within a margin of the full prompt's." />
@@ -30,8 +24,8 @@ export default async function PrunePage({ searchParams }: { searchParams: Search
         ) : (
           <PruneForm
             candidates={candidates}
-            suites={suites.map((suite) => ({ id: suite.id, name: suite.name, caseCount: suite.caseCount }))}
-            connections={connections.map((connection) => ({ id: connection.id, name: connection.name, models: connection.models.map((model) => model.name) }))}
+            suites={suites}
+            connections={connections}
             initialVersionId={version}
             canSave={can(member.role, "prompt.edit")}
           />
